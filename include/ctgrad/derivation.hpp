@@ -1,0 +1,195 @@
+// Derivation: grad(L, V) and grads(L, V...) build the reverse-mode gradient as an expression
+// type at compile time; no run-time tape.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "detail/flat_list.hpp"
+#include "detail/type_set.hpp"
+#include "expression.hpp"
+#include "operations.hpp"
+
+namespace ctgrad {
+namespace detail {
+
+// ---- which variables an expression uses ---------------------------------------------------
+
+template <class E>
+struct variables_of {
+    using type = type_set<>;
+};
+template <class E>
+    requires is_variable_v<E>
+struct variables_of<E> {
+    using type = type_set<E>;
+};
+template <class Op, class... Args>
+struct variables_of<node<Op, Args...>> {
+    using type = unite_t<typename variables_of<Args>::type...>;
+};
+template <class F, class A>
+struct variables_of<adjoint<F, A>> {
+    using type = typename variables_of<A>::type;
+};
+template <class L, class V, class E>
+struct variables_of<gradient<L, V, E>> {
+    using type = typename variables_of<L>::type;
+};
+
+template <class E>
+using variables_of_t = typename variables_of<E>::type;
+
+template <class E>
+inline constexpr bool has_variables_v = !std::is_same_v<variables_of_t<E>, type_set<>>;
+
+// ---- the backward pass --------------------------------------------------------------------
+
+/// One path's share of dL/dV.
+template <class Variable, class Expr>
+struct contribution {
+    using variable_type = Variable;
+    Expr expr;
+};
+
+/// Names dL/dF as an adjoint node unless it is already cheap to read (a leaf, a constant,
+/// another adjoint), so evaluation materialises each adjoint once and LaTeX can name it.
+template <class F, class G>
+constexpr auto name_adjoint(const F& forward, const G& g) {
+    if constexpr (is_variable_v<F> || is_variable_v<G> || is_adjoint_v<G> || is_literal_v<G> ||
+                  std::is_same_v<G, constant>) {
+        return g;
+    } else {
+        return adjoint<F, G>{{}, forward, g};
+    }
+}
+
+template <class P, class G>
+constexpr auto backprop(const P& p, const G& g);
+
+template <std::size_t I, class P, class G>
+constexpr auto backprop_child(const P& p, const G& g) {
+    if constexpr (!has_variables_v<arg_t<I, P>>) {
+        return flat_list<>{};
+    } else {
+        auto local = P::op_type::template backward<I>(p, g);
+        if constexpr (std::is_same_v<decltype(local), no_contribution>) {
+            return flat_list<>{};
+        } else {
+            return backprop(arg<I>(p), name_adjoint(arg<I>(p), local));
+        }
+    }
+}
+
+/// Walks from the loss to the leaves, handing each child its adjoint by the operation's rule;
+/// collects one contribution per path that reaches a variable. Linear in the formula's size.
+template <class P, class G>
+constexpr auto backprop(const P& p, const G& g) {
+    if constexpr (is_variable_v<P>) {
+        return make_single(contribution<P, G>{g});
+    } else if constexpr (!has_variables_v<P>) {
+        return flat_list<>{};
+    } else {
+        static_assert(is_node_v<P>, "ctgrad: internal: backprop reached an expression it cannot differentiate");
+        if constexpr (P::op_type::arity == 1) {
+            return backprop_child<0>(p, g);
+        } else {
+            return concat(backprop_child<0>(p, g), backprop_child<1>(p, g));
+        }
+    }
+}
+
+template <class Variable, class List, std::size_t... I>
+constexpr auto matching_indices(std::index_sequence<I...>) {
+    constexpr bool matches[] = {false, std::is_same_v<typename type_at<I, List>::variable_type, Variable>...};
+    constexpr std::size_t count = (std::size_t{0} + ... + (matches[I + 1] ? 1 : 0));
+    std::array<std::size_t, count> out{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < sizeof...(I); ++i) {
+        if (matches[i + 1]) out[k++] = i;
+    }
+    return out;
+}
+
+template <class First, class... Rest>
+constexpr auto sum_all(const First& first, const Rest&... rest) {
+    if constexpr (sizeof...(Rest) == 0) {
+        return first;
+    } else {
+        return plus(first, sum_all(rest...));
+    }
+}
+
+/// dL/dV: the sum of V's contributions over all paths, or zeros when every path is flat.
+template <class Variable, class List>
+constexpr auto collect_gradient(const Variable& v, const List& all) {
+    constexpr auto indices = matching_indices<Variable, List>(std::make_index_sequence<List::size>{});
+    if constexpr (indices.size() == 0) {
+        return broadcast_like(literal<0>{}, v);
+    } else {
+        return [&]<std::size_t... K>(std::index_sequence<K...>) {
+            return sum_all(get<indices[K]>(all).expr...);
+        }(std::make_index_sequence<indices.size()>{});
+    }
+}
+
+/// The checks at the entry of grad/grads; true when the request is well formed.
+template <class L, class V>
+constexpr bool check_gradient_request() {
+    if constexpr (!is_variable_v<V>) {
+        static_assert(always_false<V>, "ctgrad: grad(L, V): V must be a variable declared with matrix<...> or vector<...>");
+        return false;
+    } else if constexpr (!is_scalar_v<L>) {
+        static_assert(always_false<L>, "ctgrad: grad(L, V): the loss L must be 1x1 (a scalar)");
+        return false;
+    } else if constexpr (!contains_v<variables_of_t<L>, V>) {
+        static_assert(always_false<V>, "ctgrad: grad(L, V): the variable V does not occur in L");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+}  // namespace detail
+
+/// dL/dV as an expression of the shape of V (denominator layout), derived at compile time by
+/// reverse-mode chain rule. L must be 1x1 and use V. Example: examples/board_exercise.cpp.
+template <expression L, class V>
+constexpr auto grad(const L& loss, const V& v) {
+    if constexpr (is_invalid_v<L>) {
+        return invalid_expression{};
+    } else if constexpr (!detail::check_gradient_request<L, V>()) {
+        return invalid_expression{};
+    } else {
+        auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}));
+        static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
+                      "ctgrad: internal: a derived gradient does not have its variable's shape");
+        return gradient<L, V, decltype(expr)>{{}, loss, expr};
+    }
+}
+
+/// Several gradients of one loss; eval(grads(...), in) shares every forward value and adjoint
+/// among them and returns a std::tuple in the order asked.
+template <class... Gradients>
+struct gradient_list {
+    std::tuple<Gradients...> items;
+};
+
+/// grads(L, W1, b1, ...): the gradients of L with respect to each variable, in that order.
+template <expression L, class... V>
+constexpr auto grads(const L& loss, const V&... v) {
+    static_assert(sizeof...(V) > 0, "ctgrad: grads(L, V...): name at least one variable");
+    if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
+        return gradient_list<>{};
+    } else {
+        const auto all = detail::backprop(loss, literal<1>{});
+        return [&]<class... E>(const E&... exprs) {
+            return gradient_list<gradient<L, V, E>...>{{gradient<L, V, E>{{}, loss, exprs}...}};
+        }(detail::collect_gradient(v, all)...);
+    }
+}
+
+}  // namespace ctgrad

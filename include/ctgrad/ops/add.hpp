@@ -1,0 +1,129 @@
+// add_op and subtract_op: A + B and A - B, with the lecture's row broadcast (X W + b^T).
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+namespace detail {
+
+/// Undoes a broadcast in the backward pass: an operand that was spread over the rows (or over
+/// every entry) of the result receives the sum of the adjoint over those rows (entries).
+template <class Target, class Result, class G>
+constexpr auto reduce_to(const G& g) {
+    if constexpr (is_scalar_v<Target> && !is_scalar_v<Result>) {
+        return sum(g);
+    } else if constexpr (Target::rows == 1 && Result::rows != 1) {
+        return column_sums(g);
+    } else {
+        return g;
+    }
+}
+
+/// The shape rule and values shared by the operations that pair operands entry by entry.
+struct paired_operands {
+    static constexpr std::size_t arity = 2;
+    static constexpr bool pairs_operands = true;
+
+    template <class A, class B>
+    static constexpr bool shapes_fit = pairing_of<A, B>() != pairing::invalid;
+    template <class A, class B>
+    static constexpr int rows = paired_rows<A, B>();
+    template <class A, class B>
+    static constexpr int cols = paired_cols<A, B>();
+
+    /// Applies `f` to the two operands as Eigen arrays of the result's shape.
+    template <class Self, class A, class B, class F>
+    static auto paired(const A& a, const B& b, F f) {
+        using kit = eigen_kit<A>;
+        using left = arg_t<0, Self>;
+        using right = arg_t<1, Self>;
+        constexpr pairing p = pairing_of<left, right>();
+        if constexpr (p == pairing::scalar_left) {
+            return f(kit::scalar_of(a), b.array()).matrix();
+        } else if constexpr (p == pairing::scalar_right) {
+            return f(a.array(), kit::scalar_of(b)).matrix();
+        } else if constexpr (p == pairing::row_right) {
+            return f(a.array(), kit::template repeat_rows<Self::rows>(b, a.rows()).array()).matrix();
+        } else if constexpr (p == pairing::row_left) {
+            return f(kit::template repeat_rows<Self::rows>(a, b.rows()).array(), b.array()).matrix();
+        } else {
+            return f(a.array(), b.array()).matrix();
+        }
+    }
+};
+
+}  // namespace detail
+
+/// A + B: equal shapes, a 1xk row B added to every row of an nxk A, or a 1x1 added to every entry.
+struct add_op : detail::paired_operands {
+    static constexpr std::string_view name = "+";
+
+    template <class A, class B>
+    static constexpr void report() {
+        static_assert(detail::always_false<A>,
+                      "ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A");
+    }
+
+    template <class A, class B>
+    static constexpr auto simplify(const A& a, const B& b) {
+        if constexpr (is_literal_v<A> && is_literal_v<B>) {
+            return make_literal<A::num * B::den + B::num * A::den, A::den * B::den>();
+        } else if constexpr (is_zero_v<A> && is_scalar_v<A>) {
+            return b;
+        } else if constexpr (is_zero_v<B>) {
+            return a;
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A, class B>
+    static auto value(const Self&, const A& a, const B& b) {
+        return paired<Self>(a, b, [](const auto& x, const auto& y) { return x + y; });
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self&, const G& g) {
+        return detail::reduce_to<arg_t<I, Self>, Self>(g);
+    }
+};
+
+/// A - B, shaped like A + B.
+struct subtract_op : detail::paired_operands {
+    static constexpr std::string_view name = "-";
+
+    template <class A, class B>
+    static constexpr void report() {
+        static_assert(detail::always_false<A>,
+                      "ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A");
+    }
+
+    template <class A, class B>
+    static constexpr auto simplify(const A& a, const B& b) {
+        if constexpr (is_literal_v<A> && is_literal_v<B>) {
+            return make_literal<A::num * B::den - B::num * A::den, A::den * B::den>();
+        } else if constexpr (is_zero_v<B>) {
+            return a;
+        } else if constexpr (is_zero_v<A>) {
+            return negate(b);
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A, class B>
+    static auto value(const Self&, const A& a, const B& b) {
+        return paired<Self>(a, b, [](const auto& x, const auto& y) { return x - y; });
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self&, const G& g) {
+        if constexpr (I == 0) {
+            return detail::reduce_to<arg_t<0, Self>, Self>(g);
+        } else {
+            return negate(detail::reduce_to<arg_t<1, Self>, Self>(g));
+        }
+    }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,31 @@
+// The list of operations: every descriptor, in one place. Adding an operation touches its own
+// file, this list and its builder in operations.hpp.
+#pragma once
+
+#include <tuple>
+
+#include "add.hpp"
+#include "divide.hpp"
+#include "elementwise.hpp"
+#include "hadamard.hpp"
+#include "internal.hpp"
+#include "losses.hpp"
+#include "matmul.hpp"
+#include "negate.hpp"
+#include "scale.hpp"
+#include "sum.hpp"
+#include "transpose.hpp"
+
+namespace ctgrad {
+
+/// Every operation, for code (laws, printers) that must cover them all.
+using all_operations = std::tuple<add_op, subtract_op, negate_op, matmul_op, scale_op, hadamard_op, divide_op,
+                                  transpose_op, relu_op, step_op, tanh_op, sigmoid_op, exp_op, log_op, softplus_op,
+                                  square_op, identity_op, sum_op, mean_op, column_sums_op, mse_op, bce_op,
+                                  broadcast_op, count_op>;
+
+/// The element-wise functions, whose derivatives share one chain rule (elementwise_function).
+using elementwise_operations =
+    std::tuple<relu_op, step_op, tanh_op, sigmoid_op, exp_op, log_op, softplus_op, square_op, identity_op>;
+
+}  // namespace ctgrad

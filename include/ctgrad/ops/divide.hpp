@@ -1,0 +1,45 @@
+// divide_op: A / B entry by entry, paired like A + B.
+#pragma once
+
+#include "add.hpp"
+
+namespace ctgrad {
+
+/// A / B entry by entry (a 1x1 side divides or is divided by every entry).
+/// dL/dA = G / B; dL/dB = -G (.) (A / B) / B, written with the node itself.
+struct divide_op : detail::paired_operands {
+    static constexpr std::string_view name = "/";
+
+    template <class A, class B>
+    static constexpr void report() {
+        static_assert(detail::always_false<A>, "ctgrad: A / B needs equal shapes, or a 1x1 side");
+    }
+
+    template <class A, class B>
+    static constexpr auto simplify(const A& a, const B&) {
+        if constexpr (is_literal_v<A> && is_literal_v<B>) {
+            static_assert(B::num != 0, "ctgrad: A / B: division by a literal zero");
+            return make_literal<A::num * B::den, A::den * B::num>();
+        } else if constexpr (is_one_v<B>) {
+            return a;
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A, class B>
+    static auto value(const Self&, const A& a, const B& b) {
+        return paired<Self>(a, b, [](const auto& x, const auto& y) { return x / y; });
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        if constexpr (I == 0) {
+            return detail::reduce_to<arg_t<0, Self>, Self>(divide(g, arg<1>(self)));
+        } else {
+            return detail::reduce_to<arg_t<1, Self>, Self>(negate(times(g, divide(self, arg<1>(self)))));
+        }
+    }
+};
+
+}  // namespace ctgrad

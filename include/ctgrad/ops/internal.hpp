@@ -1,0 +1,83 @@
+// broadcast_op and count_op: nodes the derivative rules build, never written by users.
+#pragma once
+
+#include "add.hpp"
+
+namespace ctgrad {
+
+/// broadcast_like(G, A): a 1x1 G spread over every entry of A, or a 1xk G over every row of A.
+/// Only A's shape is used. The adjoint of sum, mean and column_sums.
+struct broadcast_op {
+    static constexpr std::size_t arity = 2;
+    static constexpr std::string_view name = "broadcast";
+
+    template <class G, class A>
+    static constexpr bool shapes_fit = is_scalar_v<G> || (G::rows == 1 && detail::dims_fit(G::cols, A::cols));
+    template <class G, class A>
+    static constexpr int rows = A::rows;
+    template <class G, class A>
+    static constexpr int cols = A::cols;
+
+    template <class G, class A>
+    static constexpr void report() {
+        static_assert(detail::always_false<G>, "ctgrad: broadcast_like(G, A): G must be 1x1 or a row as wide as A");
+    }
+
+    template <class G, class A>
+    static constexpr auto simplify(const G& g, const A&) {
+        if constexpr (G::rows == A::rows && G::cols == A::cols && G::rows != dynamic && G::cols != dynamic) {
+            return g;
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class G, class A>
+    static auto value(const Self&, const G& g, const A& a) {
+        using kit = detail::eigen_kit<A>;
+        if constexpr (is_scalar_v<arg_t<0, Self>>) {
+            return kit::template filled<Self::rows, Self::cols>(a.rows(), a.cols(), kit::scalar_of(g));
+        } else {
+            return kit::template repeat_rows<Self::rows>(g, a.rows());
+        }
+    }
+
+    template <std::size_t I, class Self, class Gr>
+    static constexpr auto backward(const Self&, const Gr& g) {
+        if constexpr (I == 0) {
+            return detail::reduce_to<arg_t<0, Self>, Self>(g);
+        } else {
+            return no_contribution{};
+        }
+    }
+};
+
+/// count(A): the number of entries of A, 1x1 (the n of 1/n). A constant: no derivative.
+struct count_op {
+    static constexpr std::size_t arity = 1;
+    static constexpr std::string_view name = "count";
+
+    template <class A>
+    static constexpr int rows = 1;
+    template <class A>
+    static constexpr int cols = 1;
+
+    template <class A>
+    static constexpr auto simplify(const A&) {
+        if constexpr (A::rows != dynamic && A::cols != dynamic) {
+            return make_literal<static_cast<long long>(A::rows) * A::cols, 1>();
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A>
+    static auto value(const Self&, const A& a) {
+        return detail::eigen_kit<A>::scalar(static_cast<double>(a.rows() * a.cols()));
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self&, const G&) { return no_contribution{}; }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,19 @@
+// log_op: log(z), natural; log'(z) = 1 / z (defined for z > 0).
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// log(z), natural; log'(z) = 1 / z (defined for z > 0).
+struct log_op : elementwise_function {
+    static constexpr std::string_view name = "log";
+
+    template <class A>
+    static auto apply(const A& x) { return x.log(); }
+
+    template <class Self, class A>
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return divide(literal<1>{}, a); }
+};
+
+}  // namespace ctgrad

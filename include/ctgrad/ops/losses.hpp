@@ -1,0 +1,74 @@
+// mse_op and bce_op: the lecture's losses, each one node with its own derivative.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+namespace detail {
+
+/// Shape rule shared by the losses: prediction and target of equal shape, a 1x1 result.
+struct loss_shape {
+    static constexpr std::size_t arity = 2;
+    static constexpr bool pairs_operands = true;
+
+    template <class P, class Y>
+    static constexpr bool shapes_fit = dims_fit(P::rows, Y::rows) && dims_fit(P::cols, Y::cols);
+    template <class P, class Y>
+    static constexpr int rows = 1;
+    template <class P, class Y>
+    static constexpr int cols = 1;
+
+    template <class P, class Y>
+    static constexpr void report() {
+        static_assert(always_false<P>, "ctgrad: mse(yhat, Y) and bce(p, Y) need equal shapes");
+    }
+};
+
+}  // namespace detail
+
+/// mse(yhat, Y) = mean((yhat - Y)^2) over all entries. dL/dyhat = (2/n) G (yhat - Y), n entries.
+struct mse_op : detail::loss_shape {
+    static constexpr std::string_view name = "mse";
+
+    template <class Self, class P, class Y>
+    static auto value(const Self&, const P& p, const Y& y) {
+        return detail::eigen_kit<P>::scalar((p - y).squaredNorm() / static_cast<double>(p.size()));
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        const auto& p = arg<0>(self);
+        auto dp = scale(divide(times(literal<2>{}, g), count(p)), minus(p, arg<1>(self)));
+        if constexpr (I == 0) {
+            return dp;
+        } else {
+            return negate(dp);
+        }
+    }
+};
+
+/// bce(p, Y) = -mean(Y (.) log p + (1 - Y) (.) log(1 - p)), for probabilities 0 < p < 1.
+/// dL/dp = G/n (p - Y) / (p (.) (1 - p)); dL/dY = G/n (log(1 - p) - log p).
+struct bce_op : detail::loss_shape {
+    static constexpr std::string_view name = "bce";
+
+    template <class Self, class P, class Y>
+    static auto value(const Self&, const P& p, const Y& y) {
+        const auto pa = p.array();
+        const auto ya = y.array();
+        return detail::eigen_kit<P>::scalar(-(ya * pa.log() + (1.0 - ya) * (1.0 - pa).log()).mean());
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        const auto& p = arg<0>(self);
+        auto per_entry = divide(g, count(p));
+        if constexpr (I == 0) {
+            return scale(per_entry, divide(minus(p, arg<1>(self)), hadamard(p, minus(literal<1>{}, p))));
+        } else {
+            return scale(per_entry, minus(log(minus(literal<1>{}, p)), log(p)));
+        }
+    }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,38 @@
+// matmul_op: the matrix product A B.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// A B for an (m x k) A and a (k x n) B. Denominator layout: dL/dA = G B^T, dL/dB = A^T G.
+struct matmul_op {
+    static constexpr std::size_t arity = 2;
+    static constexpr std::string_view name = "*";
+
+    template <class A, class B>
+    static constexpr bool shapes_fit = detail::dims_fit(A::cols, B::rows);
+    template <class A, class B>
+    static constexpr int rows = A::rows;
+    template <class A, class B>
+    static constexpr int cols = B::cols;
+
+    template <class A, class B>
+    static constexpr void report() {
+        static_assert(detail::always_false<A>, "ctgrad: A * B: columns of A must equal rows of B");
+    }
+
+    template <class Self, class A, class B>
+    static auto value(const Self&, const A& a, const B& b) { return a * b; }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        if constexpr (I == 0) {
+            return matmul(g, transpose(arg<1>(self)));
+        } else {
+            return matmul(transpose(arg<0>(self)), g);
+        }
+    }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,40 @@
+// negate_op: -A.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// -A; d(-A)/dA passes the adjoint back negated.
+struct negate_op {
+    static constexpr std::size_t arity = 1;
+    static constexpr std::string_view name = "neg";
+
+    template <class A>
+    static constexpr int rows = A::rows;
+    template <class A>
+    static constexpr int cols = A::cols;
+
+    template <class A>
+    static constexpr auto simplify(const A& a) {
+        if constexpr (is_literal_v<A>) {
+            return make_literal<-A::num, A::den>();
+        } else if constexpr (is_node_v<A>) {
+            if constexpr (std::is_same_v<typename A::op_type, negate_op>) {
+                return arg<0>(a);  // -(-x) = x
+            } else {
+                return keep{};
+            }
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A>
+    static auto value(const Self&, const A& a) { return (-a.array()).matrix(); }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self&, const G& g) { return negate(g); }
+};
+
+}  // namespace ctgrad

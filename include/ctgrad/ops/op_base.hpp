@@ -1,0 +1,85 @@
+// Shared pieces of operation descriptors: shape rules and the element-wise function family.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "../expression.hpp"
+
+namespace ctgrad {
+namespace detail {
+
+/// Eigen helpers used by operation values; defined in evaluation.hpp so the symbolic
+/// core compiles without Eigen. `Any` only defers the lookup to instantiation.
+template <class Any>
+struct eigen_kit;
+
+/// Two sizes agree when equal, or when one is known only at run time (checked then).
+constexpr bool dims_fit(int a, int b) { return a == dynamic || b == dynamic || a == b; }
+constexpr int common_dim(int a, int b) { return a == dynamic ? b : a; }
+
+/// How `+`, `-` and `/` pair their operands.
+enum class pairing { same, scalar_left, scalar_right, row_left, row_right, invalid };
+
+template <class A, class B>
+constexpr pairing pairing_of() {
+    constexpr bool a_scalar = is_scalar_v<A>, b_scalar = is_scalar_v<B>;
+    if constexpr (a_scalar && !b_scalar) {
+        return pairing::scalar_left;
+    } else if constexpr (b_scalar && !a_scalar) {
+        return pairing::scalar_right;
+    } else if constexpr (B::rows == 1 && A::rows != 1 && dims_fit(A::cols, B::cols)) {
+        return pairing::row_right;  // the lecture's X W + b^T
+    } else if constexpr (A::rows == 1 && B::rows != 1 && dims_fit(A::cols, B::cols)) {
+        return pairing::row_left;
+    } else if constexpr (dims_fit(A::rows, B::rows) && dims_fit(A::cols, B::cols)) {
+        return pairing::same;
+    } else {
+        return pairing::invalid;
+    }
+}
+
+template <class A, class B>
+constexpr int paired_rows() {
+    constexpr pairing p = pairing_of<A, B>();
+    if constexpr (p == pairing::scalar_left || p == pairing::row_left) return B::rows;
+    else if constexpr (p == pairing::scalar_right || p == pairing::row_right) return A::rows;
+    else return common_dim(A::rows, B::rows);
+}
+
+template <class A, class B>
+constexpr int paired_cols() {
+    constexpr pairing p = pairing_of<A, B>();
+    if constexpr (p == pairing::scalar_left) return B::cols;
+    else if constexpr (p == pairing::scalar_right) return A::cols;
+    else return common_dim(A::cols, B::cols);
+}
+
+}  // namespace detail
+
+/// Base of element-wise functions f applied entry by entry. A descriptor derives from it and
+/// gives `name`, `value(a)` on an Eigen array and `derivative(self, a)`: f'(a) as an
+/// expression (it may use `self`, the node f(a), to reuse the forward value).
+/// The chain rule is the same for the whole family: dL/da = dL/df (.) f'(a).
+struct elementwise_function {
+    static constexpr std::size_t arity = 1;
+    static constexpr bool elementwise = true;
+
+    template <class A>
+    static constexpr int rows = A::rows;
+    template <class A>
+    static constexpr int cols = A::cols;
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        using op = typename Self::op_type;
+        auto local = op::derivative(self, arg<0>(self));
+        if constexpr (std::is_same_v<decltype(local), no_contribution>) {
+            return no_contribution{};
+        } else {
+            return times(g, local);
+        }
+    }
+};
+
+}  // namespace ctgrad

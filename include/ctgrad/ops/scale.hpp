@@ -1,0 +1,59 @@
+// scale_op: s A, a 1x1 factor times a matrix (what `0.5 * X` and the 2/n of MSE build).
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// s A with a 1x1 s. dL/dA = s G; dL/ds = sum(G (.) A).
+struct scale_op {
+    static constexpr std::size_t arity = 2;
+    static constexpr std::string_view name = "scale";
+
+    template <class S, class A>
+    static constexpr bool shapes_fit = is_scalar_v<S>;
+    template <class S, class A>
+    static constexpr int rows = A::rows;
+    template <class S, class A>
+    static constexpr int cols = A::cols;
+
+    template <class S, class A>
+    static constexpr void report() {
+        static_assert(detail::always_false<S>, "ctgrad: scale(s, A): the factor s must be 1x1");
+    }
+
+    template <class S, class A>
+    static constexpr auto simplify([[maybe_unused]] const S& s, const A& a) {
+        if constexpr (is_one_v<S>) {
+            return a;
+        } else if constexpr (is_literal_v<S> && is_literal_v<A>) {
+            return make_literal<S::num * A::num, S::den * A::den>();
+        } else if constexpr (is_literal_v<S> && is_node_v<A>) {
+            // Fold nested literal factors: 2 (3 A) = 6 A.
+            if constexpr (std::is_same_v<typename A::op_type, scale_op> && is_literal_v<arg_t<0, A>>) {
+                using inner = arg_t<0, A>;
+                return scale(make_literal<S::num * inner::num, S::den * inner::den>(), arg<1>(a));
+            } else {
+                return keep{};
+            }
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class S, class A>
+    static auto value(const Self&, const S& s, const A& a) {
+        return (a.array() * detail::eigen_kit<A>::scalar_of(s)).matrix();
+    }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        if constexpr (I == 0) {
+            return sum(times(g, arg<1>(self)));
+        } else {
+            return scale(arg<0>(self), g);
+        }
+    }
+};
+
+}  // namespace ctgrad

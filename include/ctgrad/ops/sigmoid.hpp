@@ -1,0 +1,19 @@
+// sigmoid_op: sigma(z) = 1 / (1 + e^{-z}); sigma' = sigma (1 - sigma), reusing the forward value.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// sigma(z) = 1 / (1 + e^{-z}); sigma' = sigma (1 - sigma), reusing the forward value.
+struct sigmoid_op : elementwise_function {
+    static constexpr std::string_view name = "sigmoid";
+
+    template <class A>
+    static auto apply(const A& x) { return x.logistic(); }
+
+    template <class Self, class A>
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return times(self, minus(literal<1>{}, self)); }
+};
+
+}  // namespace ctgrad

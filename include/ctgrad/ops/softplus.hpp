@@ -1,0 +1,19 @@
+// softplus_op: softplus(z) = log(1 + e^z), computed without overflow; softplus' = sigma.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// softplus(z) = log(1 + e^z), computed without overflow; softplus' = sigma.
+struct softplus_op : elementwise_function {
+    static constexpr std::string_view name = "softplus";
+
+    template <class A>
+    static auto apply(const A& x) { return x.max(0.0) + (-x.abs()).exp().log1p(); }
+
+    template <class Self, class A>
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return sigmoid(a); }
+};
+
+}  // namespace ctgrad

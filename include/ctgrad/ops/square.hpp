@@ -1,0 +1,19 @@
+// square_op: square(z) = z^2 entry by entry; square'(z) = 2z.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// square(z) = z^2 entry by entry; square'(z) = 2z.
+struct square_op : elementwise_function {
+    static constexpr std::string_view name = "square";
+
+    template <class A>
+    static auto apply(const A& x) { return x.square(); }
+
+    template <class Self, class A>
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return scale(literal<2>{}, a); }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,19 @@
+// step_op: step(z) = I{z > 0}, the lecture's threshold neuron; its derivative is 0 almost everywhere.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// step(z) = I{z > 0}, the lecture's threshold neuron; its derivative is 0 almost everywhere.
+struct step_op : elementwise_function {
+    static constexpr std::string_view name = "step";
+
+    template <class A>
+    static auto apply(const A& x) { return (x > 0.0).template cast<double>(); }
+
+    template <class Self, class A>
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return no_contribution{}; }
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,89 @@
+// sum_op, mean_op and column_sums_op: reductions.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// sum(A): the sum of all entries, 1x1. Its adjoint spreads G over every entry of A.
+struct sum_op {
+    static constexpr std::size_t arity = 1;
+    static constexpr std::string_view name = "sum";
+
+    template <class A>
+    static constexpr int rows = 1;
+    template <class A>
+    static constexpr int cols = 1;
+
+    template <class A>
+    static constexpr auto simplify(const A& a) {
+        if constexpr (is_scalar_v<A>) {
+            return a;
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A>
+    static auto value(const Self&, const A& a) { return detail::eigen_kit<A>::scalar(a.sum()); }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) { return broadcast_like(g, arg<0>(self)); }
+};
+
+/// mean(A): the mean of all entries, 1x1; its adjoint is G / (number of entries) on every entry.
+struct mean_op {
+    static constexpr std::size_t arity = 1;
+    static constexpr std::string_view name = "mean";
+
+    template <class A>
+    static constexpr int rows = 1;
+    template <class A>
+    static constexpr int cols = 1;
+
+    template <class A>
+    static constexpr auto simplify(const A& a) {
+        if constexpr (is_scalar_v<A>) {
+            return a;
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A>
+    static auto value(const Self&, const A& a) { return detail::eigen_kit<A>::scalar(a.mean()); }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) {
+        return broadcast_like(divide(g, count(arg<0>(self))), arg<0>(self));
+    }
+};
+
+/// column_sums(A): the 1xk row of column sums of an nxk A (the sum over the batch, sum_{j=1}^{n}).
+/// It is what the bias of `X W + b^T` receives in the backward pass.
+struct column_sums_op {
+    static constexpr std::size_t arity = 1;
+    static constexpr std::string_view name = "column_sums";
+
+    template <class A>
+    static constexpr int rows = 1;
+    template <class A>
+    static constexpr int cols = A::cols;
+
+    template <class A>
+    static constexpr auto simplify(const A& a) {
+        if constexpr (A::rows == 1) {
+            return a;
+        } else {
+            return keep{};
+        }
+    }
+
+    template <class Self, class A>
+    static auto value(const Self&, const A& a) { return a.colwise().sum(); }
+
+    template <std::size_t I, class Self, class G>
+    static constexpr auto backward(const Self& self, const G& g) { return broadcast_like(g, arg<0>(self)); }
+};
+
+}  // namespace ctgrad

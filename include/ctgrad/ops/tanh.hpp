@@ -1,0 +1,19 @@
+// tanh_op: tanh(z); tanh'(z) = 1 - tanh(z)^2, written with the node itself so backprop reuses the forward value.
+#pragma once
+
+#include "op_base.hpp"
+
+namespace ctgrad {
+
+/// tanh(z); tanh'(z) = 1 - tanh(z)^2, written with the node itself so backprop reuses the forward value.
+struct tanh_op : elementwise_function {
+    static constexpr std::string_view name = "tanh";
+
+    template <class A>
+    static auto apply(const A& x) { return x.tanh(); }
+
+    template <class Self, class A>
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return minus(literal<1>{}, square(self)); }
+};
+
+}  // namespace ctgrad
