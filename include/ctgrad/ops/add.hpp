@@ -57,6 +57,7 @@ struct paired_operands {
 /// A + B: equal shapes, a 1xk row B added to every row of an nxk A, or a 1x1 added to every entry.
 struct add_op : detail::paired_operands {
     static constexpr std::string_view name = "+";
+    static constexpr latex_form latex{.tex = "#1 + #2", .text = "#1 + #2", .level = precedence::sum};
 
     template <class A, class B>
     static constexpr void report() {
@@ -91,6 +92,8 @@ struct add_op : detail::paired_operands {
 /// A - B, shaped like A + B.
 struct subtract_op : detail::paired_operands {
     static constexpr std::string_view name = "-";
+    static constexpr latex_form latex{
+        .tex = "#1 - #2", .text = "#1 - #2", .level = precedence::sum, .right = precedence::negation};
 
     template <class A, class B>
     static constexpr void report() {

@@ -11,6 +11,7 @@
 #include "internal.hpp"
 #include "losses.hpp"
 #include "matmul.hpp"
+#include "named.hpp"
 #include "negate.hpp"
 #include "scale.hpp"
 #include "sum.hpp"
@@ -18,11 +19,12 @@
 
 namespace ctgrad {
 
-/// Every operation, for code (laws, printers) that must cover them all.
+/// Every operation, for code (laws, printers) that must cover them all. named_op stands for
+/// every named_op<Name>: the name changes nothing but how derivations print.
 using all_operations = std::tuple<add_op, subtract_op, negate_op, matmul_op, scale_op, hadamard_op, divide_op,
                                   transpose_op, relu_op, step_op, tanh_op, sigmoid_op, exp_op, log_op, softplus_op,
                                   square_op, identity_op, sum_op, mean_op, column_sums_op, mse_op, bce_op,
-                                  broadcast_op, count_op>;
+                                  broadcast_op, count_op, named_op<"H">>;
 
 /// The element-wise functions, whose derivatives share one chain rule (elementwise_function).
 using elementwise_operations =

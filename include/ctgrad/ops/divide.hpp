@@ -9,6 +9,9 @@ namespace ctgrad {
 /// dL/dA = G / B; dL/dB = -G (.) (A / B) / B, written with the node itself.
 struct divide_op : detail::paired_operands {
     static constexpr std::string_view name = "/";
+    static constexpr latex_form latex{.tex = "\\frac{#1}{#2}", .text = "#1/#2", .level = precedence::fraction,
+                                      .left = precedence::fraction, .right = precedence::fraction,
+                                      .text_level = precedence::product};
 
     template <class A, class B>
     static constexpr void report() {

@@ -8,6 +8,8 @@ namespace ctgrad {
 /// exp(z); exp' = exp, the forward value itself.
 struct exp_op : elementwise_function {
     static constexpr std::string_view name = "exp";
+    static constexpr latex_form latex{
+        .tex = "\\exp(#1)", .text = "exp(#1)", .level = precedence::function, .activation = true};
 
     template <class A>
     static auto apply(const A& x) { return x.exp(); }

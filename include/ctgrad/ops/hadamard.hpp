@@ -9,6 +9,8 @@ namespace ctgrad {
 struct hadamard_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "hadamard";
+    static constexpr latex_form latex{.tex = "#1 \\odot #2", .text = "#1 ⊙ #2", .level = precedence::hadamard,
+                                      .left = precedence::hadamard, .right = precedence::hadamard};
 
     template <class A, class B>
     static constexpr bool shapes_fit = detail::dims_fit(A::rows, B::rows) && detail::dims_fit(A::cols, B::cols);

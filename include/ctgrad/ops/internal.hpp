@@ -10,6 +10,17 @@ namespace ctgrad {
 struct broadcast_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "broadcast";
+    /// A 1x1 G over A is G times a matrix of ones, G \mathbf{1}_{n}; a row G is \mathbf{1}_{n} G.
+    template <class G, class A>
+    static constexpr latex_form latex_for =
+        !is_scalar_v<G> ? latex_form{.tex = "\\mathbf{1}_{#R2} #1", .text = "𝟏#r2 #1", .level = precedence::product,
+                                     .right = precedence::product}
+        : A::cols == 1  ? latex_form{.tex = "#1 \\mathbf{1}_{#R2}", .text = "#1 𝟏#r2", .level = precedence::product,
+                                     .left = precedence::product}
+        : A::rows == 1  ? latex_form{.tex = "#1 \\mathbf{1}_{#C2}^{T}", .text = "#1 𝟏#c2ᵀ", .level = precedence::product,
+                                     .left = precedence::product}
+                        : latex_form{.tex = "#1 \\mathbf{1}_{#R2 \\times #C2}", .text = "#1 𝟏#r2ₓ#c2",
+                                     .level = precedence::product, .left = precedence::product};
 
     template <class G, class A>
     static constexpr bool shapes_fit = is_scalar_v<G> || (G::rows == 1 && detail::dims_fit(G::cols, A::cols));
@@ -56,6 +67,11 @@ struct broadcast_op {
 struct count_op {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "count";
+    /// n for an n x 1 A whose rows are known at run time, 3n for n x 3; a static count is a literal.
+    template <class A>
+    static constexpr latex_form latex_for{
+        .tex = "#N1", .text = "#N1",
+        .level = (A::rows == 1 || A::cols == 1) ? precedence::atom : precedence::product};
 
     template <class A>
     static constexpr int rows = 1;

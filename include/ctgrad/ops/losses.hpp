@@ -29,6 +29,8 @@ struct loss_shape {
 /// mse(yhat, Y) = mean((yhat - Y)^2) over all entries. dL/dyhat = (2/n) G (yhat - Y), n entries.
 struct mse_op : detail::loss_shape {
     static constexpr std::string_view name = "mse";
+    static constexpr latex_form latex{
+        .tex = "\\operatorname{MSE}(#1, #2)", .text = "MSE(#1, #2)", .level = precedence::function, .loss = true};
 
     template <class Self, class P, class Y>
     static auto value(const Self&, const P& p, const Y& y) {
@@ -51,6 +53,8 @@ struct mse_op : detail::loss_shape {
 /// dL/dp = G/n (p - Y) / (p (.) (1 - p)); dL/dY = G/n (log(1 - p) - log p).
 struct bce_op : detail::loss_shape {
     static constexpr std::string_view name = "bce";
+    static constexpr latex_form latex{
+        .tex = "\\operatorname{BCE}(#1, #2)", .text = "BCE(#1, #2)", .level = precedence::function, .loss = true};
 
     template <class Self, class P, class Y>
     static auto value(const Self&, const P& p, const Y& y) {

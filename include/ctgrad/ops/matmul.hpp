@@ -9,6 +9,8 @@ namespace ctgrad {
 struct matmul_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "*";
+    static constexpr latex_form latex{
+        .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::product, .right = precedence::product};
 
     template <class A, class B>
     static constexpr bool shapes_fit = detail::dims_fit(A::cols, B::rows);

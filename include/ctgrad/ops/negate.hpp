@@ -9,6 +9,7 @@ namespace ctgrad {
 struct negate_op {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "neg";
+    static constexpr latex_form latex{.tex = "-#1", .text = "-#1", .level = precedence::negation, .left = precedence::hadamard};
 
     template <class A>
     static constexpr int rows = A::rows;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "../expression.hpp"
+#include "latex_form.hpp"
 
 namespace ctgrad {
 namespace detail {

@@ -9,6 +9,8 @@ namespace ctgrad {
 struct scale_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "scale";
+    static constexpr latex_form latex{
+        .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::fraction, .right = precedence::product};
 
     template <class S, class A>
     static constexpr bool shapes_fit = is_scalar_v<S>;

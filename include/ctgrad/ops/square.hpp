@@ -8,6 +8,8 @@ namespace ctgrad {
 /// square(z) = z^2 entry by entry; square'(z) = 2z.
 struct square_op : elementwise_function {
     static constexpr std::string_view name = "square";
+    static constexpr latex_form latex{
+        .tex = "#1^{2}", .text = "#1²", .level = precedence::postfix, .left = precedence::atom, .power = true};
 
     template <class A>
     static auto apply(const A& x) { return x.square(); }

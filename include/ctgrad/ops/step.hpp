@@ -8,6 +8,8 @@ namespace ctgrad {
 /// step(z) = I{z > 0}, the lecture's threshold neuron; its derivative is 0 almost everywhere.
 struct step_op : elementwise_function {
     static constexpr std::string_view name = "step";
+    static constexpr latex_form latex{
+        .tex = "I\\{#1 > 0\\}", .text = "I{#1 > 0}", .level = precedence::function, .activation = true};
 
     template <class A>
     static auto apply(const A& x) { return (x > 0.0).template cast<double>(); }

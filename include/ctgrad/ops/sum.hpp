@@ -9,6 +9,14 @@ namespace ctgrad {
 struct sum_op {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "sum";
+    /// A column sums over the batch, \sum_{j=1}^{n} A^{j}; a wider A is 1^T A 1.
+    template <class A>
+    static constexpr latex_form latex_for =
+        A::cols == 1   ? latex_form{.tex = "\\sum_{j=1}^{#R1} #J1", .text = "Σ(j=1..#R1) #J1", .level = precedence::negation}
+        : A::rows == 1 ? latex_form{.tex = "#1 \\mathbf{1}_{#C1}", .text = "#1 𝟏#c1", .level = precedence::product,
+                                    .left = precedence::product}
+                       : latex_form{.tex = "\\mathbf{1}_{#R1}^{T} #1 \\mathbf{1}_{#C1}", .text = "𝟏#r1ᵀ #1 𝟏#c1",
+                                    .level = precedence::product, .left = precedence::product};
 
     template <class A>
     static constexpr int rows = 1;
@@ -35,6 +43,7 @@ struct sum_op {
 struct mean_op {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "mean";
+    static constexpr latex_form latex{.tex = "\\operatorname{mean}(#1)", .text = "mean(#1)", .level = precedence::function};
 
     template <class A>
     static constexpr int rows = 1;
@@ -64,6 +73,8 @@ struct mean_op {
 struct column_sums_op {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "column_sums";
+    static constexpr latex_form latex{
+        .tex = "\\sum_{j=1}^{#R1} #J1", .text = "Σ(j=1..#R1) #J1", .level = precedence::negation};
 
     template <class A>
     static constexpr int rows = 1;
