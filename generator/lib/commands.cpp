@@ -1,0 +1,384 @@
+// The commands: parse and type the formula here (for precise errors), then let a program
+// compiled against ctgrad derive, check or emit.
+#include "commands.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <new>
+#include <set>
+
+#include "diagnostic.hpp"
+#include "formula.hpp"
+#include "lecture.hpp"
+#include "program.hpp"
+#include "shapes.hpp"
+
+namespace ctgrad::gen {
+
+namespace fs = std::filesystem;
+
+environment environment::configured() { return {toolchain::configured(), default_cache_directory()}; }
+
+std::string usage() {
+    return R"(ctgrad-gen: derive, check and export gradients of network formulas with ctgrad
+
+usage:
+  ctgrad-gen derive '<formula>' [--wrt W1,b1,...] [--format latex|markdown|text|json] [--standalone]
+  ctgrad-gen check  '<formula>' --wrt W2 --claim '<expression>'
+  ctgrad-gen emit   '<formula>' --name NAME [--wrt ...]
+  ctgrad-gen lecture [NAME] [--format ...]     the lecture's formulas (board, linear, logistic, ...)
+  ctgrad-gen shapes '<formula>'                 the inferred shapes, without compiling
+  ctgrad-gen cache [clear]                      where compiled programs are kept
+options for every formula:
+  --dims 'X=n,d W1=d,H b1=H'   shapes: sizes (3), names (d, H) or n, the batch; b1=H is H x 1
+  --data X,Y                   the data variables (default X and Y): their rows are the batch n,
+                               and derive/emit differentiate every other variable by default
+  --verbose                    report compiling and cache hits on stderr
+formulas:
+  + - * / (* is the matrix product; a number or 1x1 factor scales), .* or hadamard(A, B),
+  A^T or transpose(A), Z^2 or square(Z), relu/ReLU, tanh, sigmoid/sigma/σ, exp, log, softplus,
+  step, identity, sum, mean, column_sums, count, mse(yhat, Y), bce(p, Y).
+  Names: W1 is W_1, b2 is b_2, yhat is \hat{y}; in claims also Z1, A1, Z2, yhat (the
+  intermediates derive names) and n (the batch size).
+  Example: ctgrad-gen derive 'mse(tanh(relu(X*W1 + b1^T)*W2 + b2^T), Y)' --format text
+exit codes: 0 done (a correct claim), 1 a wrong claim, 2 an error in the input, 3 a failure of
+  the tool (the compiler, the cache)
+)";
+}
+
+namespace {
+
+/// Throws input_error quoting the formula with a caret at its end: for what is missing.
+[[noreturn]] void fail_missing(const std::string& message, const std::string& formula) {
+    fail_at(message, formula, formula.size());
+}
+
+std::vector<std::string> latex_names(const std::vector<option_name>& names) {
+    std::vector<std::string> out;
+    for (const auto& n : names) out.push_back(n.latex);
+    return out;
+}
+
+typed_formula type_formula(const std::string& text, const request& r) {
+    formula f = parse(text);
+    shape_options options;
+    if (r.has_data) options.data = latex_names(parse_name_list(r.data, "--data"));
+    options.dims = parse_dims(r.dims);
+    return infer_shapes(std::move(f), options);
+}
+
+void require_loss(const typed_formula& t) {
+    const formula& f = t.source;
+    if (t.variables.empty()) fail_at("the formula has no variables to differentiate", f.text, 0, f.text.size(), 0);
+    if (!t.is_scalar(f.root)) {
+        fail_at("the formula is " + t.shape_text_of(f.root) +
+                    ", not a loss: wrap it in mse(..., Y), bce(..., Y), sum(...) or mean(...) to get 1 x 1",
+                f.text, f.top().begin, f.top().end, f.top().at);
+    }
+}
+
+std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
+    std::vector<std::string> out;
+    if (r.has_wrt) {
+        const auto names = parse_name_list(r.wrt, "--wrt");
+        if (names.empty()) fail_at("--wrt: name at least one variable", r.wrt, 0);
+        for (const auto& n : names) {
+            if (t.find_variable(n.latex) == nullptr) {
+                std::string known;
+                for (const auto& v : t.variables) known += (known.empty() ? "" : ", ") + v.written;
+                fail_at("--wrt: " + plain_name(n.latex) + " does not occur in the formula (its variables: " + known + ")",
+                        r.wrt, n.begin, n.end, n.begin);
+            }
+            out.push_back(n.latex);
+        }
+        return out;
+    }
+    for (const auto& v : t.variables) {
+        if (!v.data) out.push_back(v.latex);
+    }
+    if (out.empty()) {
+        fail_missing("every variable of the formula is data (the rows of a batch); name the ones to differentiate "
+                     "with --wrt, or the data with --data",
+                     t.source.text);
+    }
+    return out;
+}
+
+std::string format_of(const request& r, const std::string& fallback) {
+    const std::string f = r.format.empty() ? fallback : r.format;
+    static const std::set<std::string> known{"latex", "markdown", "text", "json"};
+    if (!known.count(f)) fail_at("--format: expected latex, markdown, text or json", r.format, 0, r.format.size(), 0);
+    return f;
+}
+
+/// Builds (or finds in the cache) and runs a program; a crash or timeout is the tool's failure.
+process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
+                           outcome& o, bool verbose) {
+    const built_program built = build_program(env.tools, source, env.cache);
+    if (verbose) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f", built.compile_seconds);
+        o.err += "ctgrad-gen: " +
+                 (built.from_cache ? std::string("program found in the cache: ")
+                                   : "program compiled in " + std::string(seconds) + " s: ") +
+                 built.executable.string() + "\n";
+    }
+    std::vector<std::string> command{built.executable.string()};
+    command.insert(command.end(), args.begin(), args.end());
+    process_result result = run_process(command, 600);
+    if (result.timed_out || result.exit_code >= 127) {
+        throw tool_error("the program built for this formula failed (exit " + std::to_string(result.exit_code) +
+                         "): " + result.err + " (program: " + built.executable.string() + ")");
+    }
+    return result;
+}
+
+/// "X (n x d), W_1 (d x H) ...; sizes in the program: d = 3, H = 4; n any" for comments.
+std::string shapes_summary(const typed_formula& t) {
+    std::string shapes, sizes;
+    std::set<std::string> seen;
+    bool batch = false;
+    for (const auto& v : t.variables) {
+        shapes += (shapes.empty() ? "" : ", ") + v.written + " " + t.shape_text(v.rows, v.cols);
+        for (int d : {v.rows, v.cols}) {
+            const dim_info info = t.dim(d);
+            if (info.batch) batch = true;
+            if (info.batch || info.name == std::to_string(info.size) || !seen.insert(info.name).second) continue;
+            sizes += (sizes.empty() ? "" : ", ") + info.name + " = " + std::to_string(info.size);
+        }
+    }
+    std::string out = shapes;
+    if (!sizes.empty()) out += "; " + sizes;
+    if (batch) out += "; n, the batch, is any size";
+    return out;
+}
+
+outcome derive(const request& r, const environment& env) {
+    const typed_formula t = type_formula(r.formula, r);
+    require_loss(t);
+    const auto wrt = wrt_of(t, r);
+    const std::string format = format_of(r, "latex");
+    outcome o;
+    std::vector<std::string> args{format};
+    if (r.standalone) args.emplace_back("standalone");
+    const process_result p = run_program(env, derive_program(t, wrt), args, o, r.verbose);
+    o.out = p.out;
+    o.err += p.err;
+    if (p.exit_code != 0) throw tool_error("the derivation program failed: " + p.err);
+    return o;
+}
+
+outcome check(const request& r, const environment& env) {
+    const typed_formula t = type_formula(r.formula, r);
+    require_loss(t);
+    if (!r.has_wrt) fail_missing("check needs --wrt V, the variable the claim is the gradient for", r.formula);
+    const auto wrt = wrt_of(t, r);
+    if (wrt.size() != 1) fail_at("--wrt: check compares one gradient; name one variable", r.wrt, 0, r.wrt.size(), 0);
+    if (!r.has_claim) fail_missing("check needs --claim '<expression>', the gradient derived by hand", r.formula);
+    const typed_claim claim = infer_claim_shapes(t, parse(r.claim), name_intermediates(t));
+
+    const variable_info& target = *t.find_variable(wrt[0]);
+    const auto& top = claim.nodes[static_cast<std::size_t>(claim.source.root)];
+    const bool shapes_match = top.pure_number ? t.is_one(target.rows) && t.is_one(target.cols)
+                                              : t.same_dim(top.rows, target.rows) && t.same_dim(top.cols, target.cols);
+    outcome o;
+    const std::string gradient = "dL/d" + plain_name(target.latex);
+    if (!shapes_match) {
+        const process_result p = run_program(env, derive_program(t, wrt), {"gradient", "0"}, o, r.verbose);
+        o.out = "wrong: the claim is " + t.shape_text(top.rows, top.cols) + ", but " + gradient +
+                " has the shape of " + plain_name(target.latex) + ", " + t.shape_text(target.rows, target.cols) + "\n";
+        o.out += "correct: " + gradient + " = " + p.out;
+        o.exit_code = 1;
+        return o;
+    }
+    const process_result p = run_program(env, check_program(t, claim, wrt[0]), {}, o, r.verbose);
+    if (p.exit_code == 4) {
+        fail_at("cannot compare: " + gradient + " is not finite at the random points tried (a log or division of "
+                "values that may be negative or zero?)",
+                r.formula, 0, r.formula.size(), 0);
+    }
+    if (p.exit_code != 0 && p.exit_code != 1) throw tool_error("the check program failed: " + p.err);
+    o.out = p.out;
+    o.err += p.err;
+    o.exit_code = p.exit_code;
+    return o;
+}
+
+bool is_cpp_identifier(const std::string& s) {
+    static const std::set<std::string> keywords{
+        "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char", "class", "const",
+        "constexpr", "continue", "decltype", "default", "delete", "do", "double", "else", "enum", "explicit",
+        "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int", "long", "main",
+        "mutable", "namespace", "new", "noexcept", "not", "nullptr", "operator", "or", "private", "protected",
+        "public", "register", "return", "short", "signed", "sizeof", "static", "struct", "switch", "template",
+        "this", "throw", "true", "try", "typedef", "typename", "union", "unsigned", "using", "virtual", "void",
+        "volatile", "while", "xor", "concept", "requires", "consteval", "constinit", "co_await", "co_return",
+        "co_yield", "char8_t", "char16_t", "char32_t", "wchar_t", "static_assert", "thread_local", "Eigen", "std"};
+    if (s.empty() || s.size() > 64 || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    for (char c : s) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    return !keywords.count(s) && s.find("__") == std::string::npos && !(s[0] == '_' && s.size() > 1 && std::isupper(static_cast<unsigned char>(s[1])));
+}
+
+outcome emit(const request& r, const environment& env) {
+    const typed_formula t = type_formula(r.formula, r);
+    require_loss(t);
+    const auto wrt = wrt_of(t, r);
+    if (!r.has_name) fail_missing("emit needs --name NAME, the C++ name of the function to write", r.formula);
+    if (!is_cpp_identifier(r.name)) {
+        fail_at("--name: '" + quote(r.name) + "' is not a usable C++ identifier (letters, digits, _; not a keyword)",
+                r.name, 0, r.name.size(), 0);
+    }
+    const std::string comment = "From: ctgrad-gen emit '" + printable(r.formula) + "' --name " + r.name +
+                                "\nShapes: " + shapes_summary(t) + ".";
+    outcome o;
+    const process_result p = run_program(env, emit_program(t, wrt, comment), {r.name}, o, r.verbose);
+    if (p.exit_code != 0) throw tool_error("the emit program failed: " + p.err);
+    o.out = p.out;
+    return o;
+}
+
+outcome shapes(const request& r) {
+    const typed_formula t = type_formula(r.formula, r);
+    outcome o;
+    std::size_t width = 4;
+    for (const auto& v : t.variables) width = std::max(width, v.written.size());
+    const auto pad = [&](std::string s) {
+        s.resize(std::max(s.size(), width + 2), ' ');
+        return s;
+    };
+    for (const auto& v : t.variables) {
+        o.out += pad(v.written) + t.shape_text(v.rows, v.cols) + (v.data ? "  data" : "") + "\n";
+    }
+    o.out += pad("loss") + t.shape_text_of(t.source.root) + "\n";
+    for (const auto& [latex, node] : name_intermediates(t)) {
+        o.out += pad(plain_name(latex)) + t.shape_text_of(node) + "  = " + quote(t.source.source(node), 60) + "\n";
+    }
+    std::string sizes;
+    std::set<std::string> seen;
+    for (const auto& v : t.variables) {
+        for (int d : {v.rows, v.cols}) {
+            const dim_info info = t.dim(d);
+            if (info.name == std::to_string(info.size) || !seen.insert(info.name).second) continue;
+            sizes += (sizes.empty() ? "" : ", ") + info.name + " = " + (info.batch ? "any (the batch)" : std::to_string(info.size));
+        }
+    }
+    if (!sizes.empty()) o.out += "sizes in the compiled program: " + sizes + "\n";
+    return o;
+}
+
+outcome lecture(const request& r, const environment& env) {
+    outcome o;
+    if (!r.has_formula) {
+        o.out = "The lecture's worked formulas (ctgrad-gen lecture NAME prints one and its derivation):\n\n";
+        for (const auto& f : lecture_formulas()) {
+            std::string name = f.name;
+            name.resize(11, ' ');
+            o.out += "  " + name + f.title + "\n  " + std::string(11, ' ') + quote(f.formula, 68) + "\n";
+        }
+        return o;
+    }
+    const lecture_formula* f = find_lecture(r.formula);
+    if (f == nullptr) {
+        std::string names;
+        for (const auto& l : lecture_formulas()) names += (names.empty() ? "" : ", ") + l.name;
+        fail_at("no lecture formula is called '" + quote(r.formula) + "'; there are " + names, r.formula, 0,
+                r.formula.size(), 0);
+    }
+    request d = r;
+    d.command = "derive";
+    d.formula = f->formula;
+    d.dims = f->dims;
+    if (!f->wrt.empty() && !r.has_wrt) {
+        d.wrt = f->wrt;
+        d.has_wrt = true;
+    }
+    d.format = format_of(r, "text");
+    std::string command = "ctgrad-gen derive '" + f->formula + "' --dims '" + f->dims + "'";
+    if (d.has_wrt) command += " --wrt " + d.wrt;
+    outcome derived = derive(d, env);
+    std::string head;
+    if (d.format == "text") {
+        head = f->title + "\nLecture: " + f->where + "\n" + f->notes + "\n\n  " + command + "\n\n";
+    } else if (d.format == "markdown") {
+        head = "## " + f->title + "\n\nLecture: " + f->where + ". " + f->notes + "\n\n```sh\n" + command + "\n```\n\n";
+    } else if (d.format == "latex" && !r.standalone) {
+        head = "% " + f->title + "\n% Lecture: " + f->where + "\n% " + command + "\n";
+    }
+    derived.out = head + derived.out;
+    return derived;
+}
+
+outcome cache(const request& r, const environment& env) {
+    outcome o;
+    std::error_code ec;
+    if (r.has_formula && r.formula != "clear") {
+        fail_at("cache: expected nothing or `clear`", r.formula, 0, r.formula.size(), 0);
+    }
+    std::uintmax_t bytes = 0;
+    int programs = 0, removed = 0;
+    for (auto it = fs::directory_iterator(env.cache, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const bool ours = (name.size() == 32 && name.find_first_not_of("0123456789abcdef") == std::string::npos) ||
+                          name.starts_with("tmp-") || name.starts_with("failed-");
+        if (!ours) continue;
+        if (r.has_formula) {
+            std::error_code remove_error;
+            fs::remove_all(it->path(), remove_error);
+            if (!remove_error) ++removed;
+            continue;
+        }
+        ++programs;
+        std::error_code size_error;
+        for (auto f = fs::recursive_directory_iterator(it->path(), size_error);
+             !size_error && f != fs::recursive_directory_iterator(); f.increment(size_error)) {
+            if (f->is_regular_file(size_error)) bytes += f->file_size(size_error);
+        }
+    }
+    if (r.has_formula) {
+        o.out = "removed " + std::to_string(removed) + " entries from " + env.cache.string() + "\n";
+    } else {
+        o.out = env.cache.string() + ": " + std::to_string(programs) + " programs, " +
+                std::to_string(bytes / (1024 * 1024)) + " MiB\n";
+    }
+    return o;
+}
+
+outcome dispatch(const request& r, const environment& env) {
+    if (r.command == "help" || r.command == "--help" || r.command == "-h") return {0, usage(), ""};
+    if (r.command == "lecture") return lecture(r, env);
+    if (r.command == "cache") return cache(r, env);
+    const bool known = r.command == "derive" || r.command == "check" || r.command == "emit" || r.command == "shapes";
+    if (!known) {
+        fail_at("unknown command '" + quote(r.command) + "'; the commands are derive, check, emit, lecture, shapes, "
+                "cache and help",
+                r.command, 0, r.command.size(), 0);
+    }
+    if (!r.has_formula) {
+        fail_at(r.command + " needs a formula, such as 'mse(tanh(X*W1 + b1^T)*W2 + b2^T, Y)'", r.command, r.command.size());
+    }
+    if (r.command == "derive") return derive(r, env);
+    if (r.command == "check") return check(r, env);
+    if (r.command == "emit") return emit(r, env);
+    return shapes(r);
+}
+
+}  // namespace
+
+outcome run(const request& r, const environment& env) {
+    try {
+        return dispatch(r, env);
+    } catch (const input_error& e) {
+        return {2, "", render(e.where)};
+    } catch (const tool_error& e) {
+        return {3, "", std::string("error: ") + e.what() + "\n"};
+    } catch (const std::bad_alloc&) {
+        return {3, "", "error: out of memory\n"};
+    } catch (const std::exception& e) {
+        return {3, "", std::string("error: internal: ") + e.what() + "\n"};
+    }
+}
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,48 @@
+// The commands of ctgrad-gen (derive, check, emit, lecture, shapes, cache, help): every decision
+// the tool makes, callable from tests. main.cpp only turns argv into a request and prints.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "toolchain.hpp"
+
+namespace ctgrad::gen {
+
+/// One invocation. The option texts are kept as typed so errors can point into them.
+struct request {
+    std::string command;            ///< derive, check, emit, lecture, shapes, cache, help
+    std::string formula;            ///< or the lecture's name, or `clear` for cache
+    bool has_formula = false;
+    std::string wrt, data, dims;    ///< --wrt W1,b1   --data X,Y   --dims "X=n,d W1=d,H"
+    bool has_wrt = false, has_data = false;
+    std::string format;             ///< latex, markdown, text, json (empty: the command's default)
+    bool standalone = false;
+    std::string claim;
+    bool has_claim = false;
+    std::string name;               ///< emit --name
+    bool has_name = false;
+    bool verbose = false;           ///< report compile times and cache hits on stderr
+};
+
+/// What to print and the exit code: 0 success, 1 a wrong claim, 2 an input error
+/// (`error: ...`, the text, a caret), 3 a failure of the tool itself.
+struct outcome {
+    int exit_code = 0;
+    std::string out, err;
+};
+
+/// Where programs are compiled and cached.
+struct environment {
+    toolchain tools;
+    std::filesystem::path cache;
+
+    static environment configured();
+};
+
+outcome run(const request& r, const environment& env);
+
+/// The usage text of `ctgrad-gen help`.
+std::string usage();
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,61 @@
+// Diagnostics of ctgrad-gen: `error: <what>`, the offending text on one line, a caret under it.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ctgrad::gen {
+
+/// Where an error points: byte offsets into the text it quotes (the formula, a claim, an option).
+/// `begin`..`end` is underlined with '~', `caret` gets the '^'.
+struct diagnostic {
+    std::string message;
+    std::string text;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::size_t caret = 0;
+};
+
+/// Thrown by every stage that rejects user input; the command turns it into exit code 2.
+struct input_error : std::runtime_error {
+    explicit input_error(diagnostic d) : std::runtime_error(d.message), where(std::move(d)) {}
+    diagnostic where;
+};
+
+/// Thrown when ctgrad-gen itself fails (no compiler, a program that does not build): exit 3.
+struct tool_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Throws input_error pointing at `caret` inside `begin`..`end` of `text`.
+[[noreturn]] void fail_at(std::string message, std::string_view text, std::size_t begin, std::size_t end,
+                          std::size_t caret);
+[[noreturn]] inline void fail_at(std::string message, std::string_view text, std::size_t at) {
+    fail_at(std::move(message), text, at, at + 1, at);
+}
+
+/// Three lines: `error: <message>`, the text (made printable, windowed around the caret when
+/// long) indented by two spaces, and the caret line under it. Always ends with a newline.
+std::string render(const diagnostic& d);
+
+// ---- UTF-8 --------------------------------------------------------------------------------
+
+/// One decoded code point: its value and its length in bytes; length 0 marks an invalid byte.
+struct code_point {
+    char32_t value = 0;
+    std::size_t length = 0;
+};
+
+/// Decodes the code point starting at `text[at]` (strict UTF-8: no overlongs, no surrogates).
+code_point decode_utf8(std::string_view text, std::size_t at);
+
+/// `text` as one printable line: control characters and invalid bytes become '?', newlines and
+/// tabs a space; every code point takes one column.
+std::string printable(std::string_view text);
+
+/// A short quote of a piece of user text for messages: printable, at most `limit` columns.
+std::string quote(std::string_view text, std::size_t limit = 40);
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,63 @@
+// The lecture's formulas. Shapes follow the slides: X is n x d (a batch of n rows), W_1 is
+// d x H, b_1 in R^H, one output column.
+#include "lecture.hpp"
+
+namespace ctgrad::gen {
+
+std::string deep_tanh_formula(int layers) {
+    std::string f = "X";
+    for (int i = 1; i <= layers; ++i) {
+        const std::string k = std::to_string(i);
+        f = "tanh(" + f + "*W" + k + " + b" + k + "^T)";
+    }
+    return "mse(" + f + ", Y)";
+}
+
+std::string deep_tanh_dims(int layers) {
+    std::string d = "X=n,d Y=n,1";
+    for (int i = 1; i <= layers; ++i) {
+        const std::string k = std::to_string(i);
+        const std::string rows = i == 1 ? "d" : "H";
+        const std::string cols = i == layers ? "1" : "H";
+        d += " W" + k + "=" + rows + "," + cols + " b" + k + "=" + cols;
+    }
+    return d;
+}
+
+const std::vector<lecture_formula>& lecture_formulas() {
+    static const std::vector<lecture_formula> all{
+        {"board", "Board exercise 1: SGD updates of a two-layer net",
+         "\"Задачи (доска)\" 1 and \"Решения\" 1",
+         "mse(tanh(ReLU(X*W1 + b1^T)*W2 + b2^T), Y)", "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1", "",
+         "yhat = tanh(ReLU(X W_1 + b_1^T) W_2 + b_2^T) in R^n with MSE; the slide's solution names Z_1, A_1, Z_2 "
+         "and walks back from the loss."},
+        {"linear", "Linear regression as one neuron",
+         "\"Однослойная нейронная сеть\": sigma(z) = z", "mse(identity(X*w + b), Y)", "X=n,d w=d b=1 Y=n,1", "",
+         "yhat = sigma(X w + b) with the identity activation sigma(z) = z and MSE."},
+        {"logistic", "Logistic regression as one neuron", "\"Однослойная нейронная сеть\": sigma(z) = 1/(1 + e^-z)",
+         "bce(sigmoid(X*w + b), Y)", "X=n,d w=d b=1 Y=n,1", "",
+         "yhat = sigma(X w + b) with the logistic sigmoid and binary cross-entropy."},
+        {"poisson", "Poisson regression as one neuron", "\"Однослойная нейронная сеть\": sigma(z) = e^z",
+         "mean(exp(X*w + b) - Y .* (X*w + b))", "X=n,d w=d b=1 Y=n,1", "",
+         "yhat = exp(X w + b); the loss is the Poisson negative log-likelihood without its constant, "
+         "mean(e^Z - Y (.) Z) with Z = X w + b."},
+        {"two_layer", "The two-layer net", "\"Двухслойная нейронная сеть\" and \"Обучение двухслойной нейронной сети\"",
+         "mse(sigmoid(sigmoid(X*W1 + b1^T)*W2 + b2^T), Y)", "X=n,d W1=d,H b1=H W2=H,M b2=M Y=n,M", "",
+         "y = sigma_2(sigma_1(x^T W_1 + b_1^T) W_2 + b_2^T) for a batch, both activations the logistic sigmoid, "
+         "M outputs, MSE."},
+        {"deep100", "Board exercise 2: 100 layers of tanh", "\"Задачи (доска)\" 2 and \"Решения\" 2",
+         deep_tanh_formula(100), deep_tanh_dims(100), "W1",
+         "A_0 = X, Z_i = A_{i-1} W_i + b_i^T, A_i = tanh(Z_i), yhat = A_100, MSE; dL/dW_1 is the product of "
+         "100 factors tanh'(Z_i) and W_i^T, which vanishes (the lecture's point)."},
+    };
+    return all;
+}
+
+const lecture_formula* find_lecture(std::string_view name) {
+    for (const auto& f : lecture_formulas()) {
+        if (f.name == name) return &f;
+    }
+    return nullptr;
+}
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,271 @@
+// Writing the programs: the typed formula (and claim) as ctgrad C++ code, and their mains.
+#include "program.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <optional>
+
+#include "diagnostic.hpp"
+
+namespace ctgrad::gen {
+
+namespace {
+
+/// A C++ string literal.
+std::string cpp_string(std::string_view s) {
+    std::string out = "\"";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (ch == '\\' || ch == '"') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20 || c == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\%03o", c);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+std::string double_text(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    std::string s = buf;
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
+}
+
+std::string constant_code(double v) { return "ctgrad::constant{{}, " + double_text(v) + "}"; }
+
+std::string size_code(const dim_info& d) { return d.size < 0 ? "ctgrad::dynamic" : std::to_string(d.size); }
+
+/// One line for a // comment.
+std::string comment_line(std::string_view s) { return printable(s); }
+
+/// The call that builds node `i` from the references of its operands.
+std::string build_code(const formula& src, const typed_formula::node_type& t, int i,
+                       const std::vector<std::string>& operands) {
+    const auto& n = src[i];
+    if (t.kind == op::scale && !n.called) {
+        // `*` with a 1x1 side: ctgrad's times puts the factor first.
+        const std::string& factor = t.scalar_right ? operands[1] : operands[0];
+        const std::string& matrix = t.scalar_right ? operands[0] : operands[1];
+        return "ctgrad::scale(" + factor + ", " + matrix + ")";
+    }
+    std::string out = "ctgrad::" + std::string(info(t.kind).builder) + "(";
+    for (std::size_t k = 0; k < operands.size(); ++k) out += (k ? ", " : "") + operands[k];
+    return out + ")";
+}
+
+std::string formula_reference(const typed_formula& f, int i) {
+    const auto& t = f[i];
+    if (t.pure_number) return constant_code(t.number_value);
+    if (f.source[i].kind == op::variable) return f.find_variable(f.source[i].latex)->cpp;
+    return "e" + std::to_string(i);
+}
+
+/// An exact fraction for arithmetic on integers in claims, so `1 - tanh(Z2)^2` meets ctgrad's
+/// own literal<1> and can match symbolically. Nothing when a value is not a small fraction.
+std::optional<std::pair<long long, long long>> fraction(const typed_claim& c, int i) {
+    const auto& n = c.source[i];
+    using frac = std::pair<long long, long long>;
+    const auto make = [](long long num, long long den) -> std::optional<frac> {
+        if (den == 0) return std::nullopt;
+        if (den < 0) num = -num, den = -den;
+        long long a = num < 0 ? -num : num, b = den;
+        while (b != 0) {
+            const long long r = a % b;
+            a = b;
+            b = r;
+        }
+        const long long g = a == 0 ? 1 : a;
+        num /= g;
+        den /= g;
+        constexpr long long limit = 1000000;  // keeps every product below 2^63
+        if (num > limit || num < -limit || den > limit) return std::nullopt;
+        return frac{static_cast<long long>(num), static_cast<long long>(den)};
+    };
+    switch (n.kind) {
+        case op::number:
+            if (!n.integer) return std::nullopt;
+            if (n.value > 1000000) return std::nullopt;
+            return make(static_cast<long long>(n.value), 1);
+        case op::negate:
+        case op::transpose: {
+            const auto a = fraction(c, n.args[0]);
+            if (!a) return std::nullopt;
+            return n.kind == op::negate ? make(-static_cast<long long>(a->first), a->second) : a;
+        }
+        case op::add:
+        case op::subtract:
+        case op::matmul:
+        case op::scale:
+        case op::hadamard:
+        case op::divide: {
+            const auto a = fraction(c, n.args[0]);
+            const auto b = fraction(c, n.args[1]);
+            if (!a || !b) return std::nullopt;
+            const long long an = a->first, ad = a->second, bn = b->first, bd = b->second;
+            switch (n.kind) {
+                case op::add: return make(an * bd + bn * ad, ad * bd);
+                case op::subtract: return make(an * bd - bn * ad, ad * bd);
+                case op::divide: return make(an * bd, ad * bn);
+                default: return make(an * bn, ad * bd);
+            }
+        }
+        default: return std::nullopt;
+    }
+}
+
+std::string claim_reference(const typed_formula& f, const typed_claim& c, int i) {
+    const auto& t = c.nodes[static_cast<std::size_t>(i)];
+    if (t.pure_number) {
+        if (const auto q = fraction(c, i)) {
+            return "ctgrad::literal<" + std::to_string(q->first) + ", " + std::to_string(q->second) + ">{}";
+        }
+        return constant_code(t.number_value);
+    }
+    const auto& n = c.source[i];
+    if (n.kind == op::variable) {
+        const int target = c.refers_to[static_cast<std::size_t>(i)];
+        if (target >= 0) return formula_reference(f, target);
+        // n, the batch size: the number of entries of a row of length n.
+        for (const auto& v : f.variables) {
+            if (f.dim(v.rows).batch) return "ctgrad::count(ctgrad::column_sums(ctgrad::transpose(" + v.cpp + ")))";
+        }
+        fail_at("n, the batch size, needs a data variable with n rows in the formula", c.source.text, n.begin, n.end, n.at);
+    }
+    return "c" + std::to_string(i);
+}
+
+std::string header(const typed_formula& f, std::string_view purpose, bool codegen) {
+    std::string out = "// Written by ctgrad-gen: " + std::string(purpose) + "\n// formula: " + comment_line(f.source.text) + "\n";
+    out += "#include <ctgrad/ctgrad.hpp>\n";
+    if (codegen) out += "#include <ctgrad/codegen.hpp>\n";
+    out += "\n" + program_support() + "\n";
+    return out;
+}
+
+std::string variable_list(const typed_formula& f, const std::vector<std::string>& wrt) {
+    std::string out;
+    for (const auto& latex : wrt) out += ", generated::" + f.find_variable(latex)->cpp;
+    return out;
+}
+
+}  // namespace
+
+intermediate_names name_intermediates(const typed_formula& f) {
+    const formula& src = f.source;
+    intermediate_names out;
+    if (src.root < 0) return out;
+    // The output: what the loss compares with the target.
+    int output = -1;
+    const auto& top = src.top();
+    if ((top.kind == op::mse || top.kind == op::bce) && src[top.args[0]].kind != op::variable && !f[top.args[0]].pure_number) {
+        output = top.args[0];
+    }
+    // Layers: an activation (an element-wise function of a computed quantity) is A_k, its
+    // argument Z_k, where k counts the activations on the way from the input.
+    std::vector<int> layer(src.nodes.size(), 0);
+    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+        const auto& n = src[i];
+        int below = 0;
+        for (int a : n.args) below = std::max(below, layer[static_cast<std::size_t>(a)]);
+        layer[static_cast<std::size_t>(i)] = below;
+        const bool activation = info(n.kind).elementwise && src[n.args[0]].kind != op::variable && !f[n.args[0]].pure_number;
+        if (!activation) continue;
+        const int k = below + 1;
+        layer[static_cast<std::size_t>(i)] = k;
+        const std::string z = "Z_" + (k < 10 ? std::to_string(k) : "{" + std::to_string(k) + "}");
+        const std::string a = i == output ? "\\hat{y}" : "A_" + (k < 10 ? std::to_string(k) : "{" + std::to_string(k) + "}");
+        const auto taken = [&](const std::string& name) {
+            return std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == name; });
+        };
+        if (!taken(z)) out.emplace_back(z, n.args[0]);
+        if (!taken(a)) out.emplace_back(a, i);
+    }
+    if (output >= 0 && std::none_of(out.begin(), out.end(), [](const auto& p) { return p.first == "\\hat{y}"; })) {
+        out.emplace_back("\\hat{y}", output);
+    }
+    return out;
+}
+
+std::string formula_code(const typed_formula& f) {
+    const formula& src = f.source;
+    std::string out = "namespace generated {\n";
+    for (const auto& v : f.variables) {
+        out += "inline constexpr ctgrad::matrix<" + cpp_string(v.latex) + ", " + size_code(f.dim(v.rows)) + ", " +
+               size_code(f.dim(v.cols)) + "> " + v.cpp + "{};  // " + comment_line(v.written) + ": " +
+               f.shape_text(v.rows, v.cols) + "\n";
+    }
+    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+        const auto& t = f[i];
+        if (t.pure_number || src[i].kind == op::variable || src[i].kind == op::number) continue;
+        std::vector<std::string> operands;
+        for (int a : src[i].args) operands.push_back(formula_reference(f, a));
+        out += "inline constexpr auto e" + std::to_string(i) + " = " + build_code(src, t, i, operands) + ";\n";
+    }
+    out += "inline constexpr auto loss = " + formula_reference(f, src.root) + ";\n}  // namespace generated\n";
+    return out;
+}
+
+std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt) {
+    std::string out = header(f, "the derivation of the formula's gradients", false);
+    out += formula_code(f);
+    out += "\nint main(int argc, char** argv) {\n    return ctgrad_gen::derive_main(argc, argv, " +
+           cpp_string(f.source.text) + ", generated::loss" + variable_list(f, wrt) + ");\n}\n";
+    return out;
+}
+
+std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt) {
+    std::string out = header(f, "a check of a claimed gradient", false);
+    out += "// claim: " + comment_line(claim.source.text) + "\n";
+    out += formula_code(f);
+    out += "namespace generated {\n";
+    const formula& src = claim.source;
+    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+        const auto& t = claim.nodes[static_cast<std::size_t>(i)];
+        if (t.pure_number || src[i].kind == op::variable || src[i].kind == op::number) continue;
+        std::vector<std::string> operands;
+        for (int a : src[i].args) operands.push_back(claim_reference(f, claim, a));
+        out += "inline constexpr auto c" + std::to_string(i) + " = " + build_code(src, t, i, operands) + ";\n";
+    }
+    out += "inline constexpr auto claim = " + claim_reference(f, claim, src.root) + ";\n}  // namespace generated\n\n";
+
+    const variable_info& target = *f.find_variable(wrt);
+    out += "int main() {\n    using namespace generated;\n";
+    out += "    constexpr auto g = ctgrad::grad(loss, " + target.cpp + ");\n";
+    out += "    const bool symbolic = ctgrad_gen::same_expression(g, claim);\n";
+    out += "    ctgrad_gen::comparison c;\n    std::mt19937_64 rng(20240901);\n";
+    out += "    for (int attempt = 0; attempt < 100 && c.draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
+    std::string binds;
+    for (const auto& v : f.variables) {
+        const dim_info r = f.dim(v.rows), k = f.dim(v.cols);
+        out += "        const auto m_" + v.cpp + " = ctgrad_gen::random_matrix<" + size_code(r) + ", " + size_code(k) +
+               ">(rng, " + std::to_string(r.size < 0 ? draw_rows : r.size) + ", " +
+               std::to_string(k.size < 0 ? draw_rows : k.size) + ");\n";
+        binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
+    }
+    out += "        const auto in = ctgrad::bind(" + binds + ");\n";
+    out += "        const Eigen::MatrixXd derived = ctgrad_gen::as_matrix(ctgrad::eval(g, in));\n";
+    out += "        if (!derived.allFinite()) continue;\n";
+    out += "        ctgrad_gen::compare(derived, ctgrad_gen::as_matrix(ctgrad::eval(claim, in)), c);\n    }\n";
+    out += "    return ctgrad_gen::report_check(symbolic, c, " + std::to_string(check_draws) + ", " +
+           double_text(check_tolerance) + ", " + cpp_string(plain_name(target.latex)) + ", ctgrad_gen::expression_text(g));\n}\n";
+    return out;
+}
+
+std::string emit_program(const typed_formula& f, const std::vector<std::string>& wrt, const std::string& comment) {
+    std::string out = header(f, "a C++ header for the formula's loss and gradients", true);
+    out += formula_code(f);
+    out += "\nint main(int argc, char** argv) {\n    if (argc < 2) return 3;\n";
+    out += "    std::cout << ctgrad::cpp_header(argv[1], generated::loss, ctgrad::grads(generated::loss" +
+           variable_list(f, wrt) + "), " + cpp_string(comment) + ");\n    return 0;\n}\n";
+    return out;
+}
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,40 @@
+// The C++ programs ctgrad-gen compiles: a typed formula written with ctgrad's API, plus a main
+// that prints what a command asks for. The library derives; the generator only writes code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "shapes.hpp"
+
+namespace ctgrad::gen {
+
+/// The intermediates a derivation names, as (LaTeX name, formula node): pre-activations Z_k,
+/// activations A_k and the output \hat{y}, numbered from the input. Claims may use them.
+intermediate_names name_intermediates(const typed_formula& f);
+
+/// The support code every program includes (generator/runtime/program_support.hpp).
+const std::string& program_support();
+
+/// Declarations of the formula inside `namespace generated`: one constexpr variable per
+/// ctgrad variable (`matrix<"W_1", 3, 4>`), one constexpr per operation node, and `loss`.
+std::string formula_code(const typed_formula& f);
+
+/// A program printing the derivation of dL/dV for `wrt` (LaTeX names). Arguments:
+/// `latex|markdown|text|json [standalone]`, or `gradient K` for the text of the K-th gradient.
+std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt);
+
+/// A program comparing a claim with dL/d`wrt`, symbolically and at 5 random draws.
+std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt);
+
+/// A program printing a self-contained C++ header for the loss and the gradients; argument:
+/// the function's name.
+std::string emit_program(const typed_formula& f, const std::vector<std::string>& wrt, const std::string& comment);
+
+/// The batch size the programs use for random draws (the data's rows, `n`).
+inline constexpr int draw_rows = 6;
+/// Random draws `check` compares at, and its relative tolerance.
+inline constexpr int check_draws = 5;
+inline constexpr double check_tolerance = 1e-8;
+
+}  // namespace ctgrad::gen

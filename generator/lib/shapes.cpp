@@ -1,0 +1,621 @@
+// Shape inference by unification over a union-find of dimensions, then ctgrad's shape rules.
+#include "shapes.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <set>
+
+#include "diagnostic.hpp"
+
+namespace ctgrad::gen {
+
+// ---- the dimension table ------------------------------------------------------------------
+
+int typed_formula::root(int id) const {
+    while (parent[static_cast<std::size_t>(id)] != id) {
+        const int up = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(id)])];
+        parent[static_cast<std::size_t>(id)] = up;
+        id = up;
+    }
+    return id;
+}
+
+bool typed_formula::same_dim(int a, int b) const {
+    const int ra = root(a), rb = root(b);
+    if (ra == rb) return true;
+    const auto& ca = classes[static_cast<std::size_t>(ra)];
+    const auto& cb = classes[static_cast<std::size_t>(rb)];
+    return ca.kind == dim_class::number && cb.kind == dim_class::number && ca.value == cb.value;
+}
+
+bool typed_formula::is_one(int id) const {
+    const auto& c = classes[static_cast<std::size_t>(root(id))];
+    return c.kind == dim_class::number && c.value == 1;
+}
+
+bool typed_formula::is_scalar(int node) const { return is_one((*this)[node].rows) && is_one((*this)[node].cols); }
+
+const variable_info* typed_formula::find_variable(std::string_view latex) const {
+    for (const auto& v : variables) {
+        if (v.latex == latex) return &v;
+    }
+    return nullptr;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 10> free_names{"d", "H", "K", "M", "P", "Q", "R", "S", "U", "V"};
+
+}  // namespace
+
+dim_info typed_formula::dim(int id) const {
+    const auto& c = classes[static_cast<std::size_t>(root(id))];
+    dim_info out;
+    out.batch = c.batch;
+    switch (c.kind) {
+        case dim_class::number:
+            out.name = std::to_string(c.value);
+            out.size = static_cast<int>(c.value);
+            return out;
+        case dim_class::named:
+            out.name = c.name;
+            out.size = c.batch ? -1 : c.size;
+            return out;
+        case dim_class::free: break;
+    }
+    // Not frozen yet (an error message during inference): rank the free classes by age.
+    std::set<std::string> taken;
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        if (root(static_cast<int>(i)) == static_cast<int>(i) && classes[i].kind == dim_class::named) taken.insert(classes[i].name);
+    }
+    std::size_t rank = 0;
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        if (root(static_cast<int>(i)) != static_cast<int>(i) || classes[i].kind != dim_class::free) continue;
+        if (static_cast<int>(i) == root(id)) break;
+        ++rank;
+    }
+    std::size_t k = 0;
+    for (std::size_t i = 0;; ++i) {
+        std::string candidate = i < free_names.size() ? std::string(free_names[i]) : "D_" + std::to_string(i - free_names.size() + 1);
+        if (taken.count(candidate)) continue;
+        if (k++ == rank) {
+            out.name = candidate;
+            break;
+        }
+    }
+    return out;
+}
+
+std::string typed_formula::shape_text(int rows, int cols) const {
+    return "(" + dim(rows).name + " x " + dim(cols).name + ")";
+}
+
+std::string typed_formula::shape_text_of(int node) const { return shape_text((*this)[node].rows, (*this)[node].cols); }
+
+// ---- options --------------------------------------------------------------------------------
+
+namespace {
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+/// Splits `text` at spaces (and at commas when `commas`), keeping each item's offset.
+std::vector<std::pair<std::size_t, std::string_view>> items_of(std::string_view text, bool commas) {
+    std::vector<std::pair<std::size_t, std::string_view>> out;
+    std::size_t at = 0;
+    const auto separator = [&](char c) { return c == ' ' || c == '\t' || c == '\n' || (commas && c == ','); };
+    while (at < text.size()) {
+        while (at < text.size() && separator(text[at])) ++at;
+        const std::size_t begin = at;
+        while (at < text.size() && !separator(text[at])) ++at;
+        if (at > begin) out.emplace_back(begin, text.substr(begin, at - begin));
+    }
+    return out;
+}
+
+/// One name of an option: a variable name as in formulas, returned as its LaTeX name.
+std::string name_in_option(std::string_view whole, std::size_t begin, std::string_view item, std::string_view option) {
+    formula f;
+    try {
+        f = parse(item);
+    } catch (const input_error& e) {
+        fail_at(std::string(option) + ": " + e.where.message, whole, begin + e.where.begin, begin + e.where.end,
+                begin + e.where.caret);
+    }
+    if (f.top().kind != op::variable) {
+        fail_at(std::string(option) + ": expected a variable name, found '" + quote(item) + "'", whole, begin,
+                begin + item.size(), begin);
+    }
+    return f.top().latex;
+}
+
+}  // namespace
+
+std::vector<option_name> parse_name_list(std::string_view text, std::string_view option) {
+    std::vector<option_name> out;
+    for (const auto& [begin, item] : items_of(text, true)) {
+        std::string latex = name_in_option(text, begin, item, option);
+        if (std::none_of(out.begin(), out.end(), [&](const option_name& o) { return o.latex == latex; })) {
+            out.push_back({std::move(latex), begin, begin + item.size()});
+        }
+    }
+    return out;
+}
+
+dims_option parse_dims(std::string_view text) {
+    dims_option out;
+    out.text = std::string(text);
+    for (const auto& [begin, item] : items_of(text, false)) {
+        const std::size_t equals = item.find('=');
+        if (equals == std::string_view::npos || equals == 0) {
+            fail_at("--dims: expected NAME=ROWS,COLS (such as W1=d,H or b1=H), found '" + quote(item) + "'", text, begin,
+                    begin + item.size(), begin + (equals == std::string_view::npos ? 0 : equals));
+        }
+        dims_option::entry e;
+        e.latex = name_in_option(text, begin, item.substr(0, equals), "--dims");
+        e.begin = begin;
+        e.end = begin + item.size();
+        std::vector<dim_spec> specs;
+        std::size_t at = equals + 1;
+        while (true) {
+            const std::size_t comma = std::min(item.find(',', at), item.size());
+            const std::string_view piece = item.substr(at, comma - at);
+            const std::size_t where = begin + at;
+            dim_spec spec;
+            if (piece.empty()) {
+                fail_at("--dims: a dimension is missing in '" + quote(item) + "'", text, begin, begin + item.size(), where);
+            } else if (std::all_of(piece.begin(), piece.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+                if (piece.size() > 6 || std::stol(std::string(piece)) == 0 || std::stol(std::string(piece)) > 100000) {
+                    fail_at("--dims: a size must be between 1 and 100000", text, where, where + piece.size(), where);
+                }
+                spec.number = std::stol(std::string(piece));
+            } else if (std::isalpha(static_cast<unsigned char>(piece[0])) &&
+                       std::all_of(piece.begin(), piece.end(), is_name_char) && piece.size() <= 16) {
+                spec.name = std::string(piece);
+            } else {
+                fail_at("--dims: a dimension is a size (3) or a name (d, H, n for the batch), found '" + quote(piece) + "'",
+                        text, where, where + piece.size(), where);
+            }
+            specs.push_back(spec);
+            if (comma >= item.size()) break;
+            at = comma + 1;
+        }
+        if (specs.size() > 2) {
+            fail_at("--dims: a variable has two dimensions, rows and columns", text, begin, begin + item.size(), begin);
+        }
+        e.rows = specs[0];
+        if (specs.size() == 2) {
+            e.cols = specs[1];
+        } else {
+            e.cols.number = 1;  // b1=H is a column vector
+        }
+        for (const auto& previous : out.entries) {
+            if (previous.latex == e.latex) {
+                fail_at("--dims: " + std::string(item.substr(0, equals)) + " is given twice", text, begin,
+                        begin + item.size(), begin);
+            }
+        }
+        out.entries.push_back(std::move(e));
+    }
+    return out;
+}
+
+// ---- inference ------------------------------------------------------------------------------
+
+namespace {
+
+using node_type = typed_formula::node_type;
+using dim_class = typed_formula::dim_class;
+
+/// Types the nodes of one formula (the formula itself, or a claim against it).
+class inference {
+public:
+    /// Resolves a variable node: returns its (rows, cols); may add dimensions to the table.
+    using resolver = std::function<std::pair<int, int>(int node)>;
+
+    inference(typed_formula& table, const formula& f, std::vector<node_type>& out, resolver resolve)
+        : t_(table), f_(f), out_(out), resolve_(std::move(resolve)) {}
+
+    void run() {
+        out_.assign(f_.nodes.size(), node_type{});
+        for (int i = 0; i < static_cast<int>(f_.nodes.size()); ++i) infer(i);
+        for (int i = 0; i < static_cast<int>(f_.nodes.size()); ++i) verify(i);
+    }
+
+private:
+    const node_type& type(int i) const { return out_[static_cast<std::size_t>(i)]; }
+    node_type& type(int i) { return out_[static_cast<std::size_t>(i)]; }
+    int arg(int i, int k) const { return f_[i].args[static_cast<std::size_t>(k)]; }
+
+    bool scalar(int i) const { return t_.is_one(type(i).rows) && t_.is_one(type(i).cols); }
+    bool free(int d) const { return t_.classes[static_cast<std::size_t>(t_.root(d))].kind == dim_class::free; }
+    bool batch(int d) const { return t_.classes[static_cast<std::size_t>(t_.root(d))].batch; }
+
+    /// Makes two dimensions one; false when both are fixed and differ.
+    bool unify(int a, int b) {
+        int ra = t_.root(a), rb = t_.root(b);
+        if (ra == rb) return true;
+        auto& ca = t_.classes[static_cast<std::size_t>(ra)];
+        auto& cb = t_.classes[static_cast<std::size_t>(rb)];
+        if (ca.kind == dim_class::free && cb.kind == dim_class::free) {
+            // The older class names the merged one, so names follow first appearance.
+            if (ca.order < cb.order) std::swap(ra, rb);
+            t_.parent[static_cast<std::size_t>(ra)] = rb;
+            return true;
+        }
+        if (ca.kind == dim_class::free) {
+            t_.parent[static_cast<std::size_t>(ra)] = rb;
+            return true;
+        }
+        if (cb.kind == dim_class::free) {
+            t_.parent[static_cast<std::size_t>(rb)] = ra;
+            return true;
+        }
+        if (ca.kind == dim_class::number && cb.kind == dim_class::number && ca.value == cb.value) {
+            t_.parent[static_cast<std::size_t>(rb)] = ra;
+            return true;
+        }
+        return false;
+    }
+
+    void set(int i, int rows, int cols) {
+        type(i).rows = rows;
+        type(i).cols = cols;
+    }
+    void copy_shape(int i, int from) { set(i, type(from).rows, type(from).cols); }
+
+    std::string operand(int i) const { return quote(f_.source(i), 24) + " " + t_.shape_text(type(i).rows, type(i).cols); }
+
+    [[noreturn]] void fail(int i, const std::string& message) const {
+        const auto& n = f_[i];
+        fail_at(message, f_.text, n.begin, n.end, n.at);
+    }
+
+    [[noreturn]] void fail_pairing(int i) const {
+        const auto& n = f_[i];
+        const std::string verb = n.kind == op::add ? "add" : n.kind == op::subtract ? "subtract" : "divide";
+        const std::string joint = n.kind == op::add ? " and " : n.kind == op::subtract ? " from " : " by ";
+        const int a = arg(i, 0), b = arg(i, 1);
+        const std::string first = n.kind == op::subtract ? operand(b) : operand(a);
+        const std::string second = n.kind == op::subtract ? operand(a) : operand(b);
+        fail(i, "cannot " + verb + " " + first + joint + second +
+                    ": the shapes must be equal, or one side a 1 x k row (applied to every row) or 1 x 1");
+    }
+
+    [[noreturn]] void fail_product(int i) const {
+        const int a = arg(i, 0), b = arg(i, 1);
+        fail(i, "cannot multiply " + operand(a) + " by " + operand(b) + ": columns of the left (" +
+                    t_.dim(type(a).cols).name + ") must equal rows of the right (" + t_.dim(type(b).rows).name + ")");
+    }
+
+    [[noreturn]] void fail_equal(int i) const {
+        const auto& n = f_[i];
+        const int a = arg(i, 0), b = arg(i, 1);
+        std::string what = n.kind == op::hadamard ? "the element-wise product" : std::string(info(n.kind).builder) + "(...)";
+        fail(i, what + " needs equal shapes: " + operand(a) + " and " + operand(b));
+    }
+
+    void infer(int i) {
+        const auto& n = f_[i];
+        node_type& out = type(i);
+        out.kind = n.kind;
+        switch (n.kind) {
+            case op::number:
+                out.pure_number = true;
+                out.number_value = n.value;
+                set(i, t_.one, t_.one);
+                return;
+            case op::variable: {
+                const auto [rows, cols] = resolve_(i);
+                set(i, rows, cols);
+                return;
+            }
+            case op::negate:
+                copy_shape(i, arg(i, 0));
+                if (type(arg(i, 0)).pure_number) {
+                    out.pure_number = true;
+                    out.number_value = -type(arg(i, 0)).number_value;
+                }
+                return;
+            case op::transpose:
+                set(i, type(arg(i, 0)).cols, type(arg(i, 0)).rows);
+                if (type(arg(i, 0)).pure_number) {
+                    out.pure_number = true;  // a number's transpose is itself
+                    out.number_value = type(arg(i, 0)).number_value;
+                }
+                return;
+            case op::add:
+            case op::subtract:
+            case op::divide:
+                return infer_paired(i);
+            case op::matmul:
+                return infer_product(i);
+            case op::scale: {
+                const int s = arg(i, 0), a = arg(i, 1);
+                if (!unify(type(s).rows, t_.one) || !unify(type(s).cols, t_.one)) {
+                    fail(i, "scale(s, A): the factor s must be 1 x 1, and " + operand(s) + " is not");
+                }
+                copy_shape(i, a);
+                return;
+            }
+            case op::hadamard:
+            case op::mse:
+            case op::bce: {
+                const int a = arg(i, 0), b = arg(i, 1);
+                if (n.kind == op::hadamard && type(a).pure_number && type(b).pure_number) {
+                    out.pure_number = true;
+                    out.number_value = type(a).number_value * type(b).number_value;
+                }
+                if (!unify(type(a).rows, type(b).rows) || !unify(type(a).cols, type(b).cols)) fail_equal(i);
+                if (n.kind == op::hadamard) {
+                    copy_shape(i, a);
+                } else {
+                    set(i, t_.one, t_.one);
+                }
+                return;
+            }
+            case op::sum:
+            case op::mean:
+            case op::count:
+                set(i, t_.one, t_.one);
+                return;
+            case op::column_sums:
+                set(i, t_.one, type(arg(i, 0)).cols);
+                return;
+            default:  // element-wise functions
+                copy_shape(i, arg(i, 0));
+                return;
+        }
+    }
+
+    void infer_paired(int i) {
+        const auto& n = f_[i];
+        node_type& out = type(i);
+        const int a = arg(i, 0), b = arg(i, 1);
+        const node_type &ta = type(a), &tb = type(b);
+        if (ta.pure_number && tb.pure_number) {
+            out.pure_number = true;
+            if (n.kind == op::divide && tb.number_value == 0) fail(i, "division by zero");
+            out.number_value = n.kind == op::add        ? ta.number_value + tb.number_value
+                               : n.kind == op::subtract ? ta.number_value - tb.number_value
+                                                        : ta.number_value / tb.number_value;
+            if (!std::isfinite(out.number_value)) fail(i, "this arithmetic on numbers is out of range");
+            set(i, t_.one, t_.one);
+            return;
+        }
+        const bool a_scalar = ta.pure_number || scalar(a);
+        const bool b_scalar = tb.pure_number || scalar(b);
+        if (a_scalar && !b_scalar) return copy_shape(i, b);
+        if (b_scalar && !a_scalar) return copy_shape(i, a);
+        const int ra = ta.rows, rb = tb.rows;
+        // The lecture's X W + b^T: a side whose rows are 1 (or still free, facing the batch)
+        // is a row added to every row of the other.
+        const bool row_right = (t_.is_one(rb) && !t_.is_one(ra)) || (free(rb) && !free(ra) && batch(ra));
+        const bool row_left = !row_right && ((t_.is_one(ra) && !t_.is_one(rb)) || (free(ra) && !free(rb) && batch(rb)));
+        if (row_right) {
+            if (!unify(rb, t_.one) || !unify(ta.cols, tb.cols)) fail_pairing(i);
+            return copy_shape(i, a);
+        }
+        if (row_left) {
+            if (!unify(ra, t_.one) || !unify(ta.cols, tb.cols)) fail_pairing(i);
+            return copy_shape(i, b);
+        }
+        if (!unify(ra, rb) || !unify(ta.cols, tb.cols)) fail_pairing(i);
+        copy_shape(i, a);
+    }
+
+    void infer_product(int i) {
+        node_type& out = type(i);
+        const int a = arg(i, 0), b = arg(i, 1);
+        const node_type &ta = type(a), &tb = type(b);
+        if (ta.pure_number && tb.pure_number) {
+            out.pure_number = true;
+            out.number_value = ta.number_value * tb.number_value;
+            if (!std::isfinite(out.number_value)) fail(i, "this arithmetic on numbers is out of range");
+            set(i, t_.one, t_.one);
+            return;
+        }
+        if (!f_[i].called) {
+            // `2 * X`, `X * 0.5`, and `s * A` with a 1x1 s scale, as ctgrad's `times` does.
+            const bool a_scalar = ta.pure_number || (scalar(a) && !t_.is_one(tb.rows));
+            const bool b_scalar = !a_scalar && (tb.pure_number || (scalar(b) && !t_.is_one(ta.cols)));
+            if (a_scalar || b_scalar) {
+                out.kind = op::scale;
+                out.scalar_right = b_scalar;
+                return copy_shape(i, a_scalar ? b : a);
+            }
+        }
+        if (!unify(ta.cols, tb.rows)) fail_product(i);
+        set(i, ta.rows, tb.cols);
+    }
+
+    // ctgrad's rules on the final shapes (ops/op_base.hpp pairing_of, matmul, hadamard, losses),
+    // with dimensions equal only when they are the same symbol: stricter than ctgrad's
+    // run-time check of dynamic sizes, so a generated program never throws shape_error.
+    void verify(int i) {
+        const auto& n = f_[i];
+        const node_type& out = type(i);
+        if (out.pure_number) return;
+        switch (out.kind) {
+            case op::add:
+            case op::subtract:
+            case op::divide: {
+                const int a = arg(i, 0), b = arg(i, 1);
+                const bool as = type(a).pure_number || scalar(a);
+                const bool bs = type(b).pure_number || scalar(b);
+                const int ra = type(a).rows, rb = type(b).rows, ca = type(a).cols, cb = type(b).cols;
+                int rows = 0, cols = 0;
+                if (as && !bs) {
+                    rows = rb, cols = cb;
+                } else if (bs && !as) {
+                    rows = ra, cols = ca;
+                } else if (t_.is_one(rb) && !t_.is_one(ra) && t_.same_dim(ca, cb)) {
+                    rows = ra, cols = ca;
+                } else if (t_.is_one(ra) && !t_.is_one(rb) && t_.same_dim(ca, cb)) {
+                    rows = rb, cols = cb;
+                } else if (t_.same_dim(ra, rb) && t_.same_dim(ca, cb)) {
+                    rows = ra, cols = ca;
+                } else {
+                    fail_pairing(i);
+                }
+                if (!t_.same_dim(rows, out.rows) || !t_.same_dim(cols, out.cols)) fail_pairing(i);
+                return;
+            }
+            case op::matmul:
+                if (!t_.same_dim(type(arg(i, 0)).cols, type(arg(i, 1)).rows)) fail_product(i);
+                return;
+            case op::scale: {
+                const int s = !n.called && out.scalar_right ? arg(i, 1) : arg(i, 0);
+                if (!type(s).pure_number && !scalar(s)) {
+                    fail(i, "the factor " + operand(s) + " of this scaling must be 1 x 1");
+                }
+                return;
+            }
+            case op::hadamard:
+            case op::mse:
+            case op::bce: {
+                const int a = arg(i, 0), b = arg(i, 1);
+                if (!t_.same_dim(type(a).rows, type(b).rows) || !t_.same_dim(type(a).cols, type(b).cols)) fail_equal(i);
+                return;
+            }
+            default: return;
+        }
+    }
+
+    typed_formula& t_;
+    const formula& f_;
+    std::vector<node_type>& out_;
+    resolver resolve_;
+};
+
+int new_dim(typed_formula& t, dim_class c) {
+    c.order = static_cast<int>(t.classes.size());
+    t.classes.push_back(std::move(c));
+    t.parent.push_back(static_cast<int>(t.parent.size()));
+    return static_cast<int>(t.classes.size()) - 1;
+}
+
+/// Gives every class left free a name and a size; fixed names get sizes too.
+void freeze(typed_formula& t) {
+    std::set<long> used_numbers{6};  // 6: the batch size of the programs' random draws
+    std::set<std::string> taken{"n"};
+    for (std::size_t i = 0; i < t.classes.size(); ++i) {
+        if (t.root(static_cast<int>(i)) != static_cast<int>(i)) continue;
+        const auto& c = t.classes[i];
+        if (c.kind == dim_class::number) used_numbers.insert(c.value);
+        if (c.kind == dim_class::named) taken.insert(c.name);
+    }
+    // Names first (they depend on the order of the free classes), then sizes.
+    std::vector<std::string> names(t.classes.size());
+    for (std::size_t i = 0; i < t.classes.size(); ++i) {
+        if (t.root(static_cast<int>(i)) == static_cast<int>(i) && t.classes[i].kind == dim_class::free) {
+            names[i] = t.dim(static_cast<int>(i)).name;
+        }
+    }
+    long next = 3;
+    for (std::size_t i = 0; i < t.classes.size(); ++i) {
+        if (t.root(static_cast<int>(i)) != static_cast<int>(i)) continue;
+        auto& c = t.classes[i];
+        if (c.kind == dim_class::free) {
+            c.kind = dim_class::named;
+            c.name = names[i];
+        }
+        if (c.kind == dim_class::named && !c.batch) {
+            while (used_numbers.count(next)) ++next;
+            c.size = static_cast<int>(next++);
+        }
+    }
+    t.frozen = true;
+}
+
+}  // namespace
+
+typed_formula infer_shapes(formula f, const shape_options& options) {
+    typed_formula t;
+    t.source = std::move(f);
+    const formula& src = t.source;
+    t.one = new_dim(t, {dim_class::number, 1, "", false, 0, 1});
+    t.batch = new_dim(t, {dim_class::named, 0, "n", true, 0, -1});
+    std::map<std::string, int> named;
+    named["n"] = t.batch;
+
+    const auto dim_of = [&](const dim_spec& spec) {
+        if (spec.number > 0) {
+            return spec.number == 1 ? t.one : new_dim(t, {dim_class::number, spec.number, "", false, 0, 0});
+        }
+        if (const auto it = named.find(spec.name); it != named.end()) return it->second;
+        return named[spec.name] = new_dim(t, {dim_class::named, 0, spec.name, false, 0, 0});
+    };
+
+    // Every --dims entry must name a variable of the formula.
+    for (const auto& e : options.dims.entries) {
+        const bool present = std::any_of(src.nodes.begin(), src.nodes.end(),
+                                         [&](const formula_node& n) { return n.kind == op::variable && n.latex == e.latex; });
+        if (!present) {
+            fail_at("--dims: " + plain_name(e.latex) + " does not occur in the formula", options.dims.text, e.begin, e.end,
+                    e.begin);
+        }
+    }
+
+    const auto resolve = [&](int node) -> std::pair<int, int> {
+        const auto& n = src[node];
+        if (const auto* v = t.find_variable(n.latex)) return {v->rows, v->cols};
+        variable_info v;
+        v.latex = n.latex;
+        v.written = n.written;
+        v.node = node;
+        v.data = std::find(options.data.begin(), options.data.end(), n.latex) != options.data.end();
+        const auto spec = std::find_if(options.dims.entries.begin(), options.dims.entries.end(),
+                                       [&](const dims_option::entry& e) { return e.latex == n.latex; });
+        if (spec != options.dims.entries.end()) {
+            v.rows = dim_of(spec->rows);
+            v.cols = dim_of(spec->cols);
+        } else {
+            v.rows = v.data ? t.batch : new_dim(t, {});
+            v.cols = new_dim(t, {});
+        }
+        // Distinct LaTeX names can share a C++ spelling (x_1 and x1 cannot, they are one name).
+        std::string cpp = "v_" + cpp_identifier(n.latex);
+        while (std::any_of(t.variables.begin(), t.variables.end(), [&](const variable_info& o) { return o.cpp == cpp; })) cpp += "_";
+        v.cpp = cpp;
+        t.variables.push_back(v);
+        return {v.rows, v.cols};
+    };
+
+    inference(t, src, t.nodes, resolve).run();
+    freeze(t);
+    return t;
+}
+
+typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names) {
+    typed_claim out;
+    out.source = std::move(claim);
+    typed_formula table = f;  // a copy: a claim never changes the formula's dimensions
+    const formula& src = out.source;
+    out.refers_to.assign(src.nodes.size(), -1);
+    const auto resolve = [&](int node) -> std::pair<int, int> {
+        const auto& n = src[node];
+        if (const auto* v = f.find_variable(n.latex)) {
+            out.refers_to[static_cast<std::size_t>(node)] = v->node;
+            return {v->rows, v->cols};
+        }
+        for (const auto& [latex, target] : names) {
+            if (latex == n.latex) {
+                out.refers_to[static_cast<std::size_t>(node)] = target;
+                return {f[target].rows, f[target].cols};
+            }
+        }
+        if (n.written == "n") return {table.one, table.one};  // the batch size, 1 x 1
+        std::string known;
+        for (const auto& v : f.variables) known += (known.empty() ? "" : ", ") + v.written;
+        for (const auto& [latex, target] : names) known += ", " + plain_name(latex);
+        fail_at("the claim uses '" + quote(n.written) + "', which is not in the formula; it may use " + known +
+                    (f.batch >= 0 ? ", n" : ""),
+                src.text, n.begin, n.end, n.at);
+    };
+    inference(table, src, out.nodes, resolve).run();
+    return out;
+}
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,138 @@
+// Shape inference: symbolic dimensions for every variable and node of a formula, by
+// unification (X*W1 forces cols(X) = rows(W1)), then a check with ctgrad's own shape rules.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "formula.hpp"
+
+namespace ctgrad::gen {
+
+/// One dimension as written in --dims: a positive number, `n` (the batch, known at run time)
+/// or a name (a fixed size, symbolic in messages).
+struct dim_spec {
+    long number = 0;
+    std::string name;
+};
+
+/// --dims X=n,d W1=d,H b1=H: each variable's rows and columns (one item means a column
+/// vector). Offsets point into `text` for carets.
+struct dims_option {
+    struct entry {
+        std::string latex;
+        dim_spec rows, cols;
+        std::size_t begin = 0, end = 0;
+    };
+    std::string text;
+    std::vector<entry> entries;
+};
+
+/// Parses the text of --dims (items separated by spaces); throws input_error on bad syntax.
+dims_option parse_dims(std::string_view text);
+
+/// A name given in an option, as a LaTeX name, with its place in the option's text.
+struct option_name {
+    std::string latex;
+    std::size_t begin = 0, end = 0;
+};
+
+/// Parses --data or --wrt: names separated by commas or spaces (repeats dropped).
+std::vector<option_name> parse_name_list(std::string_view text, std::string_view option);
+
+/// What inference needs besides the formula.
+struct shape_options {
+    std::vector<std::string> data{"X", "Y"};  ///< LaTeX names of the data variables (rows = batch n)
+    dims_option dims;
+};
+
+/// A dimension after inference.
+struct dim_info {
+    std::string name;  ///< as shown: n, d, H, 1, ...
+    int size = 0;      ///< the size the C++ program uses; -1 (ctgrad::dynamic) for the batch
+    bool batch = false;
+};
+
+/// A variable of the formula with its inferred shape.
+struct variable_info {
+    std::string latex;    ///< W_1
+    std::string written;  ///< W1, as first typed
+    std::string cpp;      ///< a C++ identifier for generated programs
+    int node = -1;        ///< first occurrence
+    int rows = -1, cols = -1;  ///< dimension ids (see typed_formula::dim)
+    bool data = false;
+};
+
+/// A formula whose every node has a shape. Dimension ids index a table shared with the
+/// claims checked against it.
+class typed_formula {
+public:
+    formula source;
+    std::vector<variable_info> variables;  ///< in order of first appearance
+
+    /// Per node: rows and columns (dimension ids), whether the node is pure arithmetic on
+    /// numbers (then `number_value` holds it), and the operation after resolving `*`
+    /// (a product with a number or with a 1x1 side is a scale; `scalar_right` says the 1x1
+    /// factor is the right operand).
+    struct node_type {
+        int rows = -1, cols = -1;
+        bool pure_number = false;
+        double number_value = 0;
+        op kind = op::number;
+        bool scalar_right = false;
+    };
+    std::vector<node_type> nodes;
+
+    const node_type& operator[](int i) const { return nodes[static_cast<std::size_t>(i)]; }
+    const variable_info* find_variable(std::string_view latex) const;
+
+    dim_info dim(int id) const;
+    std::string shape_text(int rows, int cols) const;  ///< "(n x d)"
+    std::string shape_text_of(int node) const;
+    bool same_dim(int a, int b) const;
+    bool is_one(int id) const;
+    bool is_scalar(int node) const;
+
+    // The dimension table (union-find); public to the inference code in shapes.cpp.
+    struct dim_class {
+        enum kind_t { free, number, named } kind = free;
+        long value = 0;
+        std::string name;
+        bool batch = false;
+        int order = 0;
+        int size = 0;  ///< assigned when frozen
+    };
+    mutable std::vector<int> parent;
+    std::vector<dim_class> classes;
+    int one = -1;
+    int batch = -1;
+    bool frozen = false;
+
+    int root(int id) const;
+};
+
+/// Infers the shapes of `f`'s variables and nodes, then checks every operation with ctgrad's
+/// rules (row broadcast of X W + b^T, scalars, matrix products). Free dimensions get sizes
+/// 3, 4, 5, 7, 8, ... (6 is the batch at run time) and names d, H, K, M, ...
+/// Throws input_error naming both operands and their shapes on an inconsistency.
+typed_formula infer_shapes(formula f, const shape_options& options = {});
+
+/// A claim typed against a formula: its nodes use the formula's (frozen) dimensions; names
+/// resolve to the formula's variables, to named intermediates, or to `n` (the batch size).
+struct typed_claim {
+    formula source;
+    std::vector<typed_formula::node_type> nodes;
+    /// Per claim node of kind op::variable: the formula node it stands for (a variable's first
+    /// occurrence or an intermediate), or -1 for `n`.
+    std::vector<int> refers_to;
+};
+
+/// Named intermediates a claim may use: LaTeX name -> formula node.
+using intermediate_names = std::vector<std::pair<std::string, int>>;
+
+typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names);
+
+}  // namespace ctgrad::gen

@@ -1,0 +1,277 @@
+// Toolchain: configuration, hashing, the program cache, and running processes (POSIX).
+#include "toolchain.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "ctgrad_gen_config.hpp"
+#include "diagnostic.hpp"
+
+extern char** environ;
+
+namespace ctgrad::gen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> split(std::string_view s, char separator) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at <= s.size()) {
+        const std::size_t next = std::min(s.find(separator, at), s.size());
+        if (next > at) out.emplace_back(s.substr(at, next - at));
+        at = next + 1;
+    }
+    return out;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+    if (!out) throw tool_error("cannot write " + p.string());
+}
+
+/// Two independent 64-bit FNV-1a streams make a 128-bit digest: not cryptographic, but a
+/// collision between two programs is out of reach.
+struct digest {
+    std::uint64_t a = 14695981039346656037ull;
+    std::uint64_t b = 0x9e3779b97f4a7c15ull;
+
+    void add(std::string_view s) {
+        for (const char c : s) {
+            a = (a ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+            b = (b ^ static_cast<unsigned char>(c)) * 0x100000001b3ull + 0x2545f4914f6cdd1dull;
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        a = (a ^ 0xffu) * 1099511628211ull;
+        b = (b ^ 0xfeu) * 0x100000001b3ull;
+    }
+
+    std::string hex() const {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(a),
+                      static_cast<unsigned long long>(b));
+        return buf;
+    }
+};
+
+fs::path executable_path() {
+    std::error_code ec;
+    const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::path() : p;
+}
+
+}  // namespace
+
+toolchain toolchain::configured() {
+    toolchain t;
+    const char* cxx = std::getenv("CTGRAD_GEN_CXX");
+    t.compiler = cxx && *cxx ? cxx : config::compiler;
+
+    // Installed (bin/ctgrad-gen next to include/ctgrad): use the installed headers, which are
+    // the ones that match this generator; in the build tree, the source tree's.
+    fs::path ctgrad_include = config::source_include_dir;
+    const fs::path exe = executable_path();
+    if (!exe.empty()) {
+        const fs::path installed = exe.parent_path().parent_path() / config::install_include_dir;
+        std::error_code ec;
+        if (fs::exists(installed / "ctgrad" / "ctgrad.hpp", ec) &&
+            !fs::equivalent(installed, config::source_include_dir, ec)) {
+            ctgrad_include = installed;
+        }
+    }
+    t.ctgrad_include = ctgrad_include;
+
+    t.flags = {config::standard_flag, "-O0", "-g0", "-w", "-fno-diagnostics-color"};
+    const auto implicit = split(config::implicit_include_dirs, ';');
+    std::vector<std::string> dirs{ctgrad_include.string()};
+    for (const auto& d : split(config::include_dirs, ';')) {
+        if (fs::path(d) == fs::path(config::source_include_dir)) continue;
+        if (std::find(implicit.begin(), implicit.end(), d) != implicit.end()) continue;
+        if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+    }
+    for (const auto& d : dirs) t.flags.push_back("-I" + d);
+    for (const auto& d : split(config::compile_definitions, ';')) t.flags.push_back("-D" + d);
+    for (const auto& f : split(config::extra_flags, ';')) t.flags.push_back(f);
+    for (const auto& f : split(config::link_flags, ';')) t.link_flags.push_back(f);
+    return t;
+}
+
+fs::path default_cache_directory() {
+    if (const char* dir = std::getenv("CTGRAD_GEN_CACHE"); dir && *dir) return dir;
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "ctgrad";
+    if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "ctgrad";
+    return fs::temp_directory_path() / ("ctgrad-cache-" + std::to_string(getuid()));
+}
+
+process_result run_process(const std::vector<std::string>& argv, double timeout_seconds) {
+    process_result result;
+    char dir_template[] = "/tmp/ctgrad-gen-run-XXXXXX";
+    const char* dir = mkdtemp(dir_template);
+    if (dir == nullptr) throw tool_error("cannot create a temporary directory in /tmp");
+    const std::string out_path = std::string(dir) + "/out", err_path = std::string(dir) + "/err";
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    // Its own process group, so a timeout can stop the compiler and everything it started.
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
+
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    const int spawned = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    if (spawned != 0) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        result.exit_code = 127;
+        result.err = "cannot run " + argv[0] + ": " + std::string(std::strerror(spawned)) + "\n";
+        return result;
+    }
+
+    const auto start = std::chrono::steady_clock::now();
+    int status = 0;
+    auto pause = std::chrono::milliseconds(1);
+    while (true) {
+        const pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid) break;
+        if (done < 0 && errno != EINTR) break;
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_seconds) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            result.timed_out = true;
+            break;
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    }
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+    result.out = read_file(out_path);
+    result.err = read_file(err_path);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return result;
+}
+
+std::string program_key(const toolchain& tools, const std::string& source) {
+    digest d;
+    d.add("ctgrad-gen program v1");
+    d.add(config::version);
+    d.add(source);
+    d.add(tools.compiler);
+    for (const auto& f : tools.flags) d.add(f);
+    for (const auto& f : tools.link_flags) d.add(f);
+    // The compiler binary itself: an upgrade is a different program.
+    struct stat info {};
+    if (stat(tools.compiler.c_str(), &info) == 0) {
+        d.add(std::to_string(info.st_size) + ":" + std::to_string(info.st_mtime));
+    }
+    // Every ctgrad header, in a fixed order.
+    std::vector<fs::path> headers;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(tools.ctgrad_include / "ctgrad", ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) headers.push_back(it->path());
+    }
+    std::sort(headers.begin(), headers.end());
+    for (const auto& h : headers) {
+        d.add(h.lexically_relative(tools.ctgrad_include).string());
+        d.add(read_file(h));
+    }
+    return d.hex();
+}
+
+built_program build_program(const toolchain& tools, const std::string& source, const fs::path& cache) {
+    built_program result;
+    result.key = program_key(tools, source);
+    const fs::path home = cache / result.key;
+    result.executable = home / "program";
+    std::error_code ec;
+    if (fs::exists(result.executable, ec)) {
+        result.from_cache = true;
+        return result;
+    }
+    fs::create_directories(cache, ec);
+    if (ec) throw tool_error("cannot create the cache directory " + cache.string() + ": " + ec.message());
+
+    std::random_device random;
+    const fs::path work = cache / ("tmp-" + result.key + "-" + std::to_string(getpid()) + "-" + std::to_string(random()));
+    fs::create_directories(work, ec);
+    if (ec) throw tool_error("cannot create " + work.string() + ": " + ec.message());
+    write_file(work / "program.cpp", source);
+
+    std::vector<std::string> command{tools.compiler};
+    command.insert(command.end(), tools.flags.begin(), tools.flags.end());
+    command.push_back((work / "program.cpp").string());
+    command.push_back("-o");
+    command.push_back((work / "program").string());
+    command.insert(command.end(), tools.link_flags.begin(), tools.link_flags.end());
+
+    const auto start = std::chrono::steady_clock::now();
+    const process_result compiled = run_process(command, 1800);
+    result.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string command_line;
+    for (const auto& c : command) command_line += (command_line.empty() ? "" : " ") + c;
+    write_file(work / "compile.log", command_line + "\n" + compiled.out + compiled.err);
+
+    if (compiled.exit_code != 0 || !fs::exists(work / "program", ec)) {
+        // Keep the failed attempt for the bug report; one per key.
+        const fs::path failed = cache / ("failed-" + result.key);
+        fs::remove_all(failed, ec);
+        fs::rename(work, failed, ec);
+        std::string excerpt;
+        std::istringstream lines(compiled.out + compiled.err);
+        std::string line;
+        for (int n = 0; n < 12 && std::getline(lines, line);) {
+            if (line.find("error") != std::string::npos) {
+                excerpt += "  " + line.substr(0, 400) + "\n";
+                ++n;
+            }
+        }
+        throw tool_error(std::string(compiled.timed_out ? "the C++ compiler timed out" : "the C++ compiler rejected") +
+                         " the program written for this formula (a ctgrad-gen or ctgrad bug; please report it with " +
+                         (failed / "program.cpp").string() + " and " + (failed / "compile.log").string() + ")\n" + excerpt);
+    }
+    fs::rename(work, home, ec);
+    if (ec) {
+        // Another ctgrad-gen built the same program meanwhile: use that one.
+        fs::remove_all(work, ec);
+        if (!fs::exists(result.executable, ec)) throw tool_error("cannot move the built program into " + home.string());
+    }
+    return result;
+}
+
+}  // namespace ctgrad::gen
