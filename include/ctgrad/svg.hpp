@@ -25,6 +25,9 @@ struct plot_series {
     bool dashed = false;
 };
 
+/// Where a line_plot puts its legend, inside the frame.
+enum class legend_position { top_right, top_left, bottom_right, bottom_left, none };
+
 /// An SVG line plot: plot.add("f", xs, ys); plot.save("f.svg"). Axes take the range of the data
 /// (or x_range / y_range) rounded out to ticks at 1, 2 or 5 times a power of ten; a log axis has
 /// a tick per decade. Example: examples/approximate_f.cpp, docs/gallery.md.
@@ -38,6 +41,7 @@ public:
     line_plot& log_y(bool on = true) { y_.log = on; return *this; }
     line_plot& x_range(double lo, double hi) { x_.fixed = {lo, hi}; x_.has_fixed = true; return *this; }
     line_plot& y_range(double lo, double hi) { y_.fixed = {lo, hi}; y_.has_fixed = true; return *this; }
+    line_plot& legend(legend_position where) { legend_ = where; return *this; }
     /// The picture's size in pixels (default 720 x 440).
     line_plot& size(int width, int height) { width_ = width; height_ = height; return *this; }
 
@@ -125,16 +129,19 @@ public:
             out += "</g>\n";
         }
 
-        // Legend, top right inside the frame.
+        // Legend, in a corner of the frame.
         std::size_t named = 0, longest = 0;
         for (const plot_series& s : series_) {
             if (s.name.empty()) continue;
             ++named;
             longest = std::max(longest, s.name.size());
         }
-        if (named > 0) {
+        if (named > 0 && legend_ != legend_position::none) {
             const double row = 18, lw = 44 + 7.0 * double(longest), lh = 10 + row * double(named);
-            const double lx = left + pw - lw - 10, ly = top + 10;
+            const bool on_left = legend_ == legend_position::top_left || legend_ == legend_position::bottom_left;
+            const bool at_bottom = legend_ == legend_position::bottom_left || legend_ == legend_position::bottom_right;
+            const double lx = on_left ? left + 10 : left + pw - lw - 10;
+            const double ly = at_bottom ? top + ph - lh - 10 : top + 10;
             out += "<g class=\"legend\">\n<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(lw) +
                    "\" height=\"" + num(lh) + "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"/>\n";
             double y = ly + 5 + row / 2;
@@ -274,6 +281,7 @@ private:
     std::string title_, x_label_, y_label_;
     axis x_, y_;
     int width_ = 720, height_ = 440;
+    legend_position legend_ = legend_position::top_right;
     std::vector<plot_series> series_;
 };
 

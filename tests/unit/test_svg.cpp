@@ -157,6 +157,24 @@ TEST_CASE("a line plot escapes XML characters in names and skips points that are
     CHECK(polyline_sizes(svg) == std::vector<std::size_t>{1, 2});
 }
 
+TEST_CASE("a line plot puts its legend in the corner asked, or leaves it out", "[svg]") {
+    ctgrad::line_plot plot;
+    plot.size(400, 300).add("only", {0, 1}, {0, 1});
+    auto legend_x = [&] {
+        const std::string svg = plot.str();
+        const std::size_t at = svg.find("<g class=\"legend\">\n<rect x=\"");
+        return at == std::string::npos ? -1.0 : std::stod(svg.substr(at + 28));
+    };
+    const double right = legend_x();
+    plot.legend(ctgrad::legend_position::bottom_left);
+    const double left = legend_x();
+    CHECK(left > 0);
+    CHECK(left < right);
+    plot.legend(ctgrad::legend_position::none);
+    CHECK(legend_x() < 0);
+    CHECK(plot.str().find(">only</text>") == std::string::npos);
+}
+
 TEST_CASE("line_plot rejects a series whose x and y differ in length and saves what str returns", "[svg]") {
     ctgrad::line_plot plot;
     CHECK_THROWS_AS(plot.add("bad", {0, 1}, {0}), std::invalid_argument);
