@@ -1,0 +1,13 @@
+// expect: ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A
+// A (2x3) + B: B must be 2x3 (or a 1x3 row).
+#include <ctgrad/ctgrad.hpp>
+
+int main() {
+    constexpr ctgrad::matrix<"A", 2, 3> A{};
+#ifdef CTGRAD_MISUSE
+    constexpr ctgrad::matrix<"B", 3, 2> B{};
+#else
+    constexpr ctgrad::matrix<"B", 2, 3> B{};
+#endif
+    [[maybe_unused]] constexpr auto total = A + B;
+}
