@@ -63,7 +63,7 @@ constexpr auto name_adjoint(const F& forward, const G& g) {
                   std::is_same_v<G, constant>) {
         return g;
     } else {
-        return adjoint<F, G>{{}, forward, g};
+        return make_adjoint(forward, g);
     }
 }
 
@@ -167,7 +167,7 @@ constexpr auto grad(const L& loss, const V& v) {
         auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}));
         static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
                       "ctgrad: internal: a derived gradient does not have its variable's shape");
-        return gradient<L, V, decltype(expr)>{{}, loss, expr};
+        return make_gradient<V>(loss, expr);
     }
 }
 
@@ -187,7 +187,7 @@ constexpr auto grads(const L& loss, const V&... v) {
     } else {
         const auto all = detail::backprop(loss, literal<1>{});
         return [&]<class... E>(const E&... exprs) {
-            return gradient_list<gradient<L, V, E>...>{{gradient<L, V, E>{{}, loss, exprs}...}};
+            return gradient_list<gradient<L, V, E>...>{{make_gradient<V>(loss, exprs)...}};
         }(detail::collect_gradient(v, all)...);
     }
 }

@@ -16,6 +16,14 @@
 #include "expression.hpp"
 #include "variables.hpp"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define CTGRAD_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define CTGRAD_NOINLINE __declspec(noinline)
+#else
+#define CTGRAD_NOINLINE
+#endif
+
 namespace ctgrad {
 namespace detail {
 
@@ -192,6 +200,27 @@ auto compute_node(const node<Op, Args...>& n, Ctx& ctx, std::index_sequence<I...
     }
 }
 
+/// The Eigen loop that stores a value. Its instantiation depends only on Eigen types, so the
+/// layers of a deep net share one copy instead of each inlining its own.
+template <class Dst, class Src>
+CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
+    dst.noalias() = src;
+}
+
+/// Computes a stored node once. Kept out of line on purpose: inlined, every gradient would
+/// carry its own copy of the whole chain of adjoints it reaches, and code size (and compile
+/// time) would grow with the square of the depth.
+template <class E, class Ctx>
+CTGRAD_NOINLINE void fill_slot(const E& e, Ctx& ctx) {
+    auto& s = static_cast<slot<E>&>(ctx);
+    if constexpr (is_adjoint_v<E>) {
+        assign(s.value, value_of(e.value, ctx));
+    } else {
+        assign(s.value, compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{}));
+    }
+    s.ready = true;
+}
+
 /// The value of `e`: a reference to a bound matrix or to a stored slot, or a lazy Eigen
 /// expression. Never a plain matrix by value, so nothing a caller keeps can dangle.
 template <class E, class Ctx>
@@ -207,12 +236,7 @@ decltype(auto) value_of(const E& e, Ctx& ctx) {
     } else if constexpr (std::is_base_of_v<slot<E>, Ctx>) {
         auto& s = static_cast<slot<E>&>(ctx);
         if (!s.ready) {
-            if constexpr (is_adjoint_v<E>) {
-                s.value.noalias() = value_of(e.value, ctx);
-            } else {
-                s.value.noalias() = compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{});
-            }
-            s.ready = true;
+            fill_slot(e, ctx);
         }
         return std::as_const(s.value);
     } else if constexpr (is_adjoint_v<E>) {

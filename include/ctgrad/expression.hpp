@@ -17,20 +17,40 @@ struct expression_base {};
 template <class T>
 concept expression = std::is_base_of_v<expression_base, std::remove_cvref_t<T>>;
 
-/// `node<Op, Args...>`: Op applied to Args. Op is a descriptor from ops/ (name, shape rule,
-/// value, derivative); it may carry data (a scale factor), the children are held by value so
-/// whole formulas are constexpr and safe to return from functions.
+namespace detail {
+
+/// An expression is stateless when its value is fixed by its type alone (no user double
+/// inside). Stateless expressions keep no data members: copying them is free, and the
+/// compiler's constant evaluator never walks a deep formula's object tree, which would
+/// otherwise grow with the square of the depth (an adjoint holds its forward subtree).
+template <class T>
+struct is_stateless : std::true_type {};
+
+template <bool Stateless, class T>
+struct stored_args;
+template <class... Args>
+struct stored_args<true, std::tuple<Args...>> {
+    static constexpr std::tuple<Args...> args{};
+};
+template <class... Args>
+struct stored_args<false, std::tuple<Args...>> {
+    std::tuple<Args...> args{};
+};
+
+}  // namespace detail
+
+/// `node<Op, Args...>`: Op applied to Args. Op is a descriptor from ops/ (name, LaTeX, shape
+/// rule, value, derivative); the children are held by value (nothing dangles, formulas can be
+/// constexpr and returned from functions), or only in the type when they are stateless.
+/// Read children with arg<I>(n).
 template <class Op, class... Args>
-struct node : expression_base {
+struct node : expression_base, detail::stored_args<(detail::is_stateless<Args>::value && ...), std::tuple<Args...>> {
     using op_type = Op;
     using args_type = std::tuple<Args...>;
 
-    [[no_unique_address]] Op op{};
-    std::tuple<Args...> args{};
-
+    static constexpr Op op{};
     static constexpr int rows = Op::template rows<Args...>;
     static constexpr int cols = Op::template cols<Args...>;
-
 };
 
 /// An exact rational constant known at compile time (the 1, 2 and 1/n of derivative rules).
@@ -65,29 +85,93 @@ struct no_contribution {};
 /// A descriptor's `simplify` answers `keep` when no rewrite applies.
 struct keep {};
 
-/// The adjoint dL/dP of a forward node P, named so that evaluation materialises it once and
-/// every gradient that passes through P reuses it (and so LaTeX can call it \partial L / \partial P).
+namespace detail {
+
+template <bool Stateless, class Forward, class Adjoint>
+struct adjoint_data {
+    static constexpr Forward forward{};
+    static constexpr Adjoint value{};
+};
 template <class Forward, class Adjoint>
-struct adjoint : expression_base {
-    using forward_type = Forward;
+struct adjoint_data<false, Forward, Adjoint> {
     Forward forward{};
     Adjoint value{};
+};
+
+template <bool Stateless, class Loss, class Expr>
+struct gradient_data {
+    static constexpr Loss loss{};
+    static constexpr Expr expr{};
+};
+template <class Loss, class Expr>
+struct gradient_data<false, Loss, Expr> {
+    Loss loss{};
+    Expr expr{};
+};
+
+}  // namespace detail
+
+/// The adjoint dL/dF of a forward node F (`.forward`), with its expression (`.value`), named so
+/// that evaluation materialises it once and every gradient that passes through F reuses it
+/// (and so LaTeX can call it \partial L / \partial F).
+template <class Forward, class Adjoint>
+struct adjoint : expression_base,
+                 detail::adjoint_data<detail::is_stateless<Forward>::value && detail::is_stateless<Adjoint>::value,
+                                      Forward, Adjoint> {
+    using forward_type = Forward;
+    using value_type = Adjoint;
     static constexpr int rows = Forward::rows;
     static constexpr int cols = Forward::cols;
 };
 
-/// The result of grad(L, V): the derived expression, remembering its loss so evaluation can
-/// share the forward intermediates and the adjoints.
+/// The result of grad(L, V): the derived expression (`.expr`), remembering its loss (`.loss`)
+/// so evaluation can share the forward intermediates and the adjoints.
 template <class Loss, class Variable, class Expr>
-struct gradient : expression_base {
+struct gradient : expression_base,
+                  detail::gradient_data<detail::is_stateless<Loss>::value && detail::is_stateless<Expr>::value, Loss,
+                                        Expr> {
     using loss_type = Loss;
     using variable_type = Variable;
     using expr_type = Expr;
-    Loss loss{};
-    Expr expr{};
     static constexpr int rows = Variable::rows;
     static constexpr int cols = Variable::cols;
 };
+
+namespace detail {
+
+template <>
+struct is_stateless<constant> : std::false_type {};
+template <class Op, class... Args>
+struct is_stateless<node<Op, Args...>> : std::bool_constant<(is_stateless<Args>::value && ...)> {};
+template <class F, class A>
+struct is_stateless<adjoint<F, A>> : std::bool_constant<is_stateless<F>::value && is_stateless<A>::value> {};
+template <class L, class V, class E>
+struct is_stateless<gradient<L, V, E>> : std::bool_constant<is_stateless<L>::value && is_stateless<E>::value> {};
+
+}  // namespace detail
+
+template <class T>
+inline constexpr bool is_stateless_v = detail::is_stateless<T>::value;
+
+/// Builds adjoint<F, G>, storing the parts only when they carry run-time data.
+template <class F, class G>
+constexpr adjoint<F, G> make_adjoint(const F& forward, const G& value) {
+    if constexpr (is_stateless_v<F> && is_stateless_v<G>) {
+        return {};
+    } else {
+        return adjoint<F, G>{{}, {forward, value}};
+    }
+}
+
+/// Builds gradient<L, V, E>.
+template <class V, class L, class E>
+constexpr gradient<L, V, E> make_gradient(const L& loss, const E& expr) {
+    if constexpr (is_stateless_v<L> && is_stateless_v<E>) {
+        return {};
+    } else {
+        return gradient<L, V, E>{{}, {loss, expr}};
+    }
+}
 
 // ---- classification ---------------------------------------------------------------------
 
@@ -155,10 +239,15 @@ template <class A>
 inline constexpr bool is_one_v = is_literal_value_v<A, 1>;
 
 template <class Op, class... Args>
-constexpr node<Op, Args...> make_node(Op op, Args... args) {
-    return node<Op, Args...>{{}, op, std::tuple<Args...>{args...}};
+constexpr node<Op, Args...> make_node(Op, const Args&... args) {
+    if constexpr ((is_stateless_v<Args> && ...)) {
+        return {};
+    } else {
+        return node<Op, Args...>{{}, {std::tuple<Args...>{args...}}};
+    }
 }
 
+/// Child I of a node.
 template <std::size_t I, class Op, class... Args>
 constexpr const auto& arg(const node<Op, Args...>& n) {
     return std::get<I>(n.args);

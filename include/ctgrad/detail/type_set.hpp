@@ -28,17 +28,39 @@ template <class Set, class T>
 using insert_t = typename insert<Set, T>::type;
 
 template <class Set, class Other>
-struct unite;
+inline constexpr bool includes_v = false;
+template <class Set, class... Ts>
+inline constexpr bool includes_v<Set, type_set<Ts...>> = (contains_v<Set, Ts> && ...);
+
+template <class Set, class Other>
+struct insert_each;
 
 template <class Set>
-struct unite<Set, type_set<>> {
+struct insert_each<Set, type_set<>> {
     using type = Set;
 };
 
 template <class Set, class T, class... Rest>
-struct unite<Set, type_set<T, Rest...>> {
-    using type = typename unite<insert_t<Set, T>, type_set<Rest...>>::type;
+struct insert_each<Set, type_set<T, Rest...>> {
+    using type = typename insert_each<insert_t<Set, T>, type_set<Rest...>>::type;
 };
+
+template <class Set, class Other, bool SetHasAll = includes_v<Set, Other>,
+          bool OtherHasAll = !SetHasAll && includes_v<Other, Set>>
+struct unite_impl : insert_each<Set, Other> {};
+template <class Set, class Other, bool OtherHasAll>
+struct unite_impl<Set, Other, true, OtherHasAll> {
+    using type = Set;
+};
+template <class Set, class Other>
+struct unite_impl<Set, Other, false, true> {
+    using type = Other;
+};
+
+/// Set union. The common cases (one side empty, or one side already containing the other,
+/// as the adjoint chains of a deep net do) answer without building intermediate sets.
+template <class Set, class Other>
+struct unite : unite_impl<Set, Other> {};
 
 template <class... Sets>
 struct unite_all {
