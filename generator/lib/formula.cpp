@@ -339,8 +339,10 @@ private:
             case token_kind::identifier: return name(t);
             case token_kind::open: {
                 advance();
+                ++open_parens_;
                 const int inner = expression();
                 if (current_.kind != token_kind::close) unclosed(t);
+                --open_parens_;
                 advance();
                 // The parentheses belong to the operand's span, so carets cover them.
                 formula_node& n = out_.nodes[static_cast<std::size_t>(inner)];
@@ -349,7 +351,8 @@ private:
                 return inner;
             }
             case token_kind::close:
-                fail_at("unbalanced parenthesis: this ')' has no matching '('", text_, t.begin);
+                if (open_parens_ == 0) fail_at("unbalanced parenthesis: this ')' has no matching '('", text_, t.begin);
+                fail_at("expected an operand (a variable, a number, a call or '(') before this ')'", text_, t.begin);
             case token_kind::end:
                 fail_at("the formula ends where an operand (a variable, a number, a call or '(') is expected", text_,
                         t.begin);
@@ -414,6 +417,7 @@ private:
     int call(const token& name_token, op function) {
         const token open = current_;
         advance();
+        ++open_parens_;
         formula_node n;
         n.kind = function;
         n.called = true;
@@ -436,13 +440,15 @@ private:
                         describe(current_, text_),
                     text_, current_.begin);
         }
+        --open_parens_;
         advance();
         n.end = previous_end_;
         const op_info& what = info(function);
         if (static_cast<int>(n.args.size()) != what.arity) {
             fail_at(std::string(spelled(name_token)) + " takes " + std::to_string(what.arity) + " argument" +
                         (what.arity == 1 ? "" : "s") + " (" + std::string(what.signature) + "), found " +
-                        std::to_string(n.args.size()),
+                        std::to_string(n.args.size()) +
+                        (static_cast<int>(n.args.size()) > what.arity ? "; is a ')' missing before a ','?" : ""),
                     text_, n.begin, n.end, n.at);
         }
         return add(std::move(n));
@@ -476,6 +482,7 @@ private:
     token current_;
     std::size_t previous_end_ = 0;
     int depth_ = 0;
+    int open_parens_ = 0;
     formula out_;
 };
 
