@@ -1,0 +1,78 @@
+# CTest cases that run the ctgrad-gen binary (included from generator/CMakeLists.txt). The
+# library's behaviour is tested in tests/unit/test_generator_*.cpp; these check the command line:
+# argument parsing, exit codes, and that errors print a caret.
+
+# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDERR <regex>] ARGS <arg>...)
+function(ctgrad_gen_cli name)
+  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDERR" "ARGS")
+  string(ASCII 31 separator)
+  list(JOIN cli_ARGS "${separator}" joined)
+  set(defines "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DARGS=${joined}" "-DEXIT=${cli_EXIT}")
+  if(cli_CARET)
+    list(APPEND defines "-DCARET=ON")
+  endif()
+  if(DEFINED cli_STDOUT)
+    list(APPEND defines "-DSTDOUT_REGEX=${cli_STDOUT}")
+  endif()
+  if(DEFINED cli_STDERR)
+    list(APPEND defines "-DSTDERR_REGEX=${cli_STDERR}")
+  endif()
+  add_test(NAME "cli.${name}" COMMAND "${CMAKE_COMMAND}" ${defines} -P "${CMAKE_CURRENT_SOURCE_DIR}/tests/run_cli.cmake")
+  set_tests_properties("cli.${name}" PROPERTIES LABELS "cli"
+    ENVIRONMENT "CTGRAD_GEN_CACHE=${CTGRAD_GEN_TEST_CACHE}")
+endfunction()
+
+set(board "mse(tanh(ReLU(X*W1 + b1^T)*W2 + b2^T), Y)")
+
+# Without compiling anything.
+ctgrad_gen_cli(help EXIT 0 STDOUT "ctgrad-gen derive" ARGS help)
+ctgrad_gen_cli(no_arguments EXIT 0 STDOUT "usage:" ARGS)
+ctgrad_gen_cli(lecture_list EXIT 0 STDOUT "board.*linear.*logistic.*poisson.*two_layer.*deep100" ARGS lecture)
+ctgrad_gen_cli(shapes_board EXIT 0
+  STDOUT "X +\\(n x d\\)  data\nW1 +\\(d x H\\)\nb1 +\\(H x 1\\)\nW2 +\\(H x 1\\)\nb2 +\\(1 x 1\\)"
+  ARGS shapes "${board}" --dims W2=H,1)
+ctgrad_gen_cli(shapes_dims_as_separate_arguments EXIT 0 STDOUT "W1 +\\(d x K\\)"
+  ARGS shapes "${board}" --dims X=n,d W1=d,K)
+ctgrad_gen_cli(error_empty_formula EXIT 2 CARET STDERR "empty formula" ARGS derive "")
+ctgrad_gen_cli(error_unbalanced EXIT 2 CARET STDERR "never closed" ARGS derive "mse(X*W1, Y")
+ctgrad_gen_cli(error_unknown_function EXIT 2 CARET STDERR "did you mean 'relu'" ARGS derive "mse(rleu(X*W1), Y)")
+ctgrad_gen_cli(error_shapes EXIT 2 CARET STDERR "cannot multiply X \\(n x d\\) by W1 \\(k x H\\)"
+  ARGS check "mse(X*W1, Y)" --dims "X=n,d W1=k,H" --wrt W1 --claim W1)
+ctgrad_gen_cli(error_unknown_option EXIT 2 CARET STDERR "unknown option --frobnicate" ARGS derive "${board}" --frobnicate)
+ctgrad_gen_cli(error_option_without_value EXIT 2 CARET STDERR "--wrt needs a value" ARGS derive "${board}" --wrt)
+ctgrad_gen_cli(error_two_formulas EXIT 2 CARET STDERR "one formula at a time" ARGS derive X*W1 Y)
+ctgrad_gen_cli(error_no_formula EXIT 2 CARET STDERR "derive needs a formula" ARGS derive)
+ctgrad_gen_cli(error_unknown_command EXIT 2 CARET STDERR "unknown command" ARGS differentiate "${board}")
+string(REPEAT "(" 1000 deep_open)
+ctgrad_gen_cli(error_deep_nesting EXIT 2 CARET STDERR "nests deeper than 400 levels" ARGS shapes "${deep_open}X")
+
+# Compiling (through the shared cache): the board exercise, as the main job runs it.
+ctgrad_gen_cli(lecture_board_text EXIT 0 STDOUT "Board exercise 1" ARGS lecture board --format text)
+
+# emit: a header written by ctgrad-gen at build time, compiled into a program that compares its
+# numbers with ctgrad's own evaluation of the same formulas.
+set(emitted_dir "${CMAKE_CURRENT_BINARY_DIR}/emitted")
+file(MAKE_DIRECTORY "${emitted_dir}")
+file(GLOB_RECURSE ctgrad_gen_headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/include/ctgrad/*.hpp")
+set(emitted_headers)
+foreach(spec IN ITEMS
+    "board_net|${board}|X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1"
+    "many_ops|bce(sigmoid(softplus(X*W1 + b1^T) .* exp(-square(X*W1)) * W2 / 2 + b2^T), Y) + mean(log(1 + exp(identity(X*W1)))) + sum(column_sums(relu(X*W1 - 1)))/count(X) + 0.5*sum(W1 .* W1)|X=n,d W1=d,H b1=H W2=H,2 b2=2 Y=n,2")
+  string(REPLACE "|" ";" parts "${spec}")
+  list(GET parts 0 name)
+  list(GET parts 1 formula)
+  list(GET parts 2 dims)
+  add_custom_command(OUTPUT "${emitted_dir}/${name}.hpp"
+    COMMAND "${CMAKE_COMMAND}" "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DFORMULA=${formula}" "-DDIMS=${dims}"
+      "-DNAME=${name}" "-DOUTPUT=${emitted_dir}/${name}.hpp" "-DCACHE=${CTGRAD_GEN_TEST_CACHE}"
+      -P "${CMAKE_CURRENT_SOURCE_DIR}/tests/emit_header.cmake"
+    DEPENDS ctgrad-gen "${CMAKE_CURRENT_SOURCE_DIR}/tests/emit_header.cmake" ${ctgrad_gen_headers}
+    COMMENT "ctgrad-gen emit ${name}"
+    VERBATIM)
+  list(APPEND emitted_headers "${emitted_dir}/${name}.hpp")
+endforeach()
+add_executable(generator_emit_test tests/emit_test.cpp ${emitted_headers})
+target_include_directories(generator_emit_test PRIVATE "${emitted_dir}")
+target_link_libraries(generator_emit_test PRIVATE ctgrad::ctgrad ctgrad_warnings)
+add_test(NAME cli.emit_matches_the_library COMMAND generator_emit_test)
+set_tests_properties(cli.emit_matches_the_library PROPERTIES LABELS "cli")

@@ -1,0 +1,111 @@
+// The headers `ctgrad-gen emit` wrote at build time (generator/tests/cli_tests.cmake), compiled
+// and run: their loss and gradients must equal ctgrad's own evaluation of the same formulas.
+// Sizes are the generator's defaults for the free dimensions: d = 3, H = 4.
+#include <ctgrad/ctgrad.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "board_net.hpp"
+#include "many_ops.hpp"
+
+namespace {
+
+using namespace ctgrad;
+
+constexpr int d = 3;
+constexpr int H = 4;
+constexpr Eigen::Index n = 7;
+
+int failures = 0;
+
+template <class A, class B>
+void expect_near(const char* what, const A& emitted, const B& library) {
+    const Eigen::MatrixXd a = Eigen::MatrixXd(emitted.template cast<double>());
+    const Eigen::MatrixXd b = Eigen::MatrixXd(library.template cast<double>());
+    double worst = 0;
+    if (a.rows() != b.rows() || a.cols() != b.cols()) {
+        worst = INFINITY;
+    } else {
+        for (Eigen::Index i = 0; i < a.size(); ++i) {
+            worst = std::max(worst, std::abs(a(i) - b(i)) / std::max({1.0, std::abs(a(i)), std::abs(b(i))}));
+        }
+    }
+    std::printf("%-28s largest relative difference %.3g\n", what, worst);
+    if (!(worst <= 1e-12)) ++failures;
+}
+
+void expect_near(const char* what, double emitted, double library) {
+    expect_near(what, Eigen::Matrix<double, 1, 1>::Constant(emitted), Eigen::Matrix<double, 1, 1>::Constant(library));
+}
+
+template <int R, int C>
+Eigen::Matrix<double, R, C> random(std::mt19937_64& rng, Eigen::Index rows = R, Eigen::Index cols = C) {
+    std::normal_distribution<double> entry(0.0, 1.0);
+    Eigen::Matrix<double, R, C> m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = entry(rng);
+    return m;
+}
+
+}  // namespace
+
+int main() {
+    std::mt19937_64 rng(7);
+    constexpr matrix<"X", dynamic, d> X{};
+    constexpr matrix<"W_1", d, H> W1{};
+    constexpr vector<"b_1", H> b1{};
+
+    for (int draw = 0; draw < 3; ++draw) {
+        // The board exercise.
+        constexpr matrix<"W_2", H, 1> W2{};
+        constexpr vector<"b_2", 1> b2{};
+        constexpr matrix<"Y", dynamic, 1> Y{};
+        constexpr auto L = mse(tanh(relu(X * W1 + transpose(b1)) * W2 + transpose(b2)), Y);
+        const auto x = random<dynamic, d>(rng, n, d);
+        const auto w1 = random<d, H>(rng);
+        const auto v1 = random<H, 1>(rng);
+        const auto w2 = random<H, 1>(rng);
+        const auto v2 = random<1, 1>(rng);
+        const auto y = random<dynamic, 1>(rng, n, 1);
+        const auto in = bind(X = x, W1 = w1, b1 = v1, W2 = w2, b2 = v2, Y = y);
+        const auto [gW1, gb1, gW2, gb2] = eval(grads(L, W1, b1, W2, b2), in);
+        const board_net_result r = board_net(x, w1, v1, w2, v2(0, 0), y);
+        expect_near("board_net: loss", r.loss, eval(L, in));
+        expect_near("board_net: dL/dW_1", r.d_W_1, gW1);
+        expect_near("board_net: dL/db_1", r.d_b_1, gb1);
+        expect_near("board_net: dL/dW_2", r.d_W_2, gW2);
+        expect_near("board_net: dL/db_2", r.d_b_2, gb2);
+    }
+
+    for (int draw = 0; draw < 3; ++draw) {
+        // Most operations at once: every printer of codegen.hpp but named.
+        constexpr matrix<"W_2", H, 2> W2{};
+        constexpr vector<"b_2", 2> b2{};
+        constexpr matrix<"Y", dynamic, 2> Y{};
+        constexpr auto L = bce(sigmoid(hadamard(softplus(X * W1 + transpose(b1)), exp(-square(X * W1))) * W2 / 2.0 +
+                                       transpose(b2)),
+                               Y) +
+                           mean(log(1.0 + exp(identity(X * W1)))) + sum(column_sums(relu(X * W1 - 1.0))) / count(X) +
+                           0.5 * sum(hadamard(W1, W1));
+        const auto x = random<dynamic, d>(rng, n, d);
+        const auto w1 = random<d, H>(rng);
+        const auto v1 = random<H, 1>(rng);
+        const auto w2 = random<H, 2>(rng);
+        const auto v2 = random<2, 1>(rng);
+        const Eigen::Matrix<double, dynamic, 2> y = (random<dynamic, 2>(rng, n, 2).array() > 0.0).cast<double>();
+        const auto in = bind(X = x, W1 = w1, b1 = v1, W2 = w2, b2 = v2, Y = y);
+        const auto [gW1, gb1, gW2, gb2] = eval(grads(L, W1, b1, W2, b2), in);
+        const many_ops_result r = many_ops(x, w1, v1, w2, v2, y);
+        expect_near("many_ops: loss", r.loss, eval(L, in));
+        expect_near("many_ops: dL/dW_1", r.d_W_1, gW1);
+        expect_near("many_ops: dL/db_1", r.d_b_1, gb1);
+        expect_near("many_ops: dL/dW_2", r.d_W_2, gW2);
+        expect_near("many_ops: dL/db_2", r.d_b_2, gb2);
+    }
+    std::printf("%s\n", failures == 0 ? "the emitted headers agree with ctgrad" : "MISMATCH");
+    return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,171 @@
+// ctgrad-gen's front end without compiling: names, shape inference, the intermediates claims may
+// use, and the C++ it writes for the library.
+#if __has_include("generator.hpp")
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "generator.hpp"
+
+namespace {
+
+using namespace ctgrad::gen;
+
+typed_formula typed(const std::string& formula, const std::string& dims = "") {
+    shape_options o;
+    o.dims = parse_dims(dims);
+    return infer_shapes(parse(formula), o);
+}
+
+std::string shape_of(const typed_formula& t, const std::string& written) {
+    for (const auto& v : t.variables) {
+        if (v.written == written) return t.shape_text(v.rows, v.cols);
+    }
+    return "absent";
+}
+
+const std::string board = "mse(tanh(ReLU(X*W1 + b1^T)*W2 + b2^T), Y)";
+
+}  // namespace
+
+TEST_CASE("Identifiers become the LaTeX names of ctgrad variables", "[cli][names]") {
+    CHECK(latex_name("W1") == "W_1");
+    CHECK(latex_name("W_1") == "W_1");
+    CHECK(latex_name("W12") == "W_{12}");
+    CHECK(latex_name("b2") == "b_2");
+    CHECK(latex_name("yhat") == "\\hat{y}");
+    CHECK(latex_name("y_hat") == "\\hat{y}");
+    CHECK(latex_name("ŷ") == "\\hat{y}");
+    CHECK(latex_name("theta") == "\\theta");
+    CHECK(latex_name("θ") == "\\theta");
+    CHECK(latex_name("Wout") == "\\mathit{Wout}");
+    CHECK(latex_name("W_out") == "W_{out}");
+    CHECK(latex_name("X") == "X");
+    CHECK(plain_name("\\hat{y}") == "yhat");
+    CHECK(plain_name("W_{12}") == "W12");
+}
+
+TEST_CASE("Function names follow the C++ API and the lecture's spellings", "[cli][names]") {
+    CHECK(function_named("relu") == op::relu);
+    CHECK(function_named("ReLU") == op::relu);
+    CHECK(function_named("σ") == op::sigmoid);
+    CHECK(function_named("sigma") == op::sigmoid);
+    CHECK(function_named("sigmoid") == op::sigmoid);
+    CHECK(function_named("MSE") == op::mse);
+    CHECK(function_named("hadamard") == op::hadamard);
+    CHECK(function_named("transpose") == op::transpose);
+    CHECK_FALSE(function_named("frobnicate").has_value());
+    CHECK(closest_function("tahn") == "tanh");
+    CHECK(closest_function("sigmiod") == "sigmoid");
+    CHECK(closest_function("qqqq").empty());
+}
+
+TEST_CASE("The lecture's habits parse like the C++ API: b^T, .*, ^2, unary minus", "[cli][parse]") {
+    const formula a = parse("hadamard(transpose(b1), square(-X))");
+    const formula b = parse("b1^T .* (-X)^2");
+    REQUIRE(a.nodes.size() == b.nodes.size());
+    for (std::size_t i = 0; i < a.nodes.size(); ++i) CHECK(a.nodes[i].kind == b.nodes[i].kind);
+    CHECK(parse("X ⊙ Y").top().kind == op::hadamard);
+    CHECK(parse("Xᵀ").top().kind == op::transpose);
+    CHECK(parse("X^{T}").top().kind == op::transpose);
+    CHECK(parse("2.*X").top().kind == op::hadamard);
+    CHECK(parse("2.5*X").top().kind == op::matmul);  // resolved to a scale by shape inference
+}
+
+TEST_CASE("Shapes are inferred from the board formula: the batch n, then d and H by first appearance",
+          "[cli][shapes]") {
+    const typed_formula t = typed(board);
+    CHECK(shape_of(t, "X") == "(n x d)");
+    CHECK(shape_of(t, "W1") == "(d x H)");
+    CHECK(shape_of(t, "b1") == "(H x 1)");  // b1^T is a row added to every row of X W1
+    CHECK(shape_of(t, "W2") == "(H x K)");
+    CHECK(shape_of(t, "b2") == "(K x 1)");
+    CHECK(shape_of(t, "Y") == "(n x K)");
+    CHECK(t.shape_text_of(t.source.root) == "(1 x 1)");
+    // Sizes for the program: the batch is dynamic, free dimensions 3, 4, 5.
+    const auto& w2 = *t.find_variable("W_2");
+    CHECK(t.dim(t.find_variable("X")->rows).size == -1);
+    CHECK(t.dim(w2.rows).size == 4);
+    CHECK(t.dim(w2.cols).size == 5);
+}
+
+TEST_CASE("--dims fixes shapes; a lone size is a column vector; numbers stay numbers", "[cli][shapes]") {
+    const typed_formula t = typed(board, "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1");
+    CHECK(shape_of(t, "W2") == "(H x 1)");
+    CHECK(shape_of(t, "b2") == "(1 x 1)");
+    CHECK(shape_of(t, "Y") == "(n x 1)");
+    const typed_formula sized = typed("mse(X*W, Y)", "W=10,2");
+    CHECK(shape_of(sized, "X") == "(n x 10)");
+    CHECK(sized.dim(sized.find_variable("W")->rows).size == 10);
+}
+
+TEST_CASE("A number or a 1x1 factor scales instead of multiplying matrices", "[cli][shapes]") {
+    const typed_formula t = typed("sum(2*X + X*0.5 + sum(X)*X)");
+    int scales = 0;
+    for (const auto& n : t.nodes) scales += n.kind == op::scale;
+    CHECK(scales == 3);
+    CHECK(shape_of(t, "X") == "(n x d)");
+}
+
+TEST_CASE("The regressions' bias is a scalar when the output is one column", "[cli][shapes]") {
+    const typed_formula t = typed("mse(identity(X*w + b), Y)", "w=d");
+    CHECK(shape_of(t, "w") == "(d x 1)");
+    CHECK(shape_of(t, "b") == "(1 x 1)");
+    CHECK(shape_of(t, "Y") == "(n x 1)");
+}
+
+TEST_CASE("Intermediates are named as the derivation names them: Z_k, A_k, yhat", "[cli][shapes]") {
+    const typed_formula t = typed(board);
+    const auto names = name_intermediates(t);
+    REQUIRE(names.size() == 4);
+    CHECK(names[0].first == "Z_1");
+    CHECK(t.source.source(names[0].second) == "X*W1 + b1^T");
+    CHECK(names[1].first == "A_1");
+    CHECK(names[2].first == "Z_2");
+    CHECK(names[3].first == "\\hat{y}");
+    CHECK(t.source.source(names[3].second) == "tanh(ReLU(X*W1 + b1^T)*W2 + b2^T)");
+}
+
+TEST_CASE("Claims are typed against the formula's dimensions and may use n and the intermediates", "[cli][shapes]") {
+    const typed_formula t = typed(board, "W2=H,1");
+    const typed_claim c = infer_claim_shapes(t, parse("A1^T * ((2/n * (yhat - Y)) .* (1 - tanh(Z2)^2))"), name_intermediates(t));
+    const auto& top = c.nodes[static_cast<std::size_t>(c.source.root)];
+    CHECK(t.shape_text(top.rows, top.cols) == "(H x 1)");
+    CHECK_THROWS_AS(infer_claim_shapes(t, parse("Z3"), name_intermediates(t)), input_error);
+}
+
+TEST_CASE("The program declares every variable with its sizes and builds the formula with the library",
+          "[cli][program]") {
+    const typed_formula t = typed(board, "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1");
+    const std::string code = formula_code(t);
+    CHECK(code.find("ctgrad::matrix<\"X\", ctgrad::dynamic, 3> v_X{};") != std::string::npos);
+    CHECK(code.find("ctgrad::matrix<\"W_1\", 3, 4> v_W_1{};") != std::string::npos);
+    CHECK(code.find("ctgrad::matrix<\"b_2\", 1, 1> v_b_2{};") != std::string::npos);
+    CHECK(code.find("ctgrad::mse(") != std::string::npos);
+    CHECK(code.find("ctgrad::relu(") != std::string::npos);
+    CHECK(code.find("inline constexpr auto loss = ") != std::string::npos);
+    // The support code is embedded, so a program needs nothing but ctgrad.
+    CHECK(derive_program(t, {"W_1"}).find("namespace ctgrad_gen") != std::string::npos);
+}
+
+TEST_CASE("Every lecture formula types as a 1x1 loss", "[cli][lecture]") {
+    for (const auto& f : lecture_formulas()) {
+        INFO(f.name);
+        const typed_formula t = typed(f.formula, f.dims);
+        CHECK(t.is_scalar(t.source.root));
+    }
+    CHECK(find_lecture("board") != nullptr);
+    CHECK(find_lecture("deep100")->formula.find("W100") != std::string::npos);
+}
+
+TEST_CASE("Program keys change with the program's text and nothing else", "[cli][cache]") {
+    toolchain tools;
+    tools.compiler = "/nonexistent/c++";
+    tools.ctgrad_include = "/nonexistent";
+    CHECK(program_key(tools, "a") == program_key(tools, "a"));
+    CHECK(program_key(tools, "a") != program_key(tools, "b"));
+    CHECK(program_key(tools, "a").size() == 32);
+}
+
+#endif  // __has_include("generator.hpp")
