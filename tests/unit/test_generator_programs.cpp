@@ -1,0 +1,91 @@
+// ctgrad-gen end to end: programs compiled through ctgrad decide `check`, and the cache makes a
+// repeat instant. Each distinct program costs one compile (~10-20 s on two cores); all tests here
+// share the build tree's cache (CTGRAD_GEN_TEST_CACHE), so each compiles once per build dir.
+#if __has_include("generator.hpp")
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "generator.hpp"
+
+namespace {
+
+using namespace ctgrad::gen;
+
+environment test_environment() { return {toolchain::configured(), CTGRAD_GEN_TEST_CACHE}; }
+
+const std::string board = "mse(tanh(ReLU(X*W1 + b1^T)*W2 + b2^T), Y)";
+const std::string board_dims = "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1";
+
+outcome check(const std::string& claim, const std::string& wrt = "W2") {
+    request r;
+    r.command = "check";
+    r.formula = board;
+    r.has_formula = true;
+    r.dims = board_dims;
+    r.wrt = wrt;
+    r.has_wrt = true;
+    r.claim = claim;
+    r.has_claim = true;
+    return run(r, test_environment());
+}
+
+}  // namespace
+
+TEST_CASE("check: a claim written as ctgrad derives it is correct symbolically", "[cli][check]") {
+    const outcome o = check("A1^T * ((2/count(yhat) * (yhat - Y)) .* (1 - yhat^2))");
+    INFO(o.out << o.err);
+    CHECK(o.exit_code == 0);
+    CHECK(o.out.rfind("correct: the claim equals dL/dW2 symbolically", 0) == 0);
+}
+
+TEST_CASE("check: the lecture's hand derivation is correct numerically at 5 random draws", "[cli][check]") {
+    // n, the batch size, and tanh(Z2) instead of yhat: the same numbers, another expression.
+    const outcome o = check("A1^T * ((2/n * (yhat - Y)) .* (1 - tanh(Z2)^2))");
+    INFO(o.out << o.err);
+    CHECK(o.exit_code == 0);
+    CHECK(o.out.rfind("correct: the claim equals dL/dW2 numerically at 5 random draws", 0) == 0);
+    CHECK(o.out.find("the expressions differ symbolically") != std::string::npos);
+}
+
+TEST_CASE("check: a wrong claim exits 1 with the largest differing entry and the correct expression", "[cli][check]") {
+    // The factor 2/n forgotten.
+    const outcome o = check("A1^T * ((yhat - Y) .* (1 - yhat^2))");
+    INFO(o.out << o.err);
+    CHECK(o.exit_code == 1);
+    CHECK(o.out.rfind("wrong: the claim differs from dL/dW2: the largest difference is at entry (", 0) == 0);
+    CHECK(o.out.find("\ncorrect: dL/dW2 = ") != std::string::npos);
+}
+
+TEST_CASE("check: a claim of the wrong shape is wrong, with both shapes, not an error", "[cli][check]") {
+    // The lecture's loose transposes: dL/dZ2 times A1 is not even (H x 1).
+    const outcome o = check("Z2^T * A1");
+    INFO(o.out << o.err);
+    CHECK(o.exit_code == 1);
+    CHECK(o.out.rfind("wrong: the claim is (1 x H), but dL/dW2 has the shape of W2, (H x 1)\n", 0) == 0);
+    CHECK(o.out.find("correct: dL/dW2 = ") != std::string::npos);
+}
+
+TEST_CASE("A repeated command finds its program in the cache and takes well under a second", "[cli][cache]") {
+    request r;
+    r.command = "derive";
+    r.formula = board;
+    r.has_formula = true;
+    r.dims = board_dims;
+    r.format = "text";
+    r.verbose = true;
+    const outcome first = run(r, test_environment());
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    const auto start = std::chrono::steady_clock::now();
+    const outcome again = run(r, test_environment());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(again.exit_code == 0);
+    CHECK(again.out == first.out);
+    CHECK(again.err.find("found in the cache") != std::string::npos);
+    CHECK(seconds < 1.0);
+}
+
+#endif  // __has_include("generator.hpp")
