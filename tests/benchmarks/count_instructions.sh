@@ -6,7 +6,7 @@
 # Builds build-bench/board_bench_v3 with -march=x86-64-v3 (AVX2 + FMA: valgrind 3.19 cannot
 # decode AVX-512, which -march=native may choose), runs each route COUNT times (default 1000)
 # and 0 times under callgrind, and prints (difference / COUNT) per route and the ratio
-# ctgrad / hand per pair.
+# ctgrad / hand per pair. Environment: CXX, COUNT, CTGRAD_INCLUDE (headers, default include/ here).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +18,7 @@ command -v valgrind >/dev/null || { echo "count_instructions.sh: valgrind is not
 mkdir -p "$root/build-bench"
 bench="$root/build-bench/board_bench_v3"
 echo "compiling: $cxx -std=c++20 -O3 -march=x86-64-v3 -DNDEBUG board_bench.cpp" >&2
-"$cxx" -std=c++20 -O3 -march=x86-64-v3 -DNDEBUG -I "$root/include" -I /usr/include/eigen3 \
+"$cxx" -std=c++20 -O3 -march=x86-64-v3 -DNDEBUG -I "${CTGRAD_INCLUDE:-$root/include}" -I /usr/include/eigen3 \
     "$here/board_bench.cpp" -o "$bench" -lbenchmark -lpthread 2>/dev/null
 
 refs() {  # refs ROUTE COUNT -> total instructions executed by the program

@@ -5,7 +5,8 @@
 #   With no argument (and no BOARD_BENCH in the environment) it compiles the benchmark itself with
 #   g++ -std=c++20 -O3 -march=native -DNDEBUG into build-bench/board_bench, the same flags the
 #   CMake target (-DCTGRAD_BENCHMARKS=ON) uses, so it needs no configured build tree.
-# Environment: CXX (default g++), REPETITIONS (default 15), TARGET (default 1.10),
+# Environment: CXX (default g++), CTGRAD_INCLUDE (headers, default include/ here),
+#   REPETITIONS (default 15), TARGET (default 1.10),
 #   MIN_TIME (seconds per repetition, default 0.5),
 #   BENCH_CPU (pin to this CPU with taskset, unset = no pinning).
 # The benchmarks run with random interleaving, so drift in machine load hits both routes alike;
@@ -24,7 +25,7 @@ if [[ -z "$bench" ]]; then
     mkdir -p "$root/build-bench"
     bench="$root/build-bench/board_bench"
     echo "compiling: $cxx -std=c++20 -O3 -march=native -DNDEBUG board_bench.cpp" >&2
-    "$cxx" -std=c++20 -O3 -march=native -DNDEBUG -I "$root/include" -I /usr/include/eigen3 \
+    "$cxx" -std=c++20 -O3 -march=native -DNDEBUG -I "${CTGRAD_INCLUDE:-$root/include}" -I /usr/include/eigen3 \
         "$here/board_bench.cpp" -o "$bench" -lbenchmark -lpthread
 fi
 

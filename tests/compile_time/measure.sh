@@ -7,13 +7,17 @@
 #   include_only   the umbrella header and Eigen, nothing instantiated (baseline)
 #   board          board_tu.cpp: the board net, eval(grads(L, W_1, b_1, W_2, b_2)), N at run time
 #   board_static   the same with N = 64 fixed (-DBOARD_ROWS=64)
-#   deep D         gen_deep_net.py D: a D-layer tanh net of width 8, eval(grads(L, W_1..W_D))
+#   deep_D         gen_deep_net.py D: a D-layer tanh net of width 8, eval(grads(L, W_1..W_D))
 # then board_tu.cpp once more with -ftime-report, keeping the phases that took the most wall time.
 # Targets (g++ 12, -O2): board <= 5 s and <= 1 GiB; deep D=100 <= 60 s and <= 4 GiB.
 #
 # Environment: CXX (default g++; not through ccache), OUT (default build-compile-time/ in the
-#   repository), TIMEOUT seconds per compile (default 900), MEM_LIMIT_GIB address-space cap per
-#   compile (default 12, so a runaway instantiation fails instead of exhausting the machine).
+#   repository), CPU_LIMIT seconds of CPU per compile (default 900, ulimit -t), MEM_LIMIT_GIB
+#   address-space cap per compile (default 12, ulimit -v), so a runaway instantiation fails
+#   instead of exhausting the machine. CTGRAD_INCLUDE (default include/ of this checkout): the
+#   headers to measure, e.g. a snapshot of a commit made with `git archive HEAD include | tar -x -C DIR`.
+# "cpu s" (user + system) is the figure to read on a shared machine: wall time grows with the
+#   load of other processes, CPU time hardly does.
 # Output: a Markdown table on stdout (also written to $OUT/table.md) and $OUT/board.ftime-report.
 set -uo pipefail
 
@@ -21,13 +25,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cxx="${CXX:-g++}"
 out="${OUT:-$root/build-compile-time}"
-timeout_s="${TIMEOUT:-900}"
+cpu_limit="${CPU_LIMIT:-900}"
 mem_gib="${MEM_LIMIT_GIB:-12}"
 depths=("$@")
 [[ ${#depths[@]} -eq 0 ]] && depths=(10 25 50 100)
 
 mkdir -p "$out"
-flags=(-std=c++20 -O2 -c -I "$root/include" -I /usr/include/eigen3)
+include="${CTGRAD_INCLUDE:-$root/include}"
+flags=(-std=c++20 -O2 -c -I "$include" -I /usr/include/eigen3)
 
 # compile NAME SOURCE [extra flags...] -> prints one table row
 compile() {
@@ -36,12 +41,13 @@ compile() {
     local log="$out/$name.time" err="$out/$name.stderr"
     (
         ulimit -v $((mem_gib * 1024 * 1024))
-        /usr/bin/time -v -o "$log" timeout "$timeout_s" "$cxx" "${flags[@]}" "$@" "$src" -o "$out/$name.o"
+        ulimit -t "$cpu_limit"
+        /usr/bin/time -v -o "$log" "$cxx" "${flags[@]}" "$@" "$src" -o "$out/$name.o"
     ) 2>"$err"
     local status=$?
-    python3 - "$log" "$name" "$status" "$err" <<'PY'
+    python3 - "$log" "$name" "$status" "$err" "$cpu_limit" <<'PY'
 import re, sys
-log, name, status, err = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+log, name, status, err, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
 text = open(log).read()
 def field(label):
     m = re.search(re.escape(label) + r"\):?\s*(\S+)", text) or re.search(re.escape(label) + r":\s*(\S+)", text)
@@ -50,39 +56,41 @@ wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss")
 secs = 0.0
 for part in wall.split(":"):
     secs = secs * 60 + float(part)
-user = float(field("User time (seconds)") or 0)
+cpu = float(field("User time (seconds)") or 0) + float(field("System time (seconds)") or 0)
 rss_mib = int(field("Maximum resident set size (kbytes)") or 0) / 1024
 if status == 0:
     note = "ok"
-elif status == 124:
-    note = "timed out"
+elif cpu >= limit - 1:
+    note = f"stopped at the CPU limit ({limit:.0f} s): at least this much"
 else:
     lines = [l for l in open(err, errors="replace") if "error" in l]
     note = f"failed (exit {status})" + (f": {lines[0].strip()[:120]}" if lines else "")
-print(f"| {name} | {secs:.2f} | {user:.2f} | {rss_mib:.0f} | {note} |")
+print(f"| {name} | {secs:.2f} | {cpu:.2f} | {rss_mib:.0f} | {note} |")
 PY
 }
 
 {
     echo "compiler: $("$cxx" --version | head -1); flags: -std=c++20 -O2 -c"
     echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
-    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none); headers: $include"
     echo
-    echo "| probe | wall s | user s | max RSS MiB | result |"
+    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "| probe | wall s | cpu s | max RSS MiB | result |"
     echo "|---|---:|---:|---:|---|"
     compile include_only "$here/include_only.cpp"
     compile board "$here/board_tu.cpp"
     compile board_static "$here/board_tu.cpp" -DBOARD_ROWS=64
     for d in "${depths[@]}"; do
         python3 "$here/gen_deep_net.py" "$d" "$out/deep_$d.cpp"
-        compile "deep D=$d" "$out/deep_$d.cpp"
+        compile "deep_$d" "$out/deep_$d.cpp"
     done
 } | tee "$out/table.md"
 
-# Where the board unit's time goes: g++'s own per-phase report, phases sorted by wall time.
+# Where the board unit's time goes: g++'s own per-phase report, items sorted by CPU time.
 "$cxx" "${flags[@]}" -ftime-report "$here/board_tu.cpp" -o "$out/board_report.o" 2>"$out/board.ftime-report"
 echo
-echo "board_tu.cpp -ftime-report, top phases by wall time (full report: $out/board.ftime-report):"
+echo "board_tu.cpp -ftime-report, phases and the items with most CPU time (full report: $out/board.ftime-report):"
 python3 - "$out/board.ftime-report" <<'PY'
 import re, sys
 # " phase parsing    :   0.61 ( 28%)   0.11 ( 38%)   0.73 ( 29%)   96M ( 40%)"
@@ -95,14 +103,14 @@ for line in open(sys.argv[1]):
         continue
     m = pattern.match(line)
     if m:
-        row = (float(m.group(4)), m.group(1), float(m.group(2)), m.group(5))
+        row = (float(m.group(2)) + float(m.group(3)), m.group(1), float(m.group(4)), m.group(5))
         (phases if m.group(1).startswith("phase ") else items).append(row)
 def show(title, rows):
-    print(f"{title:<40} {'wall s':>7} {'user s':>7} {'GGC mem':>9}")
-    for wall, name, usr, mem in rows:
-        print(f"{name:<40} {wall:>7.2f} {usr:>7.2f} {mem:>9}")
+    print(f"{title:<40} {'cpu s':>7} {'wall s':>7} {'GGC mem':>9}")
+    for cpu, name, wall, mem in rows:
+        print(f"{name:<40} {cpu:>7.2f} {wall:>7.2f} {mem:>9}")
 show("phase", phases)
 print()
 show("top items", sorted(items, reverse=True)[:12])
-print(total)
+print("usr / sys / wall / GGC:", total)
 PY
