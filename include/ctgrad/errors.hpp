@@ -13,9 +13,18 @@ struct shape_error : std::invalid_argument {
 
 namespace detail {
 
-inline std::string shape_text(long rows, long cols) {
-    return "(" + std::to_string(rows) + " x " + std::to_string(cols) + ")";
+/// Concatenates text pieces by appending (g++ 12 warns falsely, -Wrestrict, about
+/// `"literal" + std::string` chains at -O2).
+template <class... Pieces>
+std::string concat_text(const Pieces&... pieces) {
+    std::string out;
+    (out.append(pieces), ...);
+    return out;
 }
+
+inline std::string dim_text(long n) { return n < 0 ? std::string("n") : std::to_string(n); }
+
+inline std::string shape_text(long rows, long cols) { return concat_text("(", dim_text(rows), " x ", dim_text(cols), ")"); }
 
 }  // namespace detail
 }  // namespace ctgrad

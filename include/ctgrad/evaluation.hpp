@@ -85,9 +85,10 @@ auto bind(binding<Variables, Stored>... bindings) {
         using variable = typename std::remove_cvref_t<decltype(b)>::variable_type;
         if ((variable::rows != dynamic && b.matrix.rows() != variable::rows) ||
             (variable::cols != dynamic && b.matrix.cols() != variable::cols)) {
-            throw shape_error("ctgrad: bind: variable " + std::string(variable::name) + " is declared " +
-                              detail::shape_text(variable::rows, variable::cols) + " but the matrix bound to it is " +
-                              detail::shape_text(b.matrix.rows(), b.matrix.cols()));
+            throw shape_error(detail::concat_text("ctgrad: bind: variable ", variable::name, " is declared ",
+                                                  detail::shape_text(variable::rows, variable::cols),
+                                                  " but the matrix bound to it is ",
+                                                  detail::shape_text(b.matrix.rows(), b.matrix.cols())));
         }
     };
     (check(bindings), ...);
@@ -158,8 +159,8 @@ decltype(auto) value_of(const E& e, Ctx& ctx);
 template <class Ctx, class A, class B>
 void require(bool ok, const A& a, const B& b, long ar, long ac, long br, long bc, const char* rule) {
     if (!ok) {
-        throw shape_error("ctgrad: " + describe(a) + " " + shape_text(ar, ac) + " and " + describe(b) + " " +
-                          shape_text(br, bc) + ": " + rule);
+        throw shape_error(concat_text("ctgrad: ", describe(a), " ", shape_text(ar, ac), " and ", describe(b), " ",
+                                      shape_text(br, bc), ": ", rule));
     }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../errors.hpp"
 #include "../expression.hpp"
 
 namespace ctgrad::detail {
@@ -13,21 +14,21 @@ std::string describe(const E& e) {
     if constexpr (is_variable_v<E>) {
         return std::string(E::name);
     } else if constexpr (is_literal_v<E>) {
-        return E::den == 1 ? std::to_string(E::num) : std::to_string(E::num) + "/" + std::to_string(E::den);
+        return E::den == 1 ? std::to_string(E::num) : concat_text(std::to_string(E::num), "/", std::to_string(E::den));
     } else if constexpr (std::is_same_v<E, constant>) {
         return std::to_string(e.value);
     } else if constexpr (is_adjoint_v<E>) {
-        return "dL/d(" + describe(e.forward) + ")";
+        return concat_text("dL/d(", describe(e.forward), ")");
     } else if constexpr (is_gradient_v<E>) {
         return describe(e.expr);
     } else if constexpr (is_node_v<E>) {
         using op = typename E::op_type;
         if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
-            return "(" + describe(arg<0>(e)) + " " + std::string(op::name) + " " + describe(arg<1>(e)) + ")";
+            return concat_text("(", describe(arg<0>(e)), " ", op::name, " ", describe(arg<1>(e)), ")");
         } else if constexpr (op::arity == 2) {
-            return std::string(op::name) + "(" + describe(arg<0>(e)) + ", " + describe(arg<1>(e)) + ")";
+            return concat_text(op::name, "(", describe(arg<0>(e)), ", ", describe(arg<1>(e)), ")");
         } else {
-            return std::string(op::name) + "(" + describe(arg<0>(e)) + ")";
+            return concat_text(op::name, "(", describe(arg<0>(e)), ")");
         }
     } else {
         return "?";
