@@ -142,10 +142,14 @@ std::string claim_reference(const typed_formula& f, const typed_claim& c, int i)
     return "c" + std::to_string(i);
 }
 
-std::string header(const typed_formula& f, std::string_view purpose, bool codegen) {
+enum class program_kind { symbolic, numeric, codegen };
+
+/// The program's opening: what it is for, and only the headers it needs (Eigen only where it
+/// evaluates: it is most of a program's compile time).
+std::string header(const typed_formula& f, std::string_view purpose, program_kind kind) {
     std::string out = "// Written by ctgrad-gen: " + std::string(purpose) + "\n// formula: " + comment_line(f.source.text) + "\n";
-    out += "#include <ctgrad/ctgrad.hpp>\n";
-    if (codegen) out += "#include <ctgrad/codegen.hpp>\n";
+    if (kind == program_kind::numeric) out += "#define CTGRAD_GEN_NUMERIC 1\n";
+    if (kind == program_kind::codegen) out += "#include <ctgrad/codegen.hpp>\n";
     out += "\n" + program_support() + "\n";
     return out;
 }
@@ -214,7 +218,7 @@ std::string formula_code(const typed_formula& f) {
 }
 
 std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt) {
-    std::string out = header(f, "the derivation of the formula's gradients", false);
+    std::string out = header(f, "the derivation of the formula's gradients", program_kind::symbolic);
     out += formula_code(f);
     out += "\nint main(int argc, char** argv) {\n    return ctgrad_gen::derive_main(argc, argv, " +
            cpp_string(f.source.text) + ", generated::loss" + variable_list(f, wrt) + ");\n}\n";
@@ -222,7 +226,7 @@ std::string derive_program(const typed_formula& f, const std::vector<std::string
 }
 
 std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt) {
-    std::string out = header(f, "a check of a claimed gradient", false);
+    std::string out = header(f, "a check of a claimed gradient", program_kind::numeric);
     out += "// claim: " + comment_line(claim.source.text) + "\n";
     out += formula_code(f);
     out += "namespace generated {\n";
@@ -260,7 +264,7 @@ std::string check_program(const typed_formula& f, const typed_claim& claim, cons
 }
 
 std::string emit_program(const typed_formula& f, const std::vector<std::string>& wrt, const std::string& comment) {
-    std::string out = header(f, "a C++ header for the formula's loss and gradients", true);
+    std::string out = header(f, "a C++ header for the formula's loss and gradients", program_kind::codegen);
     out += formula_code(f);
     out += "\nint main(int argc, char** argv) {\n    if (argc < 2) return 3;\n";
     out += "    std::cout << ctgrad::cpp_header(argv[1], generated::loss, ctgrad::grads(generated::loss" +

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <csignal>
 #include <chrono>
 #include <cerrno>
 #include <cstdint>
@@ -129,6 +130,40 @@ fs::path default_cache_directory() {
     return fs::temp_directory_path() / ("ctgrad-cache-" + std::to_string(getuid()));
 }
 
+namespace {
+
+// The process group of the running child: Ctrl-C reaches only ctgrad-gen (the child runs in its
+// own group so a timeout can stop the compiler with everything it started), so ctgrad-gen
+// stops the group before it dies.
+volatile std::sig_atomic_t running_group = 0;
+
+extern "C" void stop_child_and_die(int signal_number) {
+    if (running_group > 0) kill(-static_cast<pid_t>(running_group), SIGKILL);
+    std::signal(signal_number, SIG_DFL);
+    std::raise(signal_number);
+}
+
+/// Installs the handler for the lifetime of one child, and restores the previous ones.
+class child_guard {
+public:
+    explicit child_guard(pid_t group) {
+        running_group = static_cast<std::sig_atomic_t>(group);
+        for (std::size_t i = 0; i < signals.size(); ++i) previous_[i] = std::signal(signals[i], stop_child_and_die);
+    }
+    ~child_guard() {
+        for (std::size_t i = 0; i < signals.size(); ++i) std::signal(signals[i], previous_[i]);
+        running_group = 0;
+    }
+    child_guard(const child_guard&) = delete;
+    child_guard& operator=(const child_guard&) = delete;
+
+private:
+    static constexpr std::array<int, 3> signals{SIGINT, SIGTERM, SIGHUP};
+    std::array<void (*)(int), 3> previous_{};
+};
+
+}  // namespace
+
 process_result run_process(const std::vector<std::string>& argv, double timeout_seconds) {
     process_result result;
     char dir_template[] = "/tmp/ctgrad-gen-run-XXXXXX";
@@ -162,6 +197,7 @@ process_result run_process(const std::vector<std::string>& argv, double timeout_
         return result;
     }
 
+    const child_guard guard(pid);
     const auto start = std::chrono::steady_clock::now();
     int status = 0;
     auto pause = std::chrono::milliseconds(1);

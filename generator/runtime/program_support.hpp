@@ -1,18 +1,32 @@
-// Support code for the programs ctgrad-gen writes: random inputs, the comparison behind
-// `check`, and printing. The generator embeds this file in every program (see
-// generator/CMakeLists.txt), so a program needs only ctgrad and its dependencies.
+// Support code for the programs ctgrad-gen writes: the derivation's outputs, the comparison
+// behind `check`, random inputs. The generator embeds this file in every program (see
+// generator/CMakeLists.txt), so a program needs only ctgrad and its dependencies. A program
+// that evaluates (check) defines CTGRAD_GEN_NUMERIC first; the others never include Eigen.
 #pragma once
 
-#include <ctgrad/ctgrad.hpp>
+#include <ctgrad/derivation.hpp>
+#include <ctgrad/detail/describe.hpp>
+#include <ctgrad/operations.hpp>
+#include <ctgrad/variables.hpp>
+
+#if __has_include(<ctgrad/derivation_steps.hpp>)
+#include <ctgrad/derivation_steps.hpp>
+#define CTGRAD_GEN_HAS_DERIVATION 1
+#endif
+
+#ifdef CTGRAD_GEN_NUMERIC
+#include <ctgrad/evaluation.hpp>
 
 #include <Eigen/Core>
+
+#include <random>
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <random>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -20,23 +34,6 @@
 #include <utility>
 
 namespace ctgrad_gen {
-
-/// A matrix of standard normal entries; `rows`/`cols` matter where the size is dynamic.
-template <int Rows, int Cols>
-Eigen::Matrix<double, Rows, Cols> random_matrix(std::mt19937_64& rng, Eigen::Index rows, Eigen::Index cols) {
-    std::normal_distribution<double> entry(0.0, 1.0);
-    Eigen::Matrix<double, Rows, Cols> m(rows, cols);
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-        for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = entry(rng);
-    }
-    return m;
-}
-
-inline Eigen::MatrixXd as_matrix(double v) { return Eigen::MatrixXd::Constant(1, 1, v); }
-template <class M>
-Eigen::MatrixXd as_matrix(const M& m) {
-    return m;
-}
 
 // ---- symbolic comparison --------------------------------------------------------------------
 
@@ -90,7 +87,144 @@ bool same_expression(const A& a_in, const B& b_in) {
     }
 }
 
-// ---- numeric comparison ---------------------------------------------------------------------
+// ---- text -------------------------------------------------------------------------------------
+
+/// A JSON string literal.
+inline std::string json_string(std::string_view s) {
+    std::string out = "\"";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '\r': out += "\\r"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += ch;
+                }
+        }
+    }
+    return out + "\"";
+}
+
+/// The text of a derived expression for messages (the correct answer `check` prints).
+template <class E>
+std::string expression_text(const E& e) {
+#ifdef CTGRAD_GEN_HAS_DERIVATION
+    return ctgrad::text(e);
+#else
+    return ctgrad::detail::describe(unwrap(e));
+#endif
+}
+
+#ifdef CTGRAD_GEN_HAS_DERIVATION
+
+/// A complete LaTeX document around a derivation: compiles with pdflatex (article, amsmath).
+inline std::string standalone_document(std::string_view loss_latex, const std::string& align) {
+    std::string out =
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n"
+        "\\noindent The gradients of\n\\[\n  L = ";
+    out += loss_latex;
+    out += "\n\\]\nstep by step, as derived by ctgrad:\n\\small\n";
+    out += align;
+    out += "\\end{document}\n";
+    return out;
+}
+
+/// {"formula": ..., "equations": [{"lhs": ..., "rhs": ..., "latex": ...}, ...]}: every line of
+/// the derivation, forward pass then backward pass; `rhs` is what follows the relation (= or
+/// :=), `latex` the whole equation. A line continuing the one above repeats its lhs.
+template <class Steps, class L>
+std::string json_of(std::string_view formula, const L& loss) {
+    const auto d = ctgrad::detail::build_derivation<typename Steps::table, typename Steps::variables>(loss);
+    std::string out = "{\"formula\": " + json_string(formula) + ", \"equations\": [";
+    bool first = true;
+    std::string lhs;
+    const auto add = [&](const auto& lines) {
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            const auto& line = lines[i];
+            if (line.gap) continue;
+            const std::string_view tex_lhs = line.tex_lhs.view();
+            std::string_view rhs = line.tex_rhs.view();
+            if (!tex_lhs.empty()) lhs = std::string(tex_lhs);
+            const std::string latex = lhs + " " + std::string(rhs);
+            for (std::string_view relation : {":= ", "= "}) {
+                if (rhs.substr(0, relation.size()) == relation) {
+                    rhs.remove_prefix(relation.size());
+                    break;
+                }
+            }
+            out += std::string(first ? "\n  " : ",\n  ") + "{\"lhs\": " + json_string(lhs) +
+                   ", \"rhs\": " + json_string(rhs) + ", \"latex\": " + json_string(latex) + "}";
+            first = false;
+        }
+    };
+    add(d.forward);
+    add(d.backward);
+    return out + "\n]}\n";
+}
+
+#endif
+
+/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json),
+/// argv[2] "standalone" for a complete LaTeX document; `gradient K` prints the K-th gradient.
+template <class L, class... V>
+int derive_main(int argc, char** argv, std::string_view formula, const L& loss, const V&... wrt) {
+    const std::string format = argc > 1 ? argv[1] : "latex";
+    const bool standalone = argc > 2 && std::string_view(argv[2]) == "standalone";
+    if (format == "gradient") {
+        const int k = argc > 2 ? std::atoi(argv[2]) : 0;
+        int i = 0;
+        ((i++ == k ? (std::cout << expression_text(ctgrad::grad(loss, wrt)) << "\n", 0) : 0), ...);
+        return 0;
+    }
+#ifdef CTGRAD_GEN_HAS_DERIVATION
+    const auto steps = ctgrad::derivation(loss, wrt...);
+    if (format == "latex") {
+        std::cout << (standalone ? standalone_document(ctgrad::latex(loss), steps.latex()) : steps.latex());
+    } else if (format == "markdown") {
+        std::cout << steps.markdown();
+    } else if (format == "text") {
+        std::cout << steps.text();
+    } else if (format == "json") {
+        std::cout << json_of<std::remove_cvref_t<decltype(steps)>>(formula, loss);
+    } else {
+        std::cerr << "unknown format " << format << "\n";
+        return 3;
+    }
+#else
+    (void)formula;
+    (void)standalone;
+    ((std::cout << "dL/d" << V::name << " = " << expression_text(ctgrad::grad(loss, wrt)) << "\n"), ...);
+#endif
+    return 0;
+}
+
+#ifdef CTGRAD_GEN_NUMERIC
+// ---- numeric comparison (check) -------------------------------------------------------------
+
+/// A matrix of standard normal entries; `rows`/`cols` matter where the size is dynamic.
+template <int Rows, int Cols>
+Eigen::Matrix<double, Rows, Cols> random_matrix(std::mt19937_64& rng, Eigen::Index rows, Eigen::Index cols) {
+    std::normal_distribution<double> entry(0.0, 1.0);
+    Eigen::Matrix<double, Rows, Cols> m(rows, cols);
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = entry(rng);
+    }
+    return m;
+}
+
+inline Eigen::MatrixXd as_matrix(double v) { return Eigen::MatrixXd::Constant(1, 1, v); }
+template <class M>
+Eigen::MatrixXd as_matrix(const M& m) {
+    return m;
+}
 
 /// The largest relative difference |c - g| / max(1, |c|, |g|) seen over all draws, and where.
 struct comparison {
@@ -154,52 +288,6 @@ inline int report_check(bool symbolic, const comparison& c, int wanted, double t
     return 1;
 }
 
-// ---- text -------------------------------------------------------------------------------------
-
-/// A JSON string literal.
-inline std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += ch;
-                }
-        }
-    }
-    return out + "\"";
-}
-
-/// The text of a derived expression for messages (the correct answer `check` prints).
-template <class E>
-std::string expression_text(const E& e) {
-    return ctgrad::detail::describe(unwrap(e));
-}
-
-/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json),
-/// argv[2] "standalone" for a complete LaTeX document; `gradient K` prints the K-th gradient.
-template <class L, class... V>
-int derive_main(int argc, char** argv, std::string_view formula, const L& loss, const V&... wrt) {
-    const std::string format = argc > 1 ? argv[1] : "latex";
-    if (format == "gradient") {
-        const int k = argc > 2 ? std::atoi(argv[2]) : 0;
-        int i = 0;
-        ((i++ == k ? (std::cout << expression_text(ctgrad::grad(loss, wrt)) << "\n", 0) : 0), ...);
-        return 0;
-    }
-    (void)formula;
-    ((std::cout << "dL/d" << V::name << " = " << expression_text(ctgrad::grad(loss, wrt)) << "\n"), ...);
-    return 0;
-}
+#endif  // CTGRAD_GEN_NUMERIC
 
 }  // namespace ctgrad_gen
