@@ -29,26 +29,26 @@ const std::vector<lecture_formula>& lecture_formulas() {
         {"board", "Board exercise 1: SGD updates of a two-layer net",
          "\"Задачи (доска)\" 1 and \"Решения\" 1",
          "mse(tanh(ReLU(X*W1 + b1^T)*W2 + b2^T), Y)", "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1", "",
-         "yhat = tanh(ReLU(X W_1 + b_1^T) W_2 + b_2^T) in R^n with MSE; the slide's solution names Z_1, A_1, Z_2 "
-         "and walks back from the loss."},
+         "ŷ = tanh(ReLU(X W₁ + b₁ᵀ) W₂ + b₂ᵀ) ∈ ℝⁿ with MSE; the slide's solution names Z₁, A₁, Z₂ and walks "
+         "back from the loss."},
         {"linear", "Linear regression as one neuron",
-         "\"Однослойная нейронная сеть\": sigma(z) = z", "mse(identity(X*w + b), Y)", "X=n,d w=d b=1 Y=n,1", "",
-         "yhat = sigma(X w + b) with the identity activation sigma(z) = z and MSE."},
-        {"logistic", "Logistic regression as one neuron", "\"Однослойная нейронная сеть\": sigma(z) = 1/(1 + e^-z)",
+         "\"Однослойная нейронная сеть\": σ(z) = z", "mse(identity(X*w + b), Y)", "X=n,d w=d b=1 Y=n,1", "",
+         "ŷ = σ(X w + b) with the identity activation σ(z) = z and MSE."},
+        {"logistic", "Logistic regression as one neuron", "\"Однослойная нейронная сеть\": σ(z) = 1/(1 + e⁻ᶻ)",
          "bce(sigmoid(X*w + b), Y)", "X=n,d w=d b=1 Y=n,1", "",
-         "yhat = sigma(X w + b) with the logistic sigmoid and binary cross-entropy."},
-        {"poisson", "Poisson regression as one neuron", "\"Однослойная нейронная сеть\": sigma(z) = e^z",
+         "ŷ = σ(X w + b) with the logistic sigmoid σ(z) = 1/(1 + e⁻ᶻ) and binary cross-entropy."},
+        {"poisson", "Poisson regression as one neuron", "\"Однослойная нейронная сеть\": σ(z) = eᶻ",
          "mean(exp(X*w + b) - Y .* (X*w + b))", "X=n,d w=d b=1 Y=n,1", "",
-         "yhat = exp(X w + b); the loss is the Poisson negative log-likelihood without its constant, "
-         "mean(e^Z - Y (.) Z) with Z = X w + b."},
+         "ŷ = exp(X w + b); the loss is the Poisson negative log-likelihood without its constant, "
+         "mean(eᶻ - Y ⊙ Z) with Z = X w + b."},
         {"two_layer", "The two-layer net", "\"Двухслойная нейронная сеть\" and \"Обучение двухслойной нейронной сети\"",
          "mse(sigmoid(sigmoid(X*W1 + b1^T)*W2 + b2^T), Y)", "X=n,d W1=d,H b1=H W2=H,M b2=M Y=n,M", "",
-         "y = sigma_2(sigma_1(x^T W_1 + b_1^T) W_2 + b_2^T) for a batch, both activations the logistic sigmoid, "
-         "M outputs, MSE."},
+         "ŷ = σ₂(σ₁(X W₁ + b₁ᵀ) W₂ + b₂ᵀ) for a batch, both activations the logistic sigmoid, M outputs, "
+         "MSE."},
         {"deep100", "Board exercise 2: 100 layers of tanh", "\"Задачи (доска)\" 2 and \"Решения\" 2",
          deep_tanh_formula(100), deep_tanh_dims(100), "W1",
-         "A_0 = X, Z_i = A_{i-1} W_i + b_i^T, A_i = tanh(Z_i), yhat = A_100, MSE; dL/dW_1 is the product of "
-         "100 factors tanh'(Z_i) and W_i^T, which vanishes (the lecture's point)."},
+         "A₀ = X, Zᵢ = Aᵢ₋₁ Wᵢ + bᵢᵀ, Aᵢ = tanh(Zᵢ), ŷ = A₁₀₀, MSE; ∂L/∂W₁ is a product of 100 factors "
+         "tanh'(Zᵢ) and Wᵢᵀ, which vanishes (the lecture's point)."},
     };
     return all;
 }
