@@ -30,6 +30,7 @@ usage:
   ctgrad-gen lecture [NAME] [--format ...]     the lecture's formulas (board, linear, logistic, ...)
   ctgrad-gen shapes '<formula>'                 the inferred shapes, without compiling
   ctgrad-gen cache [clear]                      where compiled programs are kept
+  ctgrad-gen config                             the compiler, flags and headers programs use
 options for every formula:
   --dims 'X=n,d W1=d,H b1=H'   shapes: sizes (3), names (d, H) or n, the batch; b1=H is H x 1
   --data X,Y                   the data variables (default X and Y): their rows are the batch n,
@@ -346,14 +347,24 @@ outcome cache(const request& r, const environment& env) {
     return o;
 }
 
+/// What programs are compiled with and where they are kept, for bug reports and install checks.
+outcome config(const environment& env) {
+    outcome o;
+    o.out = "compiler: " + env.tools.compiler + "\nflags:";
+    for (const auto& f : env.tools.flags) o.out += " " + f;
+    o.out += "\nctgrad headers: " + env.tools.ctgrad_include.string() + "\ncache: " + env.cache.string() + "\n";
+    return o;
+}
+
 outcome dispatch(const request& r, const environment& env) {
     if (r.command == "help" || r.command == "--help" || r.command == "-h") return {0, usage(), ""};
+    if (r.command == "config") return config(env);
     if (r.command == "lecture") return lecture(r, env);
     if (r.command == "cache") return cache(r, env);
     const bool known = r.command == "derive" || r.command == "check" || r.command == "emit" || r.command == "shapes";
     if (!known) {
         fail_at("unknown command '" + quote(r.command) + "'; the commands are derive, check, emit, lecture, shapes, "
-                "cache and help",
+                "cache, config and help",
                 r.command, 0, r.command.size(), 0);
     }
     if (!r.has_formula) {

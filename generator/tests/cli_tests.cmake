@@ -76,3 +76,9 @@ target_include_directories(generator_emit_test PRIVATE "${emitted_dir}")
 target_link_libraries(generator_emit_test PRIVATE ctgrad::ctgrad ctgrad_warnings)
 add_test(NAME cli.emit_matches_the_library COMMAND generator_emit_test)
 set_tests_properties(cli.emit_matches_the_library PROPERTIES LABELS "cli")
+
+# The installed tool uses the installed headers (cmake --install into a scratch prefix).
+add_test(NAME cli.installed_uses_installed_headers
+  COMMAND "${CMAKE_COMMAND}" "-DBUILD=${PROJECT_BINARY_DIR}" "-DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install-test"
+    -P "${CMAKE_CURRENT_SOURCE_DIR}/tests/install_test.cmake")
+set_tests_properties(cli.installed_uses_installed_headers PROPERTIES LABELS "cli")
