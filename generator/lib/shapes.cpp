@@ -585,6 +585,19 @@ typed_formula infer_shapes(formula f, const shape_options& options) {
 
     inference(t, src, t.nodes, resolve).run();
     freeze(t);
+
+    // Eigen keeps a matrix whose size is known at compile time on the stack, and refuses one
+    // above 128 KB; a derivation does not depend on sizes, so small ones lose nothing.
+    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+        const dim_info r = t.dim(t[i].rows), c = t.dim(t[i].cols);
+        if (r.size > 0 && c.size > 0 && static_cast<long>(r.size) * c.size > max_static_entries) {
+            const auto& n = src[i];
+            fail_at("this is " + t.shape_text_of(i) + " with sizes " + std::to_string(r.size) + " x " +
+                        std::to_string(c.size) + ": more than " + std::to_string(max_static_entries) +
+                        " entries, Eigen's limit for sizes known at compile time; choose smaller sizes with --dims",
+                    src.text, n.begin, n.end, n.at);
+        }
+    }
     return t;
 }
 

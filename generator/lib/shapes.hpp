@@ -114,6 +114,9 @@ public:
     int root(int id) const;
 };
 
+/// The most entries a matrix of static size may have (Eigen's stack limit, 128 KB of doubles).
+inline constexpr long max_static_entries = 16384;
+
 /// Infers the shapes of `f`'s variables and nodes, then checks every operation with ctgrad's
 /// rules (row broadcast of X W + b^T, scalars, matrix products). Free dimensions get sizes
 /// 3, 4, 5, 7, 8, ... (6 is the batch at run time) and names d, H, K, M, ...

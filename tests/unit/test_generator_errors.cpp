@@ -133,6 +133,8 @@ std::vector<malformed> cases() {
         {"hadamard of mismatching shapes", with_dims("sum(hadamard(X, W))", "W=2,2"), 4, "needs equal shapes"},
         {"mse of mismatching shapes", with_dims("mse(X*W, Y)", "W=d,3 Y=n,2"), 0, "mse(...) needs equal shapes"},
         {"scale by a matrix", derive("sum(scale(X, W))"), 4, "must be 1 x 1"},
+        {"a static size above Eigen's limit", with_dims("sum(W)", "W=200,100"), 4, "Eigen's limit"},
+        {"a product above Eigen's limit", with_dims("sum(u * v^T)", "u=1000 v=1000"), 6, "Eigen's limit"},
         {"not a loss", derive("tanh(X*W1)"), 0, "not a loss"},
         {"no variables", derive("2 + 3"), 0, "no variables"},
         {"only data", derive("mse(X, Y)"), 9, "every variable of the formula is data"},
