@@ -16,11 +16,11 @@ struct broadcast_op {
         !is_scalar_v<G> ? latex_form{.tex = "\\mathbf{1}_{#R2} #1", .text = "𝟏#r2 #1", .level = precedence::product,
                                      .right = precedence::product}
         : A::cols == 1  ? latex_form{.tex = "#1 \\mathbf{1}_{#R2}", .text = "#1 𝟏#r2", .level = precedence::product,
-                                     .left = precedence::product}
+                                     .left = precedence::fraction}
         : A::rows == 1  ? latex_form{.tex = "#1 \\mathbf{1}_{#C2}^{T}", .text = "#1 𝟏#c2ᵀ", .level = precedence::product,
-                                     .left = precedence::product}
+                                     .left = precedence::fraction}
                         : latex_form{.tex = "#1 \\mathbf{1}_{#R2 \\times #C2}", .text = "#1 𝟏#r2ₓ#c2",
-                                     .level = precedence::product, .left = precedence::product};
+                                     .level = precedence::product, .left = precedence::fraction};
 
     template <class G, class A>
     static constexpr bool shapes_fit = is_scalar_v<G> || (G::rows == 1 && detail::dims_fit(G::cols, A::cols));

@@ -9,8 +9,9 @@ namespace ctgrad {
 struct matmul_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "*";
+    /// A (B C) keeps its parentheses, and a factor in the middle reads X^{T} (0.5 G), not X^{T} 0.5 G.
     static constexpr latex_form latex{
-        .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::product, .right = precedence::product};
+        .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::product, .right = precedence::fraction};
 
     template <class A, class B>
     static constexpr bool shapes_fit = detail::dims_fit(A::cols, B::rows);

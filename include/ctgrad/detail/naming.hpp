@@ -1,0 +1,352 @@
+// The names a derivation gives the intermediates of a loss: pre-activations Z_k, activations A_k,
+// the output \hat{y}, the user's named<"H">(e) and the loss L. Computed from types at compile time.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+
+#include "../derivation.hpp"
+#include "../expression.hpp"
+#include "../ops/all.hpp"
+#include "text.hpp"
+
+namespace ctgrad::detail {
+
+// ---- what the printer reads from a node's descriptor ----------------------------------------
+
+template <class Op, class... Args>
+constexpr latex_form form_for() {
+    if constexpr (requires { Op::template latex_for<Args...>; }) {
+        return Op::template latex_for<Args...>;
+    } else {
+        return Op::latex;
+    }
+}
+
+/// The latex_form of a node type (an empty form for anything else).
+template <class E>
+inline constexpr latex_form node_form{};
+template <class Op, class... Args>
+inline constexpr latex_form node_form<node<Op, Args...>> = form_for<Op, Args...>();
+
+template <class E>
+inline constexpr bool is_named_node = false;
+template <class Op, class A>
+inline constexpr bool is_named_node<node<Op, A>> = requires { Op::label; };
+
+/// f(Z) for an activation f (latex_form::activation) of something that depends on a variable.
+template <class E>
+inline constexpr bool is_activation_node = false;
+template <class Op, class A>
+inline constexpr bool is_activation_node<node<Op, A>> = node_form<node<Op, A>>.activation && has_variables_v<A>;
+
+/// The layer of E counted from the input: the most activations on a path from E to a leaf.
+template <class E>
+inline constexpr int layer_v = 0;
+template <class Op, class... Args>
+inline constexpr int layer_v<node<Op, Args...>> =
+    std::max({0, layer_v<Args>...}) + (is_activation_node<node<Op, Args...>> ? 1 : 0);
+
+// ---- the list of named intermediates ------------------------------------------------------
+
+enum class name_role : unsigned char { user, activation, preactivation, output, loss };
+
+template <class Node, name_role Role>
+struct name_entry {
+    using node_type = Node;
+    static constexpr name_role role = Role;
+};
+
+template <class... Entries>
+struct name_list {};
+
+template <class List, class Node>
+inline constexpr bool listed_v = false;
+template <class... Es, class Node>
+inline constexpr bool listed_v<name_list<Es...>, Node> = (std::is_same_v<typename Es::node_type, Node> || ...);
+
+template <class List, class Entry>
+struct append_entry;
+template <class... Es, class Entry>
+struct append_entry<name_list<Es...>, Entry> {
+    using type = name_list<Es..., Entry>;
+};
+
+/// The list without its last entry when that entry names Node.
+template <class List, class Node>
+struct drop_last_if {
+    using type = List;
+};
+template <class E0, class... Es, class Node>
+struct drop_last_if<name_list<E0, Es...>, Node> {
+    template <class Kept, class... Rest>
+    struct walk;
+    template <class... Kept, class Last>
+    struct walk<name_list<Kept...>, Last> {
+        using type = std::conditional_t<std::is_same_v<typename Last::node_type, Node>, name_list<Kept...>,
+                                        name_list<Kept..., Last>>;
+    };
+    template <class... Kept, class Next, class... Rest>
+    struct walk<name_list<Kept...>, Next, Rest...> {
+        using type = typename walk<name_list<Kept..., Next>, Rest...>::type;
+    };
+    using type = typename walk<name_list<>, E0, Es...>::type;
+};
+
+/// Names the unary node N = op(A) once its operand's subtree is collected into List. A function
+/// with if constexpr, so that only the branch taken is instantiated (std::conditional_t would
+/// build every branch's list for every node: cubic in the depth of a deep net).
+template <class List, class N>
+constexpr auto name_unary() {
+    if constexpr (!is_node_v<N> || listed_v<List, N>) {
+        return std::type_identity<List>{};
+    } else if constexpr (is_named_node<N>) {
+        // a user's name replaces the automatic one of the node it wraps
+        using operand = arg_t<0, N>;
+        return std::type_identity<
+            typename append_entry<typename drop_last_if<List, operand>::type, name_entry<N, name_role::user>>::type>{};
+    } else if constexpr (is_activation_node<N>) {
+        using operand = arg_t<0, N>;
+        if constexpr (is_node_v<operand> && !is_named_node<operand> && !is_activation_node<operand> &&
+                      !listed_v<List, operand>) {
+            using with_operand = typename append_entry<List, name_entry<operand, name_role::preactivation>>::type;
+            return std::type_identity<typename append_entry<with_operand, name_entry<N, name_role::activation>>::type>{};
+        } else {
+            return std::type_identity<typename append_entry<List, name_entry<N, name_role::activation>>::type>{};
+        }
+    } else {
+        return std::type_identity<List>{};
+    }
+}
+
+/// Post-order walk: every entry comes after the entries its definition uses.
+template <class List, class E>
+struct collect_names {
+    using type = List;
+};
+template <class List, class Op, class A>
+struct collect_names<List, node<Op, A>> {
+    using type = typename decltype(name_unary<typename collect_names<List, A>::type, node<Op, A>>())::type;
+};
+template <class List, class Op, class A, class B>
+struct collect_names<List, node<Op, A, B>> {
+    using type = typename collect_names<typename collect_names<List, A>::type, B>::type;
+};
+
+// ---- the output \hat{y} -----------------------------------------------------------------
+
+template <class E, class Node>
+inline constexpr bool contains_node_v = std::is_same_v<E, Node>;
+template <class Op, class... Args, class Node>
+inline constexpr bool contains_node_v<node<Op, Args...>, Node> =
+    std::is_same_v<node<Op, Args...>, Node> || (contains_node_v<Args, Node> || ...);
+
+/// Whether E has a matrix product that is not also computed inside Out.
+template <class E, class Out>
+inline constexpr bool product_outside_v = false;
+template <class Op, class... Args, class Out>
+inline constexpr bool product_outside_v<node<Op, Args...>, Out> =
+    !std::is_same_v<node<Op, Args...>, Out> &&
+    (std::is_same_v<Op, matmul_op> ? !contains_node_v<Out, node<Op, Args...>>
+                                   : (product_outside_v<Args, Out> || ...));
+
+template <class List, class Node, name_role Role>
+struct with_role;
+template <class... Es, class Node, name_role Role>
+struct with_role<name_list<Es...>, Node, Role> {
+    using type = name_list<std::conditional_t<std::is_same_v<typename Es::node_type, Node>, name_entry<Node, Role>, Es>...>;
+};
+
+/// The activation entries of the highest layer, and how many there are.
+template <class List>
+struct top_activation {
+    static constexpr int count = 0;
+    using type = void;
+};
+template <class... Es>
+struct top_activation<name_list<Es...>> {
+    static constexpr int top = std::max({0, (Es::role == name_role::activation ? layer_v<typename Es::node_type> : 0)...});
+    static constexpr int count =
+        ((Es::role == name_role::activation && layer_v<typename Es::node_type> == top ? 1 : 0) + ... + 0);
+    template <class E>
+    using pick = std::conditional_t<E::role == name_role::activation && layer_v<typename E::node_type> == top,
+                                    typename E::node_type, void>;
+    template <class... Ts>
+    struct first_non_void {
+        using type = void;
+    };
+    template <class T, class... Ts>
+    struct first_non_void<T, Ts...> {
+        using type = std::conditional_t<std::is_void_v<T>, typename first_non_void<Ts...>::type, T>;
+    };
+    using type = typename first_non_void<pick<Es>...>::type;
+};
+
+/// The prediction \hat{y}: operand #1 of a loss (mse, bce) when it is computed, else the one
+/// activation of the highest layer when no matrix product comes after it.
+template <class List, class Root>
+struct mark_output {
+    using top = top_activation<List>;
+    using type = std::conditional_t<(top::count == 1) && !std::is_void_v<typename top::type> &&
+                                        !product_outside_v<Root, typename top::type>,
+                                    typename with_role<List, typename top::type, name_role::output>::type, List>;
+};
+template <class List, class Op, class P, class Y>
+    requires(node_form<node<Op, P, Y>>.loss)
+struct mark_output<List, node<Op, P, Y>> {
+    using type = std::conditional_t<
+        !is_node_v<P> || is_named_node<P>, List,
+        std::conditional_t<listed_v<List, P>, typename with_role<List, P, name_role::output>::type,
+                           typename append_entry<List, name_entry<P, name_role::output>>::type>>;
+};
+
+template <class E>
+struct unwrap_named {
+    using type = E;
+};
+template <class Op, class A>
+    requires requires { Op::label; }
+struct unwrap_named<node<Op, A>> {
+    using type = A;
+};
+
+/// Every named intermediate of loss L, inputs first, the loss last.
+template <class L>
+struct names_of {
+    using collected = typename drop_last_if<typename collect_names<name_list<>, L>::type, L>::type;
+    using with_output = typename mark_output<collected, typename unwrap_named<L>::type>::type;
+    using type = typename append_entry<with_output, name_entry<L, name_role::loss>>::type;
+};
+
+// ---- the table the printer uses ---------------------------------------------------------
+
+/// The user's label of a named<"H">(e) node, else empty.
+template <class Node>
+inline constexpr std::string_view label_v{};
+template <class Op, class A>
+    requires requires { Op::label; }
+inline constexpr std::string_view label_v<node<Op, A>> = Op::label;
+
+template <class List>
+struct name_table;
+
+template <class... Es>
+struct name_table<name_list<Es...>> {
+    static constexpr std::size_t size = sizeof...(Es);
+    using nodes = name_list<Es...>;
+
+    static constexpr std::array<name_role, size> roles{Es::role...};
+    /// The layer: a pre-activation Z_k takes the number of the activation it feeds.
+    static constexpr std::array<int, size> layers{
+        (layer_v<typename Es::node_type> + (Es::role == name_role::preactivation ? 1 : 0))...};
+    static constexpr std::array<std::string_view, size> labels{label_v<typename Es::node_type>...};
+
+    /// 0 when (role, layer) is unique, else the 1-based rank among the entries sharing it.
+    static constexpr std::array<int, size> ranks = [] {
+        std::array<int, size> out{};
+        for (std::size_t i = 0; i < size; ++i) {
+            int before = 0, total = 0;
+            for (std::size_t j = 0; j < size; ++j) {
+                if (roles[j] == roles[i] && layers[j] == layers[i]) {
+                    ++total;
+                    if (j < i) ++before;
+                }
+            }
+            out[i] = (roles[i] == name_role::activation || roles[i] == name_role::preactivation) && total > 1 ? before + 1 : 0;
+        }
+        return out;
+    }();
+};
+
+template <class L>
+using names_for = name_table<typename names_of<L>::type>;
+
+// ---- the names at run time (and in constant evaluation) ----------------------------------
+
+/// A distinct address per type, comparable in constant expressions: lets the printer look a
+/// node up in a table held as data, so printing functions are not templates over the table
+/// (whose type, a list of every named node, would make every symbol huge for deep networks).
+template <class T>
+inline constexpr char type_key = 0;
+
+struct name_info {
+    const void* key = nullptr;
+    name_role role = name_role::user;
+    int layer = 0;
+    int rank = 0;
+    std::string_view label;
+};
+
+/// The named intermediates of one loss, inputs first, the loss last.
+struct name_context {
+    small_vector<name_info> entries;
+
+    constexpr std::size_t size() const { return entries.size(); }
+    constexpr std::size_t loss() const { return entries.size() - 1; }
+    constexpr int index_of(const void* key) const {
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            if (entries[i].key == key) return static_cast<int>(i);
+        }
+        return -1;
+    }
+
+    /// The LaTeX name of entry i: Z_1, A_{2,1}, \hat{y}, the user's label, L.
+    constexpr text_buffer latex_name(std::size_t i) const {
+        text_buffer out;
+        const name_info& e = entries[i];
+        if (e.role == name_role::user || (e.role == name_role::loss && !e.label.empty())) {
+            out += e.label;
+        } else if (e.role == name_role::loss) {
+            out += 'L';
+        } else if (e.role == name_role::output) {
+            out += "\\hat{y}";
+        } else {
+            out += e.role == name_role::activation ? 'A' : 'Z';
+            out += '_';
+            const bool braces = e.layer >= 10 || e.rank > 0;
+            if (braces) out += '{';
+            append_integer(out, e.layer);
+            if (e.rank > 0) {
+                out += ',';
+                append_integer(out, e.rank);
+            }
+            if (braces) out += '}';
+        }
+        return out;
+    }
+
+    /// The name of entry i as LaTeX or as plain text (Z₁, ŷ).
+    constexpr text_buffer name(std::size_t i, bool text) const {
+        text_buffer latex = latex_name(i);
+        if (!text) return latex;
+        text_buffer out;
+        append_text_of_latex(out, latex.view());
+        return out;
+    }
+};
+
+template <class Table, class List = typename Table::nodes>
+struct context_builder;
+template <class Table, class... Es>
+struct context_builder<Table, name_list<Es...>> {
+    static constexpr name_context make() {
+        name_context names;
+        constexpr const void* keys[] = {&type_key<typename Es::node_type>..., nullptr};
+        for (std::size_t i = 0; i < Table::size; ++i) {
+            names.entries.push_back(
+                name_info{keys[i], Table::roles[i], Table::layers[i], Table::ranks[i], Table::labels[i]});
+        }
+        return names;
+    }
+};
+
+/// The names a derivation gives the intermediates of loss L.
+template <class L>
+constexpr name_context names_of_loss() {
+    return context_builder<names_for<L>>::make();
+}
+
+}  // namespace ctgrad::detail

@@ -1,0 +1,602 @@
+// latex(e) and text(e): any expression, derived gradients included, as LaTeX or plain Unicode
+// text, in constant expressions too. Each operation's notation comes from its descriptor's
+// latex_form (ops/latex_form.hpp); this header only places parentheses and names.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "derivation.hpp"
+#include "detail/flat_list.hpp"
+#include "detail/naming.hpp"
+#include "detail/text.hpp"
+#include "expression.hpp"
+#include "operations.hpp"
+#include "variables.hpp"
+
+/// 1 when std::string works in constant expressions here, so `static_assert(latex(e) == "...")`
+/// compiles. Workaround: libstdc++ 12 under clang (16 and 19) fails with "assignment to member
+/// '_M_local_buf' of union with no active member"; there, compare detail::latex_buffer(e) instead.
+#if defined(__cpp_lib_constexpr_string) && __cpp_lib_constexpr_string >= 201907L && \
+    !(defined(__clang__) && defined(_GLIBCXX_RELEASE) && _GLIBCXX_RELEASE < 13)
+#define CTGRAD_CONSTEXPR_STRING 1
+#else
+#define CTGRAD_CONSTEXPR_STRING 0
+#endif
+
+namespace ctgrad {
+namespace detail {
+
+/// dL/dP for a named intermediate P: where a derivation step starts its local backward pass.
+/// Printed as a hole that the step fills with \frac{\partial L}{\partial P} (or, when a long
+/// chain is written out, with P's own step).
+template <class Node>
+struct partial : expression_base {
+    using node_type = Node;
+    static constexpr int rows = Node::rows;
+    static constexpr int cols = Node::cols;
+};
+
+template <class T>
+inline constexpr bool is_partial_v = false;
+template <class Node>
+inline constexpr bool is_partial_v<partial<Node>> = true;
+
+/// In printed terms: a hole, followed by the character '0' + the least level of what goes there.
+inline constexpr char hole_mark = '\x03';
+/// In printed terms: row j of the hole (\frac{\partial L}{\partial Z^{j}}).
+inline constexpr char row_hole_mark = '\x04';
+/// The level of a term that is nothing but the hole.
+inline constexpr int hole_level = -1;
+
+struct print_options {
+    bool text = false;                      ///< plain Unicode text instead of LaTeX
+    const name_context* names = nullptr;    ///< named intermediates print as their names
+    int expand = -1;                        ///< ...except this entry, printed as its definition
+};
+
+struct printed {
+    text_buffer s;
+    int level = precedence::atom;
+};
+
+constexpr bool is_tall(std::string_view s) {
+    return s.find("\\frac") != std::string_view::npos || s.find("\\sum") != std::string_view::npos ||
+           s.find("\\left") != std::string_view::npos;
+}
+
+/// (s), with \left( \right) around fractions and sums in LaTeX.
+constexpr void append_parenthesised(text_buffer& out, std::string_view s, bool text) {
+    const bool tall = !text && is_tall(s);
+    out += tall ? "\\left(" : "(";
+    out += s;
+    out += tall ? "\\right)" : ")";
+}
+
+/// An operand in a slot asking for level `least`; `before_script`: a ^{...} follows, so a
+/// LaTeX operand that has its own superscript gets braces (no double superscript).
+constexpr void put_operand(text_buffer& out, const printed& p, int least, bool text, bool before_script) {
+    if (p.level == hole_level) {
+        out += hole_mark;
+        out += static_cast<char>('0' + least);
+    } else if (p.level < least) {
+        append_parenthesised(out, p.s.view(), text);
+    } else if (before_script && !text && p.s.view().find('^') != std::string_view::npos) {
+        out += '{';
+        out += p.s;
+        out += '}';
+    } else {
+        out += p.s;
+    }
+}
+
+/// A size: a number, or `Symbol` (n rows, m columns) when known only at run time.
+constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) {
+    text_buffer plain;
+    if (d == dynamic) {
+        plain += symbol;
+    } else {
+        append_integer(plain, d);
+    }
+    if (!subscript) {
+        out += plain;
+        return;
+    }
+    for (char c : plain.view()) out += script_of<true>(c);
+}
+
+/// The number of entries of an R x C operand: n, 3n, nm, or a number.
+constexpr void append_count(text_buffer& out, int r, int c) {
+    if (r != dynamic && c != dynamic) {
+        append_integer(out, static_cast<long long>(r) * c);
+    } else if (r == dynamic && c == dynamic) {
+        out += "nm";
+    } else if (r == dynamic) {
+        if (c != 1) append_integer(out, c);
+        out += 'n';
+    } else {
+        if (r != 1) append_integer(out, r);
+        out += 'm';
+    }
+}
+
+/// Row j of an operand (Y^{j}, (X W)^{j}); the hole's row is left as a mark.
+constexpr void append_row(text_buffer& out, const printed& p, bool text) {
+    if (p.level == hole_level) {
+        out += row_hole_mark;
+        return;
+    }
+    if (p.level >= precedence::atom) {
+        if (!text && p.s.view().find('^') != std::string_view::npos) {
+            out += '{';
+            out += p.s;
+            out += '}';
+        } else {
+            out += p.s;
+        }
+    } else {
+        append_parenthesised(out, p.s.view(), text);
+    }
+    out += text ? "ʲ" : "^{j}";
+}
+
+/// f(#1): a function applied to its operand, so that a square reads \tanh^{2}(Z).
+template <class E>
+constexpr bool is_function_application() {
+    if constexpr (is_node_v<E>) {
+        constexpr latex_form f = node_form<E>;
+        return f.level == precedence::function && f.tex.size() > 4 && f.tex.ends_with("(#1)") &&
+               f.text.ends_with("(#1)") && f.tex[0] != '#';
+    } else {
+        return false;
+    }
+}
+
+template <class E>
+constexpr printed print(const E& e, const print_options& o);
+
+template <class Op, class... Args>
+constexpr printed print_operand(const node<Op, Args...>& n, std::size_t k, const print_options& o) {
+    if constexpr (sizeof...(Args) >= 2) {
+        if (k == 1) return print(arg<1>(n), o);
+    }
+    return print(arg<0>(n), o);
+}
+
+template <class N, std::size_t K>
+constexpr void append_shape(text_buffer& out, char kind) {
+    using operand = arg_t<K, N>;
+    if (kind == 'R' || kind == 'r') {
+        append_dim(out, operand::rows, 'n', kind == 'r');
+    } else if (kind == 'C' || kind == 'c') {
+        append_dim(out, operand::cols, 'm', kind == 'c');
+    } else {
+        append_count(out, operand::rows, operand::cols);
+    }
+}
+
+/// Fills a node's pattern (see latex_form) with its operands.
+template <class N>
+constexpr printed render(const N& n, const print_options& o) {
+    constexpr latex_form f = node_form<N>;
+    const std::string_view pattern = o.text ? f.text : f.tex;
+    printed out;
+    out.level = o.text && f.text_level >= 0 ? f.text_level : f.level;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c != '#' || i + 1 >= pattern.size()) {
+            out.s += c;
+            continue;
+        }
+        const char kind = pattern[i + 1];
+        if (kind == '1' || kind == '2') {
+            const std::size_t k = static_cast<std::size_t>(kind - '1');
+            const bool enclosed = i > 0 && (pattern[i - 1] == '{' || pattern[i - 1] == '(') &&
+                                  i + 2 < pattern.size() && (pattern[i + 2] == '}' || pattern[i + 2] == ')');
+            const bool before_script = i + 2 < pattern.size() && pattern[i + 2] == '^';
+            int least = enclosed ? 0 : (k == 0 ? f.left : f.right);
+            printed p = print_operand(n, k, o);
+            if (!enclosed && k == 1 && f.level == precedence::sum) {
+                // a - (-b): a sign never follows + or - without parentheses
+                if (p.level == hole_level) least = least > precedence::hadamard ? least : precedence::hadamard;
+                if (!p.s.empty() && p.s[0] == '-') least = precedence::atom;
+            }
+            if constexpr (f.power && is_function_application<arg_t<0, N>>()) {
+                if (p.level == precedence::function) {
+                    // \tanh^{2}(Z): the power goes on the function's name
+                    constexpr latex_form g = node_form<arg_t<0, N>>;
+                    const std::size_t name_length = (o.text ? g.text : g.tex).size() - 4;
+                    out.s += p.s.view().substr(0, name_length);
+                    out.s += pattern.substr(i + 2);
+                    out.s += p.s.view().substr(name_length);
+                    out.level = precedence::function;
+                    return out;
+                }
+            }
+            put_operand(out.s, p, least, o.text, before_script);
+            i += 1;
+        } else if (i + 2 < pattern.size() && (pattern[i + 2] == '1' || pattern[i + 2] == '2')) {
+            const std::size_t k = static_cast<std::size_t>(pattern[i + 2] - '1');
+            if (kind == 'J') {
+                append_row(out.s, print_operand(n, k, o), o.text);
+            } else if (k == 0) {
+                append_shape<N, 0>(out.s, kind);
+            } else if constexpr (std::tuple_size_v<typename N::args_type> >= 2) {
+                append_shape<N, 1>(out.s, kind);
+            }
+            i += 2;
+        } else {
+            out.s += c;
+        }
+    }
+    return out;
+}
+
+template <class Op, class... Args>
+constexpr printed print_node(const node<Op, Args...>& n, const print_options& o) {
+    using N = node<Op, Args...>;
+    if (o.names != nullptr) {
+        const int index = o.names->index_of(&type_key<N>);
+        if (index >= 0 && index != o.expand) {
+            return {o.names->name(static_cast<std::size_t>(index), o.text), precedence::atom};
+        }
+    }
+    if constexpr (is_named_node<N>) {
+        return print(arg<0>(n), o);  // a name without a table: just its operand
+    } else if constexpr (std::is_same_v<Op, transpose_op> && is_scalar_v<N> && !is_variable_v<arg_t<0, N>>) {
+        return print(arg<0>(n), o);  // a 1x1 is its own transpose; a variable keeps the ^T it was written with
+    } else {
+        return render(n, o);
+    }
+}
+
+template <long long Num, long long Den>
+constexpr printed print_literal(bool text) {
+    printed out;
+    const long long magnitude = Num < 0 ? -Num : Num;
+    if (Num < 0) out.s += '-';
+    if constexpr (Den == 1) {
+        append_integer(out.s, magnitude);
+        out.level = precedence::atom;
+    } else if (text) {
+        append_integer(out.s, magnitude);
+        out.s += '/';
+        append_integer(out.s, Den);
+        out.level = precedence::product;
+    } else {
+        out.s += "\\frac{";
+        append_integer(out.s, magnitude);
+        out.s += "}{";
+        append_integer(out.s, Den);
+        out.s += '}';
+        out.level = precedence::fraction;
+    }
+    if (Num < 0) out.level = precedence::negation;
+    return out;
+}
+
+template <class L, class V, class X>
+constexpr printed print_gradient(const gradient<L, V, X>& g, bool text);
+
+template <class E>
+constexpr printed print(const E& e, const print_options& o) {
+    if constexpr (is_variable_v<E>) {
+        printed out;
+        if (o.text) {
+            append_text_of_latex(out.s, E::name);
+        } else {
+            out.s += E::name;
+        }
+        return out;
+    } else if constexpr (is_literal_v<E>) {
+        return print_literal<E::num, E::den>(o.text);
+    } else if constexpr (std::is_same_v<E, constant>) {
+        printed out;
+        append_number(out.s, e.value, o.text);
+        out.level = e.value < 0 ? precedence::negation : precedence::atom;
+        return out;
+    } else if constexpr (is_partial_v<E>) {
+        return {text_buffer{std::string_view{&hole_mark, 1}}, hole_level};
+    } else if constexpr (is_adjoint_v<E>) {
+        return print(e.value, o);  // without the derivation's names: the adjoint's formula
+    } else if constexpr (is_gradient_v<E>) {
+        return print_gradient(e, o.text);
+    } else if constexpr (is_node_v<E>) {
+        return print_node(e, o);
+    } else {
+        static_assert(always_false<E>, "ctgrad: latex(e): e is not an expression ctgrad can print");
+        return {};
+    }
+}
+
+// ---- walking a loss: definitions and local terms of every named intermediate ---------------
+
+
+/// One term of a chain rule: what the named intermediate `from` hands to `to`.
+struct term_record {
+    int from = -1;  ///< entry index (the loss included)
+    int to = -1;    ///< entry index, or -1 - v for requested variable v
+    text_buffer tex, text;
+    int tex_level = 0, text_level = 0;
+    int holes = 0;  ///< how many times \frac{\partial L}{\partial from} occurs
+};
+
+struct entry_record {
+    bool visited = false;
+    text_buffer tex, text;  ///< the definition, in the names of other entries
+};
+
+struct walk_state {
+    const name_context* names = nullptr;
+    small_vector<entry_record> entries;
+    small_vector<term_record> terms;
+    bool definitions = true;  ///< print every entry's definition
+    int only_variable = -1;   ///< record only the terms of this requested variable
+};
+
+constexpr int count_holes(std::string_view s) {
+    int n = 0;
+    for (char c : s) n += (c == hole_mark || c == row_hole_mark) ? 1 : 0;
+    return n;
+}
+
+/// A whole term that is just the hole still carries the level its place asks for (none).
+constexpr void finish_term(printed& p) {
+    if (p.level == hole_level) {
+        p.s.clear();
+        p.s += hole_mark;
+        p.s += '0';
+    }
+}
+
+template <class G>
+constexpr void record_term(const G& g, int from, int to, walk_state& st) {
+    if (st.only_variable >= 0 && to != -1 - st.only_variable) return;
+    term_record r;
+    r.from = from;
+    r.to = to;
+    print_options o{.text = false, .names = st.names, .expand = from};
+    printed tex = print(g, o);
+    o.text = true;
+    printed text = print(g, o);
+    finish_term(tex);
+    finish_term(text);
+    r.tex_level = tex.level;
+    r.text_level = text.level;
+    r.holes = count_holes(tex.s.view());
+    r.tex = std::move(tex.s);
+    r.text = std::move(text.s);
+    st.terms.push_back(std::move(r));
+}
+
+/// The requested variables of a derivation, by position.
+template <class... V>
+struct variable_list {
+    static constexpr std::size_t size = sizeof...(V);
+    template <class T>
+    static constexpr int index_of = [] {
+        int found = -1, i = 0;
+        ((std::is_same_v<V, T> ? (found = i, ++i) : ++i), ...);
+        return found;
+    }();
+};
+
+// ---- local backward passes: a named intermediate's adjoint handed to the names it uses -------
+
+/// Where a local pass surely stops, known from the types: a user's name, or an activation
+/// (unless a user's name wraps it, and so replaces its own). Other named intermediates
+/// (Z_k, a computed \hat{y}) are recognised while printing, from the table of names.
+template <class Parent, class E>
+inline constexpr bool surely_named = is_named_node<E> || (is_activation_node<E> && !is_named_node<Parent>);
+
+template <class Vars, class Parent, class E, class G>
+constexpr void local_walk(const E& e, const G& g, int from, walk_state& st);
+
+template <class Vars, std::size_t I, class P, class G>
+constexpr void local_child(const P& p, const G& g, int from, walk_state& st) {
+    if constexpr (has_variables_v<arg_t<I, P>>) {
+        auto local = P::op_type::template backward<I>(p, g);
+        if constexpr (!std::is_same_v<decltype(local), no_contribution>) {
+            local_walk<Vars, P>(arg<I>(p), local, from, st);
+        }
+    }
+}
+
+/// The rules of derivation.hpp's backprop from P's adjoint g, down to the variables and the
+/// named intermediates P's formula uses; each one's term is recorded.
+template <class Vars, class P, class G>
+constexpr void local_from(const P& p, const G& g, int from, walk_state& st) {
+    local_child<Vars, 0>(p, g, from, st);
+    if constexpr (P::op_type::arity == 2) local_child<Vars, 1>(p, g, from, st);
+}
+
+template <class Vars, class Parent, class E, class G>
+constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
+    if constexpr (is_variable_v<E>) {
+        constexpr int v = Vars::template index_of<E>;
+        if constexpr (v >= 0) record_term(g, from, -1 - v, st);
+    } else if constexpr (is_node_v<E> && has_variables_v<E>) {
+        const int index = st.names->index_of(&type_key<E>);
+        if (index >= 0) {
+            record_term(g, from, index, st);
+        } else if constexpr (!surely_named<Parent, E>) {
+            local_from<Vars>(e, g, from, st);
+        }
+    }
+}
+
+// ---- walking a loss: definitions and local terms of every named intermediate ---------------
+
+
+template <class Vars, class E>
+constexpr void record_entry(const E& e, int index, walk_state& st) {
+    if (st.definitions) {
+        print_options o{.text = false, .names = st.names, .expand = index};
+        st.entries[index].tex = print(e, o).s;
+        o.text = true;
+        st.entries[index].text = print(e, o).s;
+    }
+    if constexpr (is_scalar_v<E>) {
+        if (static_cast<std::size_t>(index) == st.names->loss()) {
+            local_from<Vars>(e, literal<1>{}, index, st);  // dL/dL = 1
+            return;
+        }
+    }
+    local_from<Vars>(e, partial<E>{}, index, st);
+}
+
+/// Visits every named intermediate of a loss once, children first.
+template <class Vars, class E>
+constexpr void visit(const E& e, walk_state& st) {
+    if constexpr (is_node_v<E>) {
+        const int index = st.names->index_of(&type_key<E>);
+        if (index >= 0) {
+            if (st.entries[index].visited) return;
+            st.entries[index].visited = true;
+        }
+        visit<Vars>(arg<0>(e), st);
+        if constexpr (E::op_type::arity == 2) visit<Vars>(arg<1>(e), st);
+        if (index >= 0) record_entry<Vars>(e, index, st);
+    }
+}
+
+/// The definitions and terms of every named intermediate of `loss`.
+template <class Vars, class L>
+constexpr walk_state walk_loss(const L& loss, const name_context& names, bool definitions, int only_variable) {
+    walk_state st;
+    st.names = &names;
+    st.entries.resize(names.size());
+    st.definitions = definitions;
+    st.only_variable = only_variable;
+    visit<Vars>(loss, st);
+    return st;
+}
+
+/// \frac{\partial L}{\partial P} (or its row j), what fills the holes of P's terms.
+constexpr text_buffer partial_symbol(const name_context& names, std::size_t of, bool text, bool row) {
+    text_buffer out;
+    const text_buffer l = names.name(names.loss(), text), p = names.name(of, text);
+    if (text) {
+        out += "∂";
+        out += l;
+        out += "/∂";
+        out += p;
+        if (row) out += "ʲ";
+    } else {
+        out += "\\frac{\\partial ";
+        out += l;
+        out += "}{\\partial ";
+        if (row && p.view().find('^') != std::string_view::npos) {
+            out += '{';
+            out += p;
+            out += '}';
+        } else {
+            out += p;
+        }
+        if (row) out += "^{j}";
+        out += '}';
+    }
+    return out;
+}
+
+/// Fills the holes of a term with `content` (of level `level`) and its rows with `row`.
+constexpr text_buffer fill_holes(std::string_view term, std::string_view content, int level, std::string_view row,
+                                 bool text) {
+    text_buffer out;
+    for (std::size_t i = 0; i < term.size(); ++i) {
+        if (term[i] == hole_mark && i + 1 < term.size()) {
+            const int least = term[++i] - '0';
+            if (level < least) {
+                append_parenthesised(out, content, text);
+            } else {
+                out += content;
+            }
+        } else if (term[i] == row_hole_mark) {
+            out += row;
+        } else {
+            out += term[i];
+        }
+    }
+    return out;
+}
+
+/// A term in the names of the derivation: its holes filled with \frac{\partial L}{\partial from}.
+constexpr printed named_term(const name_context& names, const term_record& t, bool text) {
+    const std::string_view body = text ? t.text.view() : t.tex.view();
+    const int level = text ? t.text_level : t.tex_level;
+    if (t.holes == 0) return {text_buffer{body}, level};
+    const text_buffer symbol = partial_symbol(names, static_cast<std::size_t>(t.from), text, false);
+    const text_buffer row = partial_symbol(names, static_cast<std::size_t>(t.from), text, true);
+    return {fill_holes(body, symbol.view(), precedence::fraction, row.view(), text),
+            level == hole_level ? precedence::fraction : level};
+}
+
+/// The sum of the terms handed to `to`, the parents nearest the loss first: a - b, not a + -b.
+constexpr printed sum_of_terms(const walk_state& st, int to, bool text) {
+    printed out;
+    int count = 0;
+    for (std::size_t from = st.names->size(); from-- > 0;) {
+        for (const term_record& t : st.terms) {
+            if (t.to != to || t.from != static_cast<int>(from)) continue;
+            printed p = named_term(*st.names, t, text);
+            if (count == 0) {
+                out = std::move(p);
+            } else if (p.level == precedence::negation && !p.s.empty() && p.s[0] == '-') {
+                out.s += " - ";
+                out.s += p.s.view().substr(1);
+            } else {
+                out.s += " + ";
+                if (p.level < precedence::negation) {
+                    append_parenthesised(out.s, p.s.view(), text);
+                } else {
+                    out.s += p.s;
+                }
+            }
+            ++count;
+        }
+    }
+    if (count > 1) out.level = precedence::sum;
+    return out;
+}
+
+/// dL/dV in the names a derivation gives the intermediates of L: A_1^{T} \frac{\partial L}{\partial Z_2}.
+template <class L, class V, class X>
+constexpr printed print_gradient(const gradient<L, V, X>& g, bool text) {
+    const name_context names = names_of_loss<L>();
+    const walk_state st = walk_loss<variable_list<V>>(g.loss, names, false, 0);
+    return sum_of_terms(st, -1, text);
+}
+
+template <class E>
+constexpr text_buffer latex_buffer(const E& e) {
+    return print(e, print_options{}).s;
+}
+
+template <class E>
+constexpr text_buffer text_buffer_of(const E& e) {
+    return print(e, print_options{.text = true}).s;
+}
+
+}  // namespace detail
+
+/// The LaTeX of an expression, with the lecture's notation: \tanh, \operatorname{ReLU}, \sigma,
+/// \odot, ^{T}, I\{Z > 0\}, \frac{2}{n}, and parentheses only where precedence needs them.
+/// A gradient grad(L, V) prints in the names a derivation gives L's intermediates (Z_k, A_k,
+/// \hat{y}, named<"H">), as its last step: latex(grad(L, W2)) is
+/// "A_1^{T} \frac{\partial L}{\partial Z_2}" for the board network. Usable in constant
+/// expressions where CTGRAD_CONSTEXPR_STRING is 1 (GCC). Example: tests/unit/test_latex.cpp.
+template <expression E>
+constexpr std::string latex(const E& e) {
+    return detail::latex_buffer(e).str();
+}
+
+/// The plain-text (Unicode) form of an expression: tanh(Z₂), ∂L/∂ŷ ⊙ (1 - tanh²(Z₂)), Wᵀ.
+template <expression E>
+constexpr std::string text(const E& e) {
+    return detail::text_buffer_of(e).str();
+}
+
+}  // namespace ctgrad
