@@ -137,36 +137,43 @@ inline std::string standalone_document(std::string_view loss_latex, const std::s
     return out;
 }
 
-/// {"formula": ..., "equations": [{"lhs": ..., "rhs": ..., "latex": ...}, ...]}: every line of
-/// the derivation, forward pass then backward pass; `rhs` is what follows the relation (= or
-/// :=), `latex` the whole equation. A line continuing the one above repeats its lhs.
-template <class Steps, class L>
-std::string json_of(std::string_view formula, const L& loss) {
-    const auto d = ctgrad::detail::build_derivation<typename Steps::table, typename Steps::variables>(loss);
+/// {"formula": ..., "equations": [{"lhs": ..., "rhs": ..., "latex": ...}, ...]}: every equation
+/// of the derivation's align* block (`lhs &rhs \\` lines), forward pass then backward pass;
+/// `rhs` is what follows the relation (= or :=), `latex` the whole equation. A line continuing
+/// the one above (`&= ...`) repeats its lhs; lines without a relation (the convention, \vdots)
+/// are not equations. Read from the public output, so it follows whatever latex() prints.
+inline std::string json_of(std::string_view formula, std::string_view align) {
     std::string out = "{\"formula\": " + json_string(formula) + ", \"equations\": [";
     bool first = true;
     std::string lhs;
-    const auto add = [&](const auto& lines) {
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-            const auto& line = lines[i];
-            if (line.gap) continue;
-            const std::string_view tex_lhs = line.tex_lhs.view();
-            std::string_view rhs = line.tex_rhs.view();
-            if (!tex_lhs.empty()) lhs = std::string(tex_lhs);
-            const std::string latex = lhs + " " + std::string(rhs);
-            for (std::string_view relation : {":= ", "= "}) {
-                if (rhs.substr(0, relation.size()) == relation) {
-                    rhs.remove_prefix(relation.size());
-                    break;
-                }
+    std::size_t at = 0;
+    while (at < align.size()) {
+        const std::size_t end = std::min(align.find('\n', at), align.size());
+        std::string_view line = align.substr(at, end - at);
+        at = end + 1;
+        if (line.starts_with("\\begin{") || line.starts_with("\\end{")) continue;
+        if (line.ends_with(" \\\\")) line.remove_suffix(3);
+        const std::size_t amp = line.find('&');
+        if (amp == std::string_view::npos) continue;
+        std::string_view left = line.substr(0, amp);
+        while (!left.empty() && left.back() == ' ') left.remove_suffix(1);
+        const std::string_view right = line.substr(amp + 1);
+        std::string_view rhs = right;
+        bool relation = false;
+        for (std::string_view r : {":= ", "= "}) {
+            if (rhs.starts_with(r)) {
+                rhs.remove_prefix(r.size());
+                relation = true;
+                break;
             }
-            out += std::string(first ? "\n  " : ",\n  ") + "{\"lhs\": " + json_string(lhs) +
-                   ", \"rhs\": " + json_string(rhs) + ", \"latex\": " + json_string(latex) + "}";
-            first = false;
         }
-    };
-    add(d.forward);
-    add(d.backward);
+        if (!relation) continue;
+        if (!left.empty()) lhs = std::string(left);
+        if (lhs.empty()) continue;
+        out += std::string(first ? "\n  " : ",\n  ") + "{\"lhs\": " + json_string(lhs) + ", \"rhs\": " +
+               json_string(rhs) + ", \"latex\": " + json_string(lhs + " " + std::string(right)) + "}";
+        first = false;
+    }
     return out + "\n]}\n";
 }
 
@@ -193,7 +200,7 @@ int derive_main(int argc, char** argv, std::string_view formula, const L& loss, 
     } else if (format == "text") {
         std::cout << steps.text();
     } else if (format == "json") {
-        std::cout << json_of<std::remove_cvref_t<decltype(steps)>>(formula, loss);
+        std::cout << json_of(formula, steps.latex());
     } else {
         std::cerr << "unknown format " << format << "\n";
         return 3;
