@@ -5,20 +5,18 @@
 // derived by ctgrad at compile time. The program prints the loss and the four gradients on a
 // small batch, checks each gradient against central finite differences (exit status 1 when one
 // disagrees), then runs a few SGD steps W_i := W_i - eta dL/dW_i, b_i := b_i - eta dL/db_i with
-// the derived gradients and checks that the loss goes down. When <ctgrad/latex.hpp> is present
-// it also prints the derivation, step by step, as on the board.
+// the derived gradients and checks that the loss goes down. It starts with the derivation itself,
+// step by step as on the board (derivation(L, W1, b1, W2, b2).text()), and writes it as LaTeX and
+// Markdown to board_exercise_derivation.tex and .md.
 #include <ctgrad/ctgrad.hpp>
-
-#if __has_include(<ctgrad/latex.hpp>)
-#include <ctgrad/latex.hpp>
-#define CTGRAD_EXAMPLE_HAS_LATEX 1
-#endif
+#include <ctgrad/derivation_steps.hpp>
 
 #include <Eigen/Core>
 #include <fmt/core.h>
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -84,9 +82,12 @@ int main() {
     fmt::print("The board net: yhat = tanh(ReLU(X W_1 + b_1^T) W_2 + b_2^T), L = mse(yhat, Y)\n");
     fmt::print("batch n = {}, d = {}, H = {}\n\n", n, d, H);
 
-#ifdef CTGRAD_EXAMPLE_HAS_LATEX
-    fmt::print("Derivation (LaTeX):\n{}\n\n", derivation(L, W1, b1, W2, b2).text());
-#endif
+    // The derivation ctgrad made at compile time, as the lecture writes it on the board; also
+    // saved as LaTeX and as Markdown (the gallery in docs/ shows the latter).
+    const auto steps = derivation(L, W1, b1, W2, b2);
+    fmt::print("{}\n", steps.text());
+    std::ofstream("board_exercise_derivation.tex") << steps.latex();
+    std::ofstream("board_exercise_derivation.md") << steps.markdown();
 
     // --- the loss and its four gradients at the starting point ------------------------------
     auto in = bind(X = x, W1 = w1, b1 = v1, W2 = w2, b2 = v2, Y = y);
