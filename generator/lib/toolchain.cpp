@@ -293,6 +293,11 @@ built_program build_program(const toolchain& tools, const std::string& source, c
         std::string line;
         for (int n = 0; n < 12 && std::getline(lines, line);) {
             if (line.find("error") != std::string::npos) {
+                // The messages name the build directory, which is now failed-<key>.
+                for (std::size_t at = line.find(work.string()); at != std::string::npos; at = line.find(work.string(), at)) {
+                    line.replace(at, work.string().size(), failed.string());
+                    at += failed.string().size();
+                }
                 excerpt += "  " + line.substr(0, 400) + "\n";
                 ++n;
             }
