@@ -277,7 +277,10 @@ built_program build_program(const toolchain& tools, const std::string& source, c
     command.insert(command.end(), tools.link_flags.begin(), tools.link_flags.end());
 
     const auto start = std::chrono::steady_clock::now();
-    const process_result compiled = run_process(command, 1800);
+    // A bound for a machine under load, not an estimate: the largest formula the nesting limit
+    // allows compiles in minutes.
+    constexpr double compile_limit_seconds = 4 * 3600;
+    const process_result compiled = run_process(command, compile_limit_seconds);
     result.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string command_line;
     for (const auto& c : command) command_line += (command_line.empty() ? "" : " ") + c;
@@ -302,7 +305,8 @@ built_program build_program(const toolchain& tools, const std::string& source, c
                 ++n;
             }
         }
-        throw tool_error(std::string(compiled.timed_out ? "the C++ compiler timed out" : "the C++ compiler rejected") +
+        throw tool_error(std::string(compiled.timed_out ? "the C++ compiler ran out of time (4 hours) on"
+                                                        : "the C++ compiler rejected") +
                          " the program written for this formula (a ctgrad-gen or ctgrad bug; please report it with " +
                          (failed / "program.cpp").string() + " and " + (failed / "compile.log").string() + ")\n" + excerpt);
     }
