@@ -143,48 +143,44 @@ constexpr void append_row(text_buffer& out, const printed& p, bool text) {
     out += text ? "ʲ" : "^{j}";
 }
 
-/// f(#1): a function applied to its operand, so that a square reads \tanh^{2}(Z).
+/// What a pattern needs to know of one operand: its printed form and its shape, and, when it
+/// is a function applied to something (\tanh(Z)), how long the function's name is, so that a
+/// square can raise the name: \tanh^{2}(Z).
+struct operand {
+    printed p;
+    int rows = 1, cols = 1;
+    std::size_t function_name = 0;  ///< length of "\tanh" (or "tanh" in text); 0: not a function
+};
+
+/// The length of a function's name in its pattern ("\\tanh" of "\\tanh(#1)"), or 0.
 template <class E>
-constexpr bool is_function_application() {
+constexpr std::size_t function_name_in(bool text) {
     if constexpr (is_node_v<E>) {
         constexpr latex_form f = node_form<E>;
-        return f.level == precedence::function && f.tex.size() > 4 && f.tex.ends_with("(#1)") &&
-               f.text.ends_with("(#1)") && f.tex[0] != '#';
-    } else {
-        return false;
+        const std::string_view pattern = text ? f.text : f.tex;
+        if (f.level == precedence::function && pattern.size() > 4 && pattern.ends_with("(#1)") && pattern[0] != '#') {
+            return pattern.size() - 4;
+        }
     }
+    return 0;
 }
+template <class E>
+inline constexpr std::size_t function_name_length[2] = {function_name_in<E>(false), function_name_in<E>(true)};
 
 template <class E>
 constexpr printed print(const E& e, const print_options& o);
 
-template <class Op, class... Args>
-constexpr printed print_operand(const node<Op, Args...>& n, std::size_t k, const print_options& o) {
-    if constexpr (sizeof...(Args) >= 2) {
-        if (k == 1) return print(arg<1>(n), o);
-    }
-    return print(arg<0>(n), o);
+template <class E>
+constexpr operand make_operand(const E& e, const print_options& o) {
+    return {print(e, o), E::rows, E::cols, function_name_length<E>[o.text ? 1 : 0]};
 }
 
-template <class N, std::size_t K>
-constexpr void append_shape(text_buffer& out, char kind) {
-    using operand = arg_t<K, N>;
-    if (kind == 'R' || kind == 'r') {
-        append_dim(out, operand::rows, 'n', kind == 'r');
-    } else if (kind == 'C' || kind == 'c') {
-        append_dim(out, operand::cols, 'm', kind == 'c');
-    } else {
-        append_count(out, operand::rows, operand::cols);
-    }
-}
-
-/// Fills a node's pattern (see latex_form) with its operands.
-template <class N>
-constexpr printed render(const N& n, const print_options& o) {
-    constexpr latex_form f = node_form<N>;
-    const std::string_view pattern = o.text ? f.text : f.tex;
+/// Fills a node's pattern (see latex_form) with its printed operands. Not a template, so the
+/// work is compiled once, not once per node type.
+constexpr printed render_pattern(const latex_form& f, const operand* ops, std::size_t count, bool text) {
+    const std::string_view pattern = text ? f.text : f.tex;
     printed out;
-    out.level = o.text && f.text_level >= 0 ? f.text_level : f.level;
+    out.level = text && f.text_level >= 0 ? f.text_level : f.level;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         const char c = pattern[i];
         if (c != '#' || i + 1 >= pattern.size()) {
@@ -192,40 +188,39 @@ constexpr printed render(const N& n, const print_options& o) {
             continue;
         }
         const char kind = pattern[i + 1];
-        if (kind == '1' || kind == '2') {
+        if ((kind == '1' || kind == '2') && static_cast<std::size_t>(kind - '1') < count) {
             const std::size_t k = static_cast<std::size_t>(kind - '1');
             const bool enclosed = i > 0 && (pattern[i - 1] == '{' || pattern[i - 1] == '(') &&
                                   i + 2 < pattern.size() && (pattern[i + 2] == '}' || pattern[i + 2] == ')');
             const bool before_script = i + 2 < pattern.size() && pattern[i + 2] == '^';
+            const printed& p = ops[k].p;
             int least = enclosed ? 0 : (k == 0 ? f.left : f.right);
-            printed p = print_operand(n, k, o);
             if (!enclosed && k == 1 && f.level == precedence::sum) {
                 // a - (-b): a sign never follows + or - without parentheses
-                if (p.level == hole_level) least = least > precedence::hadamard ? least : precedence::hadamard;
+                if (p.level == hole_level && least < precedence::hadamard) least = precedence::hadamard;
                 if (!p.s.empty() && p.s[0] == '-') least = precedence::atom;
             }
-            if constexpr (f.power && is_function_application<arg_t<0, N>>()) {
-                if (p.level == precedence::function) {
-                    // \tanh^{2}(Z): the power goes on the function's name
-                    constexpr latex_form g = node_form<arg_t<0, N>>;
-                    const std::size_t name_length = (o.text ? g.text : g.tex).size() - 4;
-                    out.s += p.s.view().substr(0, name_length);
-                    out.s += pattern.substr(i + 2);
-                    out.s += p.s.view().substr(name_length);
-                    out.level = precedence::function;
-                    return out;
-                }
+            if (f.power && ops[k].function_name > 0 && p.level == precedence::function) {
+                // \tanh^{2}(Z): the power goes on the function's name
+                out.s += p.s.view().substr(0, ops[k].function_name);
+                out.s += pattern.substr(i + 2);
+                out.s += p.s.view().substr(ops[k].function_name);
+                out.level = precedence::function;
+                return out;
             }
-            put_operand(out.s, p, least, o.text, before_script);
+            put_operand(out.s, p, least, text, before_script);
             i += 1;
-        } else if (i + 2 < pattern.size() && (pattern[i + 2] == '1' || pattern[i + 2] == '2')) {
-            const std::size_t k = static_cast<std::size_t>(pattern[i + 2] - '1');
+        } else if (i + 2 < pattern.size() && (pattern[i + 2] == '1' || pattern[i + 2] == '2') &&
+                   static_cast<std::size_t>(pattern[i + 2] - '1') < count) {
+            const operand& op = ops[pattern[i + 2] - '1'];
             if (kind == 'J') {
-                append_row(out.s, print_operand(n, k, o), o.text);
-            } else if (k == 0) {
-                append_shape<N, 0>(out.s, kind);
-            } else if constexpr (std::tuple_size_v<typename N::args_type> >= 2) {
-                append_shape<N, 1>(out.s, kind);
+                append_row(out.s, op.p, text);
+            } else if (kind == 'R' || kind == 'r') {
+                append_dim(out.s, op.rows, 'n', kind == 'r');
+            } else if (kind == 'C' || kind == 'c') {
+                append_dim(out.s, op.cols, 'm', kind == 'c');
+            } else {
+                append_count(out.s, op.rows, op.cols);
             }
             i += 2;
         } else {
@@ -235,69 +230,85 @@ constexpr printed render(const N& n, const print_options& o) {
     return out;
 }
 
+/// The name of a named intermediate, when names are in use and it is not the one being defined.
+constexpr bool print_name(const void* key, const print_options& o, printed& out) {
+    if (o.names == nullptr) return false;
+    const int index = o.names->index_of(key);
+    if (index < 0 || index == o.expand) return false;
+    out = {o.names->name(static_cast<std::size_t>(index), o.text), precedence::atom};
+    return true;
+}
+
 template <class Op, class... Args>
 constexpr printed print_node(const node<Op, Args...>& n, const print_options& o) {
     using N = node<Op, Args...>;
-    if (o.names != nullptr) {
-        const int index = o.names->index_of(&type_key<N>);
-        if (index >= 0 && index != o.expand) {
-            return {o.names->name(static_cast<std::size_t>(index), o.text), precedence::atom};
-        }
-    }
+    printed named;
+    if (print_name(&type_key<N>, o, named)) return named;
     if constexpr (is_named_node<N>) {
         return print(arg<0>(n), o);  // a name without a table: just its operand
     } else if constexpr (std::is_same_v<Op, transpose_op> && is_scalar_v<N> && !is_variable_v<arg_t<0, N>>) {
         return print(arg<0>(n), o);  // a 1x1 is its own transpose; a variable keeps the ^T it was written with
+    } else if constexpr (sizeof...(Args) == 1) {
+        const operand ops[] = {make_operand(arg<0>(n), o)};
+        return render_pattern(node_form<N>, ops, 1, o.text);
     } else {
-        return render(n, o);
+        const operand ops[] = {make_operand(arg<0>(n), o), make_operand(arg<1>(n), o)};
+        return render_pattern(node_form<N>, ops, 2, o.text);
     }
 }
 
-template <long long Num, long long Den>
-constexpr printed print_literal(bool text) {
+constexpr printed print_literal(long long num, long long den, bool text) {
     printed out;
-    const long long magnitude = Num < 0 ? -Num : Num;
-    if (Num < 0) out.s += '-';
-    if constexpr (Den == 1) {
+    const long long magnitude = num < 0 ? -num : num;
+    if (num < 0) out.s += '-';
+    if (den == 1) {
         append_integer(out.s, magnitude);
         out.level = precedence::atom;
     } else if (text) {
         append_integer(out.s, magnitude);
         out.s += '/';
-        append_integer(out.s, Den);
+        append_integer(out.s, den);
         out.level = precedence::product;
     } else {
         out.s += "\\frac{";
         append_integer(out.s, magnitude);
         out.s += "}{";
-        append_integer(out.s, Den);
+        append_integer(out.s, den);
         out.s += '}';
         out.level = precedence::fraction;
     }
-    if (Num < 0) out.level = precedence::negation;
+    if (num < 0) out.level = precedence::negation;
     return out;
 }
 
 template <class L, class V, class X>
 constexpr printed print_gradient(const gradient<L, V, X>& g, bool text);
 
+constexpr printed print_variable(std::string_view name, bool text) {
+    printed out;
+    if (text) {
+        append_text_of_latex(out.s, name);
+    } else {
+        out.s += name;
+    }
+    return out;
+}
+
+constexpr printed print_constant(double value, bool text) {
+    printed out;
+    append_number(out.s, value, text);
+    out.level = value < 0 ? precedence::negation : precedence::atom;
+    return out;
+}
+
 template <class E>
 constexpr printed print(const E& e, const print_options& o) {
     if constexpr (is_variable_v<E>) {
-        printed out;
-        if (o.text) {
-            append_text_of_latex(out.s, E::name);
-        } else {
-            out.s += E::name;
-        }
-        return out;
+        return print_variable(E::name, o.text);
     } else if constexpr (is_literal_v<E>) {
-        return print_literal<E::num, E::den>(o.text);
+        return print_literal(E::num, E::den, o.text);
     } else if constexpr (std::is_same_v<E, constant>) {
-        printed out;
-        append_number(out.s, e.value, o.text);
-        out.level = e.value < 0 ? precedence::negation : precedence::atom;
-        return out;
+        return print_constant(e.value, o.text);
     } else if constexpr (is_partial_v<E>) {
         return {text_buffer{std::string_view{&hole_mark, 1}}, hole_level};
     } else if constexpr (is_adjoint_v<E>) {
@@ -386,13 +397,17 @@ struct variable_list {
 
 // ---- local backward passes: a named intermediate's adjoint handed to the names it uses -------
 
-/// Where a local pass surely stops, known from the types: a user's name, or an activation
-/// (unless a user's name wraps it, and so replaces its own). Other named intermediates
-/// (Z_k, a computed \hat{y}) are recognised while printing, from the table of names.
-template <class Parent, class E>
-inline constexpr bool surely_named = is_named_node<E> || (is_activation_node<E> && !is_named_node<Parent>);
+/// Where a local pass surely stops, known from the types (operand I of Parent is E): a user's
+/// name; an activation, unless a user's name wraps it and so replaces its own; the operand of an
+/// activation (a pre-activation Z_k) or a loss's prediction (\hat{y}) when it is computed. Other
+/// named intermediates are recognised from the table of names as the pass goes; these are
+/// known early so the compiler does not derive through them for nothing.
+template <class Parent, std::size_t I, class E>
+inline constexpr bool surely_named =
+    is_named_node<E> || (is_activation_node<E> && !is_named_node<Parent>) ||
+    (is_node_v<E> && (is_activation_node<Parent> || (node_form<Parent>.loss && I == 0)));
 
-template <class Vars, class Parent, class E, class G>
+template <class Vars, class Parent, std::size_t I, class E, class G>
 constexpr void local_walk(const E& e, const G& g, int from, walk_state& st);
 
 template <class Vars, std::size_t I, class P, class G>
@@ -400,7 +415,7 @@ constexpr void local_child(const P& p, const G& g, int from, walk_state& st) {
     if constexpr (has_variables_v<arg_t<I, P>>) {
         auto local = P::op_type::template backward<I>(p, g);
         if constexpr (!std::is_same_v<decltype(local), no_contribution>) {
-            local_walk<Vars, P>(arg<I>(p), local, from, st);
+            local_walk<Vars, P, I>(arg<I>(p), local, from, st);
         }
     }
 }
@@ -413,7 +428,7 @@ constexpr void local_from(const P& p, const G& g, int from, walk_state& st) {
     if constexpr (P::op_type::arity == 2) local_child<Vars, 1>(p, g, from, st);
 }
 
-template <class Vars, class Parent, class E, class G>
+template <class Vars, class Parent, std::size_t I, class E, class G>
 constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
     if constexpr (is_variable_v<E>) {
         constexpr int v = Vars::template index_of<E>;
@@ -422,7 +437,7 @@ constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
         const int index = st.names->index_of(&type_key<E>);
         if (index >= 0) {
             record_term(g, from, index, st);
-        } else if constexpr (!surely_named<Parent, E>) {
+        } else if constexpr (!surely_named<Parent, I, E>) {
             local_from<Vars>(e, g, from, st);
         }
     }
