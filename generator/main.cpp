@@ -1,4 +1,6 @@
 // ctgrad-gen: parses the command line into a request, runs it (generator/lib), prints the outcome.
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -107,7 +109,8 @@ int main(int argc, char** argv) {
         const std::vector<std::string> args(argv + 1, argv + argc);
         ctgrad::gen::outcome o;
         try {
-            const request r = parse_arguments(args);
+            request r = parse_arguments(args);
+            r.progress = isatty(STDERR_FILENO) != 0;
             o = ctgrad::gen::run(r, ctgrad::gen::environment::configured());
         } catch (const ctgrad::gen::input_error& e) {
             o = {2, "", ctgrad::gen::render(e.where)};

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <new>
+#include <iostream>
 #include <set>
 
 #include "diagnostic.hpp"
@@ -115,8 +116,13 @@ std::string format_of(const request& r, const std::string& fallback) {
 
 /// Builds (or finds in the cache) and runs a program; a crash or timeout is the tool's failure.
 process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
-                           outcome& o, bool verbose) {
-    const built_program built = build_program(env.tools, source, env.cache);
+                           outcome& o, bool verbose, bool progress) {
+    const built_program built = build_program(env.tools, source, env.cache, [&] {
+        if (progress) {
+            std::cerr << "ctgrad-gen: compiling this formula's program through ctgrad (once; later runs use the cache)...\n"
+                      << std::flush;
+        }
+    });
     if (verbose) {
         char seconds[32];
         std::snprintf(seconds, sizeof seconds, "%.1f", built.compile_seconds);
@@ -163,7 +169,7 @@ outcome derive(const request& r, const environment& env) {
     outcome o;
     std::vector<std::string> args{format};
     if (r.standalone) args.emplace_back("standalone");
-    const process_result p = run_program(env, derive_program(t, wrt), args, o, r.verbose);
+    const process_result p = run_program(env, derive_program(t, wrt), args, o, r.verbose, r.progress);
     o.out = p.out;
     o.err += p.err;
     if (p.exit_code != 0) throw tool_error("the derivation program failed: " + p.err);
@@ -186,14 +192,14 @@ outcome check(const request& r, const environment& env) {
     outcome o;
     const std::string gradient = "dL/d" + plain_name(target.latex);
     if (!shapes_match) {
-        const process_result p = run_program(env, derive_program(t, wrt), {"gradient", "0"}, o, r.verbose);
+        const process_result p = run_program(env, derive_program(t, wrt), {"gradient", "0"}, o, r.verbose, r.progress);
         o.out = "wrong: the claim is " + t.shape_text(top.rows, top.cols) + ", but " + gradient +
                 " has the shape of " + plain_name(target.latex) + ", " + t.shape_text(target.rows, target.cols) + "\n";
         o.out += "correct: " + gradient + " = " + p.out;
         o.exit_code = 1;
         return o;
     }
-    const process_result p = run_program(env, check_program(t, claim, wrt[0]), {}, o, r.verbose);
+    const process_result p = run_program(env, check_program(t, claim, wrt[0]), {}, o, r.verbose, r.progress);
     if (p.exit_code == 4) {
         fail_at("cannot compare: " + gradient + " is not finite at the random points tried (a log or division of "
                 "values that may be negative or zero?)",
@@ -235,7 +241,7 @@ outcome emit(const request& r, const environment& env) {
     const std::string comment = "From: ctgrad-gen emit '" + printable(r.formula) + "' --name " + r.name +
                                 "\nShapes: " + shapes_summary(t) + ".";
     outcome o;
-    const process_result p = run_program(env, emit_program(t, wrt, comment), {r.name}, o, r.verbose);
+    const process_result p = run_program(env, emit_program(t, wrt, comment), {r.name}, o, r.verbose, r.progress);
     if (p.exit_code != 0) throw tool_error("the emit program failed: " + p.err);
     o.out = p.out;
     return o;

@@ -23,6 +23,7 @@ struct request {
     std::string name;               ///< emit --name
     bool has_name = false;
     bool verbose = false;           ///< report compile times and cache hits on stderr
+    bool progress = false;          ///< say on stderr, before it starts, that a compile is needed
 };
 
 /// What to print and the exit code: 0 success, 1 a wrong claim, 2 an input error

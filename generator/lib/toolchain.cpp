@@ -250,7 +250,8 @@ std::string program_key(const toolchain& tools, const std::string& source) {
     return d.hex();
 }
 
-built_program build_program(const toolchain& tools, const std::string& source, const fs::path& cache) {
+built_program build_program(const toolchain& tools, const std::string& source, const fs::path& cache,
+                            const std::function<void()>& before_compiling) {
     built_program result;
     result.key = program_key(tools, source);
     const fs::path home = cache / result.key;
@@ -260,6 +261,7 @@ built_program build_program(const toolchain& tools, const std::string& source, c
         result.from_cache = true;
         return result;
     }
+    if (before_compiling) before_compiling();
     fs::create_directories(cache, ec);
     if (ec) throw tool_error("cannot create the cache directory " + cache.string() + ": " + ec.message());
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,8 @@ std::string program_key(const toolchain& tools, const std::string& source);
 /// Builds `source` into `cache/<key>/program` unless it is there already. Concurrent calls for
 /// one key are safe (each builds in its own directory and renames it into place). Throws
 /// tool_error with the compiler's messages when the program does not compile.
-built_program build_program(const toolchain& tools, const std::string& source, const std::filesystem::path& cache);
+/// `before_compiling`, when given, is called only when the program must be compiled.
+built_program build_program(const toolchain& tools, const std::string& source, const std::filesystem::path& cache,
+                            const std::function<void()>& before_compiling = {});
 
 }  // namespace ctgrad::gen
