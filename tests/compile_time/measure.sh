@@ -60,7 +60,7 @@ cpu = float(field("User time (seconds)") or 0) + float(field("System time (secon
 rss_mib = int(field("Maximum resident set size (kbytes)") or 0) / 1024
 if status == 0:
     note = "ok"
-elif cpu >= limit - 1:
+elif cpu >= 0.9 * limit and "Killed signal" in open(err, errors="replace").read():
     note = f"stopped at the CPU limit ({limit:.0f} s): at least this much"
 else:
     lines = [l for l in open(err, errors="replace") if "error" in l]
