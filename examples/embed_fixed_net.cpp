@@ -22,7 +22,9 @@
     do {                        \
         if (!(condition)) eigen_assertion_failed(#condition, __FILE__, __LINE__); \
     } while (false)
+#ifndef EIGEN_RUNTIME_NO_MALLOC
 #define EIGEN_RUNTIME_NO_MALLOC
+#endif
 
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/training.hpp>

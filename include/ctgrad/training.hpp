@@ -87,9 +87,17 @@ namespace detail {
 
 /// Parameters and a batch seen as one set of bound variables, the protocol eval reads
 /// (`variables` and `get<V>()`), so nothing is copied.
+/// The variables of both, in the kind of collection the batch uses (bind's own).
+template <class Mine, class Theirs>
+struct join_variables;
+template <template <class...> class Mine, class... As, template <class...> class Theirs, class... Bs>
+struct join_variables<Mine<As...>, Theirs<Bs...>> {
+    using type = Theirs<As..., Bs...>;
+};
+
 template <class Params, class Batch>
 struct joined_binding {
-    using variables = unite_t<typename Params::variables, typename Batch::variables>;
+    using variables = typename join_variables<typename Params::variables, typename Batch::variables>::type;
     const Params& params;
     const Batch& batch;
 
