@@ -403,11 +403,11 @@ public:
     constexpr explicit derivation_steps(const L& loss) : loss_(loss) {}
 
     /// An align* block, ready for a paper (needs amsmath) or a slide.
-    constexpr std::string latex() const { return latex_buffer().str(); }
+    constexpr std::string latex() const { return made<0>(); }
     /// Markdown with $$ blocks (GitHub renders them) and the convention as a sentence.
-    constexpr std::string markdown() const { return markdown_buffer().str(); }
+    constexpr std::string markdown() const { return made<1>(); }
     /// Plain Unicode text for a terminal: ∂, ⊙, ᵀ.
-    constexpr std::string text() const { return plain_buffer().str(); }
+    constexpr std::string text() const { return made<2>(); }
 
     constexpr detail::text_buffer latex_buffer() const {
         const detail::derivation_text d = detail::build_derivation<L, V...>(loss_);
@@ -447,6 +447,34 @@ public:
     }
 
 private:
+    // Workaround: GCC 12 frees twice in constant evaluation when the buffers are chosen with ?:
+    // ("deallocation of already deallocated storage"); if constexpr picks one.
+    template <int Form>
+    constexpr detail::text_buffer buffer() const {
+        if constexpr (Form == 0) {
+            return latex_buffer();
+        } else if constexpr (Form == 1) {
+            return markdown_buffer();
+        } else {
+            return plain_buffer();
+        }
+    }
+
+    template <int Form>
+    struct form_of_type {
+        constexpr detail::text_buffer operator()() const { return derivation_steps{L{}}.template buffer<Form>(); }
+    };
+
+    /// Small formulas without `constant`s are printed while compiling (see latex.hpp).
+    template <int Form>
+    constexpr std::string made() const {
+        if constexpr (detail::print_while_compiling<L>) {
+            return detail::baked_string<form_of_type<Form>>();
+        } else {
+            return buffer<Form>().str();
+        }
+    }
+
     L loss_;
 };
 

@@ -3,6 +3,7 @@
 // latex_form (ops/latex_form.hpp); this header only places parentheses and names.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -595,6 +596,66 @@ constexpr text_buffer text_buffer_of(const E& e) {
     return print(e, print_options{.text = true}).s;
 }
 
+// ---- printing while compiling ------------------------------------------------------------
+
+/// Whether E holds a `constant`, a double whose value is in the object, not in the type.
+template <class E>
+inline constexpr bool has_constant_v = std::is_same_v<E, constant>;
+template <class Op, class... Args>
+inline constexpr bool has_constant_v<node<Op, Args...>> = (has_constant_v<Args> || ...);
+template <class F, class A>
+inline constexpr bool has_constant_v<adjoint<F, A>> = has_constant_v<F> || has_constant_v<A>;
+template <class L, class V, class X>
+inline constexpr bool has_constant_v<gradient<L, V, X>> = has_constant_v<L>;
+
+template <class E>
+inline constexpr std::size_t node_count_v = 1;
+template <class Op, class... Args>
+inline constexpr std::size_t node_count_v<node<Op, Args...>> = (std::size_t{1} + ... + node_count_v<Args>);
+template <class F, class A>
+inline constexpr std::size_t node_count_v<adjoint<F, A>> = node_count_v<A>;
+template <class L, class V, class X>
+inline constexpr std::size_t node_count_v<gradient<L, V, X>> = node_count_v<L>;
+
+/// Formulas up to this many nodes, and without `constant`s, print while compiling: their text
+/// depends on their type alone, so it is computed once in a constant expression and the program
+/// only copies it. The printer's code is then never generated, which keeps the compile-time cost
+/// of a derivation of the board network well under a second. Larger formulas (a 100-layer net)
+/// print at run time: their constant evaluation would be slow, and past clang's step limit.
+inline constexpr std::size_t compile_time_print_limit = 64;
+
+template <class E>
+inline constexpr bool print_while_compiling = !has_constant_v<E> && node_count_v<E> <= compile_time_print_limit;
+
+/// The text a stateless functor F makes, as an array built in a constant expression.
+template <class F>
+constexpr auto bake() {
+    constexpr std::size_t size = F{}().size();
+    std::array<char, size + 1> out{};
+    const text_buffer text = F{}();
+    for (std::size_t i = 0; i < size; ++i) out[i] = text[i];
+    return out;
+}
+template <class F>
+inline constexpr auto baked = bake<F>();
+
+/// std::string of F's text, made while compiling.
+template <class F>
+constexpr std::string baked_string() {
+    return std::string(baked<F>.data(), baked<F>.size() - 1);
+}
+
+template <class E, bool Text>
+struct expression_text {
+    constexpr text_buffer operator()() const {
+        if constexpr (Text) {
+            return text_buffer_of(E{});
+        } else {
+            return latex_buffer(E{});
+        }
+    }
+};
+
 }  // namespace detail
 
 /// The LaTeX of an expression, with the lecture's notation: \tanh, \operatorname{ReLU}, \sigma,
@@ -605,13 +666,21 @@ constexpr text_buffer text_buffer_of(const E& e) {
 /// expressions where CTGRAD_CONSTEXPR_STRING is 1 (GCC). Example: tests/unit/test_latex.cpp.
 template <expression E>
 constexpr std::string latex(const E& e) {
-    return detail::latex_buffer(e).str();
+    if constexpr (detail::print_while_compiling<E>) {
+        return detail::baked_string<detail::expression_text<E, false>>();
+    } else {
+        return detail::latex_buffer(e).str();
+    }
 }
 
 /// The plain-text (Unicode) form of an expression: tanh(Z₂), ∂L/∂ŷ ⊙ (1 - tanh²(Z₂)), Wᵀ.
 template <expression E>
 constexpr std::string text(const E& e) {
-    return detail::text_buffer_of(e).str();
+    if constexpr (detail::print_while_compiling<E>) {
+        return detail::baked_string<detail::expression_text<E, true>>();
+    } else {
+        return detail::text_buffer_of(e).str();
+    }
 }
 
 }  // namespace ctgrad
