@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "detail/flat_list.hpp"
+#include "detail/type_list.hpp"
 #include "detail/type_set.hpp"
 #include "expression.hpp"
 #include "operations.hpp"
@@ -18,18 +19,19 @@ namespace detail {
 
 // ---- which variables an expression uses ---------------------------------------------------
 
+/// The variables of E as a type_list (a variable used twice appears twice).
 template <class E>
 struct variables_of {
-    using type = type_set<>;
+    using type = type_list<>;
 };
 template <class E>
     requires is_variable_v<E>
 struct variables_of<E> {
-    using type = type_set<E>;
+    using type = type_list<E>;
 };
 template <class Op, class... Args>
 struct variables_of<node<Op, Args...>> {
-    using type = unite_t<typename variables_of<Args>::type...>;
+    using type = concat_t<typename variables_of<Args>::type...>;
 };
 template <class F, class A>
 struct variables_of<adjoint<F, A>> {
@@ -44,7 +46,17 @@ template <class E>
 using variables_of_t = typename variables_of<E>::type;
 
 template <class E>
-inline constexpr bool has_variables_v = !std::is_same_v<variables_of_t<E>, type_set<>>;
+struct has_variables : std::bool_constant<is_variable_v<E>> {};
+template <class Op, class... Args>
+struct has_variables<node<Op, Args...>> : std::bool_constant<(has_variables<Args>::value || ...)> {};
+template <class F, class A>
+struct has_variables<adjoint<F, A>> : has_variables<A> {};
+template <class L, class V, class E>
+struct has_variables<gradient<L, V, E>> : has_variables<L> {};
+
+/// Whether any variable occurs in E (whole subtrees without one are skipped by backprop).
+template <class E>
+inline constexpr bool has_variables_v = has_variables<E>::value;
 
 // ---- the backward pass --------------------------------------------------------------------
 
@@ -67,19 +79,48 @@ constexpr auto name_adjoint(const F& forward, const G& g) {
     }
 }
 
+/// What the backward pass collects: one contribution per path that reaches a variable (a
+/// value), and the adjoint nodes it named on the way (a type_list, for evaluation's slots).
+template <class Contributions, class Markers>
+struct backprop_result {
+    using markers = Markers;
+    Contributions contributions;
+};
+
+template <class C, class M>
+constexpr auto make_backprop_result(const C& contributions, M) {
+    return backprop_result<C, M>{contributions};
+}
+
+template <class R1, class R2>
+constexpr auto merge(const R1& a, const R2& b) {
+    return detail::make_backprop_result(detail::concat(a.contributions, b.contributions),
+                                concat_t<typename R1::markers, typename R2::markers>{});
+}
+
+inline constexpr backprop_result<flat_list<>, type_list<>> nothing_collected{};
+
 template <class P, class G>
 constexpr auto backprop(const P& p, const G& g);
 
 template <std::size_t I, class P, class G>
 constexpr auto backprop_child(const P& p, const G& g) {
     if constexpr (!has_variables_v<arg_t<I, P>>) {
-        return flat_list<>{};
+        return nothing_collected;
     } else {
         auto local = P::op_type::template backward<I>(p, g);
         if constexpr (std::is_same_v<decltype(local), no_contribution>) {
-            return flat_list<>{};
+            return nothing_collected;
         } else {
-            return backprop(arg<I>(p), name_adjoint(arg<I>(p), local));
+            const auto named = detail::name_adjoint(ctgrad::arg<I>(p), local);
+            const auto below = detail::backprop(ctgrad::arg<I>(p), named);
+            using named_t = std::remove_cvref_t<decltype(named)>;
+            if constexpr (!std::is_same_v<named_t, decltype(local)>) {  // a new adjoint node
+                return detail::make_backprop_result(below.contributions,
+                                            concat_t<typename decltype(below)::markers, type_list<named_t>>{});
+            } else {
+                return below;
+            }
         }
     }
 }
@@ -89,18 +130,22 @@ constexpr auto backprop_child(const P& p, const G& g) {
 template <class P, class G>
 constexpr auto backprop(const P& p, const G& g) {
     if constexpr (is_variable_v<P>) {
-        return make_single(contribution<P, G>{g});
+        return detail::make_backprop_result(detail::make_single(contribution<P, G>{g}), type_list<>{});
     } else if constexpr (!has_variables_v<P>) {
-        return flat_list<>{};
+        return nothing_collected;
     } else {
         static_assert(is_node_v<P>, "ctgrad: internal: backprop reached an expression it cannot differentiate");
         if constexpr (P::op_type::arity == 1) {
-            return backprop_child<0>(p, g);
+            return detail::backprop_child<0>(p, g);
         } else {
-            return concat(backprop_child<0>(p, g), backprop_child<1>(p, g));
+            return detail::merge(detail::backprop_child<0>(p, g), detail::backprop_child<1>(p, g));
         }
     }
 }
+
+/// The adjoint nodes that evaluating any gradient of L may need.
+template <class L>
+using adjoints_of_t = typename decltype(detail::backprop(std::declval<const L&>(), literal<1>{}))::markers;
 
 template <class Variable, class List, std::size_t... I>
 constexpr auto matching_indices(std::index_sequence<I...>) {
@@ -119,19 +164,19 @@ constexpr auto sum_all(const First& first, const Rest&... rest) {
     if constexpr (sizeof...(Rest) == 0) {
         return first;
     } else {
-        return plus(first, sum_all(rest...));
+        return plus(first, detail::sum_all(rest...));
     }
 }
 
 /// dL/dV: the sum of V's contributions over all paths, or zeros when every path is flat.
 template <class Variable, class List>
 constexpr auto collect_gradient(const Variable& v, const List& all) {
-    constexpr auto indices = matching_indices<Variable, List>(std::make_index_sequence<List::size>{});
+    constexpr auto indices = detail::matching_indices<Variable, List>(std::make_index_sequence<List::size>{});
     if constexpr (indices.size() == 0) {
         return broadcast_like(literal<0>{}, v);
     } else {
         return [&]<std::size_t... K>(std::index_sequence<K...>) {
-            return sum_all(get<indices[K]>(all).expr...);
+            return detail::sum_all(detail::get<indices[K]>(all).expr...);
         }(std::make_index_sequence<indices.size()>{});
     }
 }
@@ -145,7 +190,7 @@ constexpr bool check_gradient_request() {
     } else if constexpr (!is_scalar_v<L>) {
         static_assert(always_false<L>, "ctgrad: grad(L, V): the loss L must be 1x1 (a scalar)");
         return false;
-    } else if constexpr (!contains_v<variables_of_t<L>, V>) {
+    } else if constexpr (!in_list_v<variables_of_t<L>, V>) {
         static_assert(always_false<V>, "ctgrad: grad(L, V): the variable V does not occur in L");
         return false;
     } else {
@@ -164,7 +209,7 @@ constexpr auto grad(const L& loss, const V& v) {
     } else if constexpr (!detail::check_gradient_request<L, V>()) {
         return invalid_expression{};
     } else {
-        auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}));
+        auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}).contributions);
         static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
                       "ctgrad: internal: a derived gradient does not have its variable's shape");
         return make_gradient<V>(loss, expr);
@@ -185,7 +230,7 @@ constexpr auto grads(const L& loss, const V&... v) {
     if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
         return gradient_list<>{};
     } else {
-        const auto all = detail::backprop(loss, literal<1>{});
+        const auto all = detail::backprop(loss, literal<1>{}).contributions;
         return [&]<class... E>(const E&... exprs) {
             return gradient_list<gradient<L, V, E>...>{{make_gradient<V>(loss, exprs)...}};
         }(detail::collect_gradient(v, all)...);

@@ -11,6 +11,7 @@
 
 #include "derivation.hpp"
 #include "detail/describe.hpp"
+#include "detail/type_list.hpp"
 #include "detail/type_set.hpp"
 #include "errors.hpp"
 #include "expression.hpp"
@@ -65,7 +66,7 @@ const auto& bound_matrix(const binding<Variable, Stored>& b) {
 /// The variables of a formula paired with Eigen matrices; made by bind(...).
 template <class... Bindings>
 struct bound : Bindings... {
-    using variables = detail::type_set<typename Bindings::variable_type...>;
+    using variables = detail::type_list<typename Bindings::variable_type...>;
 
     template <class Variable>
     const auto& get() const {
@@ -78,9 +79,9 @@ struct bound : Bindings... {
 /// are copied. A dynamic size that contradicts a static one throws shape_error.
 template <class... Variables, class... Stored>
 auto bind(binding<Variables, Stored>... bindings) {
-    static_assert(std::is_same_v<typename detail::unite_t<detail::type_set<Variables>...>,
-                                 detail::type_set<Variables...>>,
-                  "ctgrad: bind: a variable is bound twice");
+    static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
+        return ((detail::first_index<Variables, Variables...>() == I) && ...);
+    }(std::index_sequence_for<Variables...>{}), "ctgrad: bind: a variable is bound twice");
     auto check = [](const auto& b) {
         using variable = typename std::remove_cvref_t<decltype(b)>::variable_type;
         if ((variable::rows != dynamic && b.matrix.rows() != variable::rows) ||
@@ -99,44 +100,32 @@ namespace detail {
 
 // ---- what evaluation materialises ---------------------------------------------------------
 
-/// Nodes whose value is stored once per eval: every forward node that is not a view or a
-/// constant, and every adjoint. Everything else stays a lazy Eigen expression, fused into
-/// the loop that consumes it.
+/// Nodes whose value is stored once per eval: every forward node that is not a view, and
+/// every adjoint node of the loss. Everything else stays a lazy Eigen expression, fused into
+/// the loop that consumes it. A type_list; a node may repeat (the context keeps one slot).
 template <class E>
-struct forward_slots {
-    using type = type_set<>;
+struct slots_of {
+    using type = type_list<>;
 };
 template <class E>
-using forward_slots_t = typename forward_slots<E>::type;
-
-template <class E>
-struct adjoint_slots {
-    using type = type_set<>;
-};
-template <class E>
-using adjoint_slots_t = typename adjoint_slots<E>::type;
+using slots_of_t = typename slots_of<E>::type;
 
 template <class Op>
 inline constexpr bool is_view_op = requires { Op::is_view; };
 
 template <class Op, class... Args>
-struct forward_slots<node<Op, Args...>> {
-    using children = unite_t<forward_slots_t<Args>...>;
-    using type = std::conditional_t<is_view_op<Op>, children, insert_t<children, node<Op, Args...>>>;
+struct slots_of<node<Op, Args...>> {
+    using children = concat_t<slots_of_t<Args>...>;
+    using type = std::conditional_t<is_view_op<Op>, children, concat_t<children, type_list<node<Op, Args...>>>>;
 };
 template <class L, class V, class E>
-struct forward_slots<gradient<L, V, E>> {
-    using type = unite_t<forward_slots_t<L>, adjoint_slots_t<E>>;
+struct slots_of<gradient<L, V, E>> {
+    using type = concat_t<slots_of_t<L>, adjoints_of_t<L>>;
 };
 
-template <class Op, class... Args>
-struct adjoint_slots<node<Op, Args...>> {
-    using type = unite_t<adjoint_slots_t<Args>...>;
-};
-template <class F, class A>
-struct adjoint_slots<adjoint<F, A>> {
-    using type = insert_t<adjoint_slots_t<A>, adjoint<F, A>>;
-};
+/// Kept for code that names the forward slots of an expression.
+template <class E>
+using forward_slots_t = slots_of_t<E>;
 
 template <class E>
 struct slot {
@@ -144,14 +133,32 @@ struct slot {
     bool ready = false;
 };
 
-template <class Bound, class Set>
+/// A slot for the first occurrence of a node in the list, an empty base for a repeat.
+template <bool First, std::size_t I, class E>
+struct slot_if_first : slot<E> {};
+template <std::size_t I, class E>
+struct slot_if_first<false, I, E> {};
+
+template <class Bound, class List, class Indices = std::make_index_sequence<List::size>>
 struct context;
 
-template <class Bound, class... Nodes>
-struct context<Bound, type_set<Nodes...>> : slot<Nodes>... {
+/// The per-eval storage: one slot per distinct stored node.
+template <class Bound, class... Nodes, std::size_t... I>
+struct context<Bound, type_list<Nodes...>, std::index_sequence<I...>>
+    : slot_if_first<first_index<Nodes, Nodes...>() == I, I, Nodes>... {
+    template <class E>
+    static constexpr bool stores = one_of_v<E, Nodes...>;
+
     explicit context(const Bound& b) : in(b) {}
     const Bound& in;
 };
+
+template <class First, class... Rest>
+struct first_of {
+    using type = First;
+};
+template <class... Ts>
+using first_of_t = typename first_of<Ts...>::type;
 
 template <class E, class Ctx>
 decltype(auto) value_of(const E& e, Ctx& ctx);
@@ -159,7 +166,7 @@ decltype(auto) value_of(const E& e, Ctx& ctx);
 template <class Ctx, class A, class B>
 void require(bool ok, const A& a, const B& b, long ar, long ac, long br, long bc, const char* rule) {
     if (!ok) {
-        throw shape_error(concat_text("ctgrad: ", describe(a), " ", shape_text(ar, ac), " and ", describe(b), " ",
+        throw shape_error(concat_text("ctgrad: ", detail::describe(a), " ", shape_text(ar, ac), " and ", detail::describe(b), " ",
                                       shape_text(br, bc), ": ", rule));
     }
 }
@@ -172,7 +179,7 @@ void check_runtime_sizes(const Node& n, const A& a, const B& b) {
     using left = arg_t<0, Node>;
     using right = arg_t<1, Node>;
     if constexpr (std::is_same_v<op, matmul_op>) {
-        require<Ctx>(a.cols() == b.rows(), arg<0>(n), arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
+        detail::require<Ctx>(a.cols() == b.rows(), ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
                      "columns of the left operand must equal rows of the right operand");
     } else if constexpr (requires { op::pairs_operands; }) {
         constexpr pairing p = std::is_same_v<op, hadamard_op> ? pairing::same
@@ -182,7 +189,7 @@ void check_runtime_sizes(const Node& n, const A& a, const B& b) {
         bool ok = true;
         if constexpr (p == pairing::same) ok = a.rows() == b.rows() && a.cols() == b.cols();
         else if constexpr (p == pairing::row_right || p == pairing::row_left) ok = a.cols() == b.cols();
-        require<Ctx>(ok, arg<0>(n), arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
+        detail::require<Ctx>(ok, ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
                      "the shapes must be equal (or a row broadcast over rows)");
     }
 }
@@ -190,14 +197,14 @@ void check_runtime_sizes(const Node& n, const A& a, const B& b) {
 template <class Op, class... Args, class Ctx, std::size_t... I>
 auto compute_node(const node<Op, Args...>& n, Ctx& ctx, std::index_sequence<I...>) {
     if constexpr (sizeof...(Args) == 2) {
-        const auto& a = value_of(arg<0>(n), ctx);
-        const auto& b = value_of(arg<1>(n), ctx);
-        check_runtime_sizes<Ctx>(n, a, b);
+        const auto& a = detail::value_of(ctgrad::arg<0>(n), ctx);
+        const auto& b = detail::value_of(ctgrad::arg<1>(n), ctx);
+        detail::check_runtime_sizes<Ctx>(n, a, b);
         return Op::value(n, a, b);
     } else if constexpr (requires { Op::elementwise; }) {
-        return Op::apply(value_of(arg<0>(n), ctx).array()).matrix();
+        return Op::apply(detail::value_of(ctgrad::arg<0>(n), ctx).array()).matrix();
     } else {
-        return Op::value(n, value_of(arg<I>(n), ctx)...);
+        return Op::value(n, detail::value_of(ctgrad::arg<I>(n), ctx)...);
     }
 }
 
@@ -215,9 +222,9 @@ template <class E, class Ctx>
 CTGRAD_NOINLINE void fill_slot(const E& e, Ctx& ctx) {
     auto& s = static_cast<slot<E>&>(ctx);
     if constexpr (is_adjoint_v<E>) {
-        assign(s.value, value_of(e.value, ctx));
+        detail::assign(s.value, detail::value_of(e.value, ctx));
     } else {
-        assign(s.value, compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{}));
+        detail::assign(s.value, detail::compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{}));
     }
     s.ready = true;
 }
@@ -233,18 +240,18 @@ decltype(auto) value_of(const E& e, Ctx& ctx) {
     } else if constexpr (std::is_same_v<E, constant>) {
         return eigen_kit<E>::scalar(e.value);
     } else if constexpr (is_gradient_v<E>) {
-        return value_of(e.expr, ctx);
-    } else if constexpr (std::is_base_of_v<slot<E>, Ctx>) {
+        return detail::value_of(e.expr, ctx);
+    } else if constexpr (Ctx::template stores<E>) {
         auto& s = static_cast<slot<E>&>(ctx);
         if (!s.ready) {
-            fill_slot(e, ctx);
+            detail::fill_slot(e, ctx);
         }
         return std::as_const(s.value);
     } else if constexpr (is_adjoint_v<E>) {
-        return value_of(e.value, ctx);
+        return detail::value_of(e.value, ctx);
     } else {
         static_assert(is_node_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
-        return compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{});
+        return detail::compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{});
     }
 }
 
@@ -254,7 +261,7 @@ using result_t = std::conditional_t<is_scalar_v<E>, double, Eigen::Matrix<double
 template <class E, class Ctx>
 result_t<E> materialise(const E& e, Ctx& ctx) {
     Eigen::Matrix<double, E::rows, E::cols> out;
-    out.noalias() = value_of(e, ctx);
+    out.noalias() = detail::value_of(e, ctx);
     if constexpr (is_scalar_v<E>) {
         return out(0, 0);
     } else {
@@ -264,8 +271,8 @@ result_t<E> materialise(const E& e, Ctx& ctx) {
 
 template <class Bound, class... Es>
 constexpr bool check_bound() {
-    using needed = unite_t<variables_of_t<Es>...>;
-    constexpr bool all_bound = []<class... Vs>(type_set<Vs...>) {
+    using needed = concat_t<variables_of_t<Es>...>;
+    constexpr bool all_bound = []<class... Vs>(type_list<Vs...>) {
         return (contains_v<typename Bound::variables, Vs> && ...);
     }(needed{});
     static_assert(all_bound, "ctgrad: eval: the expression uses a variable that bind(...) does not bind");
@@ -284,7 +291,7 @@ auto eval(const E& e, const Bound& in) {
     } else if constexpr (!detail::check_bound<Bound, E>()) {
         return 0.0;
     } else {
-        detail::context<Bound, detail::forward_slots_t<E>> ctx(in);
+        detail::context<Bound, detail::slots_of_t<E>> ctx(in);
         return detail::materialise(e, ctx);
     }
 }
@@ -296,7 +303,10 @@ auto eval(const gradient_list<Gradients...>& list, const Bound& in) {
     if constexpr (!detail::check_bound<Bound, Gradients...>()) {
         return std::tuple<detail::result_t<Gradients>...>{};
     } else {
-        detail::context<Bound, detail::unite_t<detail::forward_slots_t<Gradients>...>> ctx(in);
+        // grads(L, ...) gives every gradient the same loss, and the slots depend on the loss only.
+        using first = detail::first_of_t<Gradients...>;
+        static_assert((std::is_same_v<typename Gradients::loss_type, typename first::loss_type> && ...));
+        detail::context<Bound, detail::slots_of_t<first>> ctx(in);
         return std::apply([&](const auto&... g) { return std::tuple<detail::result_t<Gradients>...>{detail::materialise(g, ctx)...}; },
                           list.items);
     }

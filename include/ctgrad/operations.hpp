@@ -4,6 +4,7 @@
 
 #include <type_traits>
 
+#include "builders.hpp"
 #include "expression.hpp"
 #include "ops/all.hpp"
 #include "variables.hpp"
@@ -18,10 +19,10 @@ constexpr auto build_checked(const Args&... args) {
         if constexpr (!std::is_same_v<decltype(simplified), keep>) {
             return simplified;
         } else {
-            return make_node(Op{}, args...);
+            return ctgrad::make_node(Op{}, args...);
         }
     } else {
-        return make_node(Op{}, args...);
+        return ctgrad::make_node(Op{}, args...);
     }
 }
 
@@ -36,10 +37,10 @@ constexpr auto build(const Args&... args) {
             Op::template report<Args...>();
             return invalid_expression{};
         } else {
-            return build_checked<Op>(args...);
+            return detail::build_checked<Op>(args...);
         }
     } else {
-        return build_checked<Op>(args...);
+        return detail::build_checked<Op>(args...);
     }
 }
 
@@ -93,13 +94,13 @@ constexpr auto times(const A& a, const B& b) {
     } else if constexpr (is_literal_v<A> && is_literal_v<B>) {
         return make_literal<A::num * B::num, A::den * B::den>();
     } else if constexpr (detail::is_reciprocal<B>()) {
-        return divide(a, arg<1>(b));  // a (.) (1 / x) = a / x
+        return ctgrad::divide(a, ctgrad::arg<1>(b));  // a (.) (1 / x) = a / x
     } else if constexpr (is_scalar_v<A> && !is_scalar_v<B>) {
-        return scale(a, b);
+        return ctgrad::scale(a, b);
     } else if constexpr (is_scalar_v<B> && !is_scalar_v<A>) {
-        return scale(b, a);
+        return ctgrad::scale(b, a);
     } else {
-        return hadamard(a, b);
+        return ctgrad::hadamard(a, b);
     }
 }
 

@@ -43,7 +43,7 @@ template <class... As, class... Bs, std::size_t... I, std::size_t... J>
 constexpr auto concat_impl(const flat_list<As...>& a, const flat_list<Bs...>& b, std::index_sequence<I...>,
                            std::index_sequence<J...>) {
     return flat_list<As..., Bs...>{
-        {flat_item<I, As>{get<I>(a)}..., flat_item<sizeof...(As) + J, Bs>{get<J>(b)}...}};
+        {flat_item<I, As>{detail::get<I>(a)}..., flat_item<sizeof...(As) + J, Bs>{detail::get<J>(b)}...}};
 }
 
 template <class... As, class... Bs>
@@ -53,7 +53,7 @@ constexpr auto concat(const flat_list<As...>& a, const flat_list<Bs...>& b) {
     } else if constexpr (sizeof...(As) == 0) {
         return b;
     } else {
-        return concat_impl(a, b, std::index_sequence_for<As...>{}, std::index_sequence_for<Bs...>{});
+        return detail::concat_impl(a, b, std::index_sequence_for<As...>{}, std::index_sequence_for<Bs...>{});
     }
 }
 

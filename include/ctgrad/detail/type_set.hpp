@@ -3,6 +3,8 @@
 
 #include <type_traits>
 
+#include "type_list.hpp"
+
 namespace ctgrad::detail {
 
 // Membership is a base-class lookup, so a test costs the compiler one lookup,
@@ -15,6 +17,9 @@ struct type_set : type_tag<Ts>... {};
 
 template <class Set, class T>
 inline constexpr bool contains_v = std::is_base_of_v<type_tag<T>, Set>;
+/// Lists answer membership too, so code can ask either.
+template <class... Ts, class T>
+inline constexpr bool contains_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
 
 template <class Set, class T>
 struct insert;
@@ -62,14 +67,33 @@ struct unite_impl<Set, Other, false, true> {
 template <class Set, class Other>
 struct unite : unite_impl<Set, Other> {};
 
+/// Lists unite by concatenation (repeats allowed; see type_list.hpp); a set united with a
+/// list of distinct types stays a set.
+template <class... As, class... Bs>
+struct unite<type_list<As...>, type_list<Bs...>> {
+    using type = type_list<As..., Bs...>;
+};
+template <class... As, class... Bs>
+struct unite<type_list<As...>, type_set<Bs...>> {
+    using type = type_list<As..., Bs...>;
+};
+template <class... As, class... Bs>
+struct unite<type_set<As...>, type_list<Bs...>> : unite<type_set<As...>, type_set<Bs...>> {};
+
+
 template <class... Sets>
 struct unite_all {
     using type = type_set<>;
 };
 
-template <class Set, class... Sets>
-struct unite_all<Set, Sets...> {
-    using type = typename unite<Set, typename unite_all<Sets...>::type>::type;
+template <class Set>
+struct unite_all<Set> {
+    using type = Set;
+};
+
+template <class Set, class Set2, class... Sets>
+struct unite_all<Set, Set2, Sets...> {
+    using type = typename unite<Set, typename unite_all<Set2, Sets...>::type>::type;
 };
 
 template <class... Sets>

@@ -11,9 +11,9 @@ namespace detail {
 template <class Target, class Result, class G>
 constexpr auto reduce_to(const G& g) {
     if constexpr (is_scalar_v<Target> && !is_scalar_v<Result>) {
-        return sum(g);
+        return ctgrad::sum(g);
     } else if constexpr (Target::rows == 1 && Result::rows != 1) {
-        return column_sums(g);
+        return ctgrad::column_sums(g);
     } else {
         return g;
     }
@@ -108,7 +108,7 @@ struct subtract_op : detail::paired_operands {
         } else if constexpr (is_zero_v<B>) {
             return a;
         } else if constexpr (is_zero_v<A>) {
-            return negate(b);
+            return ctgrad::negate(b);
         } else {
             return keep{};
         }
@@ -124,7 +124,7 @@ struct subtract_op : detail::paired_operands {
         if constexpr (I == 0) {
             return detail::reduce_to<arg_t<0, Self>, Self>(g);
         } else {
-            return negate(detail::reduce_to<arg_t<1, Self>, Self>(g));
+            return ctgrad::negate(detail::reduce_to<arg_t<1, Self>, Self>(g));
         }
     }
 };

@@ -30,7 +30,7 @@ struct hadamard_op {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return times(g, arg<1 - I>(self));
+        return ctgrad::times(g, ctgrad::arg<1 - I>(self));
     }
 };
 

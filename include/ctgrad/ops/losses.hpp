@@ -39,12 +39,12 @@ struct mse_op : detail::loss_shape {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        const auto& p = arg<0>(self);
-        auto dp = scale(divide(times(literal<2>{}, g), count(p)), minus(p, arg<1>(self)));
+        const auto& p = ctgrad::arg<0>(self);
+        auto dp = ctgrad::scale(ctgrad::divide(ctgrad::times(literal<2>{}, g), ctgrad::count(p)), ctgrad::minus(p, ctgrad::arg<1>(self)));
         if constexpr (I == 0) {
             return dp;
         } else {
-            return negate(dp);
+            return ctgrad::negate(dp);
         }
     }
 };
@@ -65,12 +65,12 @@ struct bce_op : detail::loss_shape {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        const auto& p = arg<0>(self);
-        auto per_entry = divide(g, count(p));
+        const auto& p = ctgrad::arg<0>(self);
+        auto per_entry = ctgrad::divide(g, ctgrad::count(p));
         if constexpr (I == 0) {
-            return scale(per_entry, divide(minus(p, arg<1>(self)), hadamard(p, minus(literal<1>{}, p))));
+            return ctgrad::scale(per_entry, ctgrad::divide(ctgrad::minus(p, ctgrad::arg<1>(self)), ctgrad::hadamard(p, ctgrad::minus(literal<1>{}, p))));
         } else {
-            return scale(per_entry, minus(log(minus(literal<1>{}, p)), log(p)));
+            return ctgrad::scale(per_entry, ctgrad::minus(ctgrad::log(ctgrad::minus(literal<1>{}, p)), ctgrad::log(p)));
         }
     }
 };

@@ -22,7 +22,7 @@ struct negate_op {
             return make_literal<-A::num, A::den>();
         } else if constexpr (is_node_v<A>) {
             if constexpr (std::is_same_v<typename A::op_type, negate_op>) {
-                return arg<0>(a);  // -(-x) = x
+                return ctgrad::arg<0>(a);  // -(-x) = x
             } else {
                 return keep{};
             }
@@ -35,7 +35,7 @@ struct negate_op {
     static auto value(const Self&, const A& a) { return (-a.array()).matrix(); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self&, const G& g) { return negate(g); }
+    static constexpr auto backward(const Self&, const G& g) { return ctgrad::negate(g); }
 };
 
 }  // namespace ctgrad

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "../builders.hpp"
 #include "../expression.hpp"
 #include "latex_form.hpp"
 
@@ -74,11 +75,11 @@ struct elementwise_function {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         using op = typename Self::op_type;
-        auto local = op::derivative(self, arg<0>(self));
+        auto local = op::derivative(self, ctgrad::arg<0>(self));
         if constexpr (std::is_same_v<decltype(local), no_contribution>) {
             return no_contribution{};
         } else {
-            return times(g, local);
+            return ctgrad::times(g, local);
         }
     }
 };

@@ -34,7 +34,7 @@ struct scale_op {
             // Fold nested literal factors: 2 (3 A) = 6 A.
             if constexpr (std::is_same_v<typename A::op_type, scale_op> && is_literal_v<arg_t<0, A>>) {
                 using inner = arg_t<0, A>;
-                return scale(make_literal<S::num * inner::num, S::den * inner::den>(), arg<1>(a));
+                return ctgrad::scale(make_literal<S::num * inner::num, S::den * inner::den>(), ctgrad::arg<1>(a));
             } else {
                 return keep{};
             }
@@ -51,9 +51,9 @@ struct scale_op {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         if constexpr (I == 0) {
-            return sum(times(g, arg<1>(self)));
+            return ctgrad::sum(ctgrad::times(g, ctgrad::arg<1>(self)));
         } else {
-            return scale(arg<0>(self), g);
+            return ctgrad::scale(ctgrad::arg<0>(self), g);
         }
     }
 };

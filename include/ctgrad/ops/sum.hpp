@@ -36,7 +36,7 @@ struct sum_op {
     static auto value(const Self&, const A& a) { return detail::eigen_kit<A>::scalar(a.sum()); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self& self, const G& g) { return broadcast_like(g, arg<0>(self)); }
+    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }
 };
 
 /// mean(A): the mean of all entries, 1x1; its adjoint is G / (number of entries) on every entry.
@@ -64,7 +64,7 @@ struct mean_op {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return broadcast_like(divide(g, count(arg<0>(self))), arg<0>(self));
+        return ctgrad::broadcast_like(ctgrad::divide(g, ctgrad::count(ctgrad::arg<0>(self))), ctgrad::arg<0>(self));
     }
 };
 
@@ -94,7 +94,7 @@ struct column_sums_op {
     static auto value(const Self&, const A& a) { return a.colwise().sum(); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self& self, const G& g) { return broadcast_like(g, arg<0>(self)); }
+    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }
 };
 
 }  // namespace ctgrad

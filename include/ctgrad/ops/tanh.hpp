@@ -15,7 +15,7 @@ struct tanh_op : elementwise_function {
     static auto apply(const A& x) { return x.tanh(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return minus(literal<1>{}, square(self)); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::minus(literal<1>{}, ctgrad::square(self)); }
 };
 
 }  // namespace ctgrad

@@ -23,7 +23,7 @@ struct transpose_op {
             return a;
         } else if constexpr (is_node_v<A>) {
             if constexpr (std::is_same_v<typename A::op_type, transpose_op>) {
-                return arg<0>(a);  // (A^T)^T = A
+                return ctgrad::arg<0>(a);  // (A^T)^T = A
             } else {
                 return keep{};
             }
@@ -36,7 +36,7 @@ struct transpose_op {
     static auto value(const Self&, const A& a) { return a.transpose(); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self&, const G& g) { return transpose(g); }
+    static constexpr auto backward(const Self&, const G& g) { return ctgrad::transpose(g); }
 };
 
 }  // namespace ctgrad

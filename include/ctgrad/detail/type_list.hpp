@@ -1,0 +1,53 @@
+// type_list: a list of types that may repeat; membership by the compiler's identity builtin.
+#pragma once
+
+#include <cstddef>
+
+namespace ctgrad::detail {
+
+// Why lists and not sets: building a set one insertion at a time makes the compiler create
+// a class per intermediate set and check its bases for duplicates, which is cubic in the
+// size of a deep net's formula on clang. Lists concatenate cheaply; the one place that needs
+// distinct entries (the evaluation context) removes repeats once, at the end.
+
+template <class... Ts>
+struct type_list {
+    static constexpr std::size_t size = sizeof...(Ts);
+};
+
+template <class... Lists>
+struct concat_lists {
+    using type = type_list<>;
+};
+template <class... As>
+struct concat_lists<type_list<As...>> {
+    using type = type_list<As...>;
+};
+template <class... As, class... Bs, class... Rest>
+struct concat_lists<type_list<As...>, type_list<Bs...>, Rest...> {
+    using type = typename concat_lists<type_list<As..., Bs...>, Rest...>::type;
+};
+
+template <class... Lists>
+using concat_t = typename concat_lists<Lists...>::type;
+
+/// True when T is one of Ts (`__is_same` is a builtin of g++ and clang: no instantiation).
+template <class T, class... Ts>
+inline constexpr bool one_of_v = (__is_same(T, Ts) || ...);
+
+template <class List, class T>
+inline constexpr bool in_list_v = false;
+template <class... Ts, class T>
+inline constexpr bool in_list_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
+
+/// The index of the first T in Ts (sizeof...(Ts) when absent).
+template <class T, class... Ts>
+constexpr std::size_t first_index() {
+    constexpr bool same[] = {false, __is_same(T, Ts)...};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+        if (same[i + 1]) return i;
+    }
+    return sizeof...(Ts);
+}
+
+}  // namespace ctgrad::detail
