@@ -28,18 +28,24 @@ binary=$(realpath "$binary")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Each program times its own training loop only (not start-up, data or evaluation).
 cpp_log=$(cd "$out" && "$binary" --quiet --epochs "$epochs")
 torch_log=$("$python" "$repo_root/tests/benchmarks/approximate_f_torch.py" --epochs "$epochs" --threads 1)
 
 seconds_of() { sed -n 's/^training time: \([0-9.]*\) s.*/\1/p' <<<"$1"; }
+cpu_seconds_of() { sed -n 's/^training time: .*, \([0-9.]*\) s of CPU time$/\1/p' <<<"$1"; }
 cpp_s=$(seconds_of "$cpp_log")
 torch_s=$(seconds_of "$torch_log")
+cpp_cpu=$(cpu_seconds_of "$cpp_log")
+torch_cpu=$(cpu_seconds_of "$torch_log")
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(g++ --version | head -1)"
 echo "--- ctgrad ($binary) ---"
 grep -E '^(training time|approximate_f:)' <<<"$cpp_log"
 echo "--- PyTorch (tests/benchmarks/approximate_f_torch.py) ---"
 grep -E '^(torch|training time|approximate_f_torch:)' <<<"$torch_log"
-awk -v c="$cpp_s" -v t="$torch_s" \
-  'BEGIN { printf "run-time ratio PyTorch / ctgrad = %.1f (training %.3f s vs %.3f s)\n", t / c, t, c }'
+echo "load average before: $load_before"
+awk -v c="$cpp_s" -v t="$torch_s" -v cc="$cpp_cpu" -v tc="$torch_cpu" 'BEGIN {
+  printf "CPU-time ratio PyTorch / ctgrad = %.1f (training %.3f s vs %.3f s of CPU time)\n", tc / cc, tc, cc
+  printf "run-time ratio PyTorch / ctgrad = %.1f (training %.3f s vs %.3f s wall)\n", t / c, t, c }'
