@@ -620,9 +620,15 @@ inline constexpr std::size_t node_count_v<gradient<L, V, X>> = node_count_v<L>;
 /// Formulas up to this many nodes, and without `constant`s, print while compiling: their text
 /// depends on their type alone, so it is computed once in a constant expression and the program
 /// only copies it. The printer's code is then never generated, which keeps the compile-time cost
-/// of a derivation of the board network well under a second. Larger formulas (a 100-layer net)
-/// print at run time: their constant evaluation would be slow, and past clang's step limit.
-inline constexpr std::size_t compile_time_print_limit = 64;
+/// of a derivation of the board network (15 nodes) under a second. Larger formulas print at run
+/// time: their constant evaluation would be slow (GCC), or stop at clang's step limit
+/// (-fconstexpr-steps, 1048576 by default: a 7-layer chain's derivation of 7 weights, 24 nodes,
+/// exceeds it with clang 19).
+#if defined(__clang__)
+inline constexpr std::size_t compile_time_print_limit = 16;
+#else
+inline constexpr std::size_t compile_time_print_limit = 40;
+#endif
 
 template <class E>
 inline constexpr bool print_while_compiling = !has_constant_v<E> && node_count_v<E> <= compile_time_print_limit;
