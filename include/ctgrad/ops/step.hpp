@@ -11,9 +11,8 @@ struct step_op : elementwise_function {
     static constexpr latex_form latex{
         .tex = "I\\{#1 > 0\\}", .text = "I{#1 > 0}", .level = precedence::function, .activation = true};
 
-    // sign(z) clipped below at 0 is I{z > 0}; unlike a bool-to-double cast, Eigen vectorises it.
     template <class A>
-    static auto apply(const A& x) { return x.sign().max(0.0); }
+    static auto apply(const A& x) { return (x > 0.0).template cast<double>(); }
 
     template <class Self, class A>
     static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return no_contribution{}; }
