@@ -25,6 +25,27 @@
 #define CTGRAD_NOINLINE
 #endif
 
+namespace ctgrad::detail {
+
+/// I{z > 0} entry by entry with a packet path: Eigen 3.4 runs a bool-to-double cast one scalar
+/// at a time, which made relu's backward pass the slowest loop of the board net (callgrind).
+struct step_indicator {
+    double operator()(double z) const { return z > 0.0 ? 1.0 : 0.0; }
+
+    template <class Packet>
+    Packet packetOp(const Packet& z) const {
+        using namespace Eigen::internal;
+        return pand(pcmp_lt(pzero(z), z), pset1<Packet>(1.0));
+    }
+};
+
+}  // namespace ctgrad::detail
+
+template <>
+struct Eigen::internal::functor_traits<ctgrad::detail::step_indicator> {
+    enum { Cost = 2, PacketAccess = 1 };
+};
+
 namespace ctgrad {
 namespace detail {
 
@@ -32,6 +53,11 @@ namespace detail {
 template <class Any>
 struct eigen_kit {
     static auto scalar(double v) { return Eigen::Matrix<double, 1, 1>::Constant(v); }
+
+    template <class A>
+    static auto step(const A& z) {
+        return z.unaryExpr(step_indicator{});
+    }
 
     template <class M>
     static double scalar_of(const M& m) {

@@ -12,7 +12,7 @@ struct step_op : elementwise_function {
         .tex = "I\\{#1 > 0\\}", .text = "I{#1 > 0}", .level = precedence::function, .activation = true};
 
     template <class A>
-    static auto apply(const A& x) { return (x > 0.0).template cast<double>(); }
+    static auto apply(const A& x) { return detail::eigen_kit<A>::step(x); }
 
     template <class Self, class A>
     static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return no_contribution{}; }
