@@ -305,6 +305,11 @@ outcome lecture(const request& r, const environment& env) {
     d.format = format_of(r, "text");
     std::string command = "ctgrad-gen derive '" + f->formula + "' --dims '" + f->dims + "'";
     if (d.has_wrt) command += " --wrt " + d.wrt;
+    if (command.size() > 300) {
+        // The 100-layer net: too long to read; say what it is instead of a command to copy.
+        command = "formula (" + std::to_string(f->formula.size()) + " characters): " + quote(f->formula, 60) +
+                  "\n  --dims: " + quote(f->dims, 60) + (d.has_wrt ? "\n  --wrt " + d.wrt : "");
+    }
     outcome derived = derive(d, env);
     std::string head;
     if (d.format == "text") {
