@@ -90,7 +90,7 @@ TEST_CASE("Shapes are inferred from the board formula: the batch n, then d and H
     CHECK(t.dim(w2.cols).size == 5);
 }
 
-TEST_CASE("--dims fixes shapes; a lone size is a column vector; numbers stay numbers", "[cli][shapes]") {
+TEST_CASE("The dims option fixes shapes, a lone size is a column vector, numbers stay numbers", "[cli][shapes]") {
     const typed_formula t = typed(board, "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1");
     CHECK(shape_of(t, "W2") == "(H x 1)");
     CHECK(shape_of(t, "b2") == "(1 x 1)");
