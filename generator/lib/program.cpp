@@ -162,38 +162,139 @@ std::string variable_list(const typed_formula& f, const std::vector<std::string>
 
 }  // namespace
 
+// The names mirror ctgrad's derivation (include/ctgrad/detail/naming.hpp), so a claim's Z1 is
+// the derivation's Z_1: nodes are told apart by structure (ctgrad by type, where every double
+// constant is one type), activations are exp, identity, relu, sigmoid, softplus, step and tanh
+// of something that depends on a variable, and k counts activations from the input.
 intermediate_names name_intermediates(const typed_formula& f) {
     const formula& src = f.source;
     intermediate_names out;
     if (src.root < 0) return out;
-    // The output: what the loss compares with the target.
-    int output = -1;
-    const auto& top = src.top();
-    if ((top.kind == op::mse || top.kind == op::bce) && src[top.args[0]].kind != op::variable && !f[top.args[0]].pure_number) {
-        output = top.args[0];
-    }
-    // Layers: an activation (an element-wise function of a computed quantity) is A_k, its
-    // argument Z_k, where k counts the activations on the way from the input.
-    std::vector<int> layer(src.nodes.size(), 0);
-    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+    const std::size_t count = src.nodes.size();
+
+    // Per node: a structural key, whether a variable occurs in it, its layer.
+    std::vector<std::string> key(count);
+    std::vector<char> has_variable(count, 0);
+    std::vector<int> layer(count, 0);
+    const auto node = [&](int i) { return static_cast<std::size_t>(i); };
+    const auto is_leaf = [&](int i) { return src[i].kind == op::variable || f[i].pure_number; };
+    const auto is_activation = [&](int i) {
+        switch (src[i].kind) {
+            case op::exp: case op::identity: case op::relu: case op::sigmoid: case op::softplus: case op::step:
+            case op::tanh:
+                return has_variable[node(src[i].args[0])] != 0;
+            default: return false;
+        }
+    };
+    for (int i = 0; i < static_cast<int>(count); ++i) {
         const auto& n = src[i];
-        int below = 0;
-        for (int a : n.args) below = std::max(below, layer[static_cast<std::size_t>(a)]);
-        layer[static_cast<std::size_t>(i)] = below;
-        const bool activation = info(n.kind).elementwise && src[n.args[0]].kind != op::variable && !f[n.args[0]].pure_number;
-        if (!activation) continue;
-        const int k = below + 1;
-        layer[static_cast<std::size_t>(i)] = k;
-        const std::string z = "Z_" + (k < 10 ? std::to_string(k) : "{" + std::to_string(k) + "}");
-        const std::string a = i == output ? "\\hat{y}" : "A_" + (k < 10 ? std::to_string(k) : "{" + std::to_string(k) + "}");
-        const auto taken = [&](const std::string& name) {
-            return std::any_of(out.begin(), out.end(), [&](const auto& p) { return p.first == name; });
-        };
-        if (!taken(z)) out.emplace_back(z, n.args[0]);
-        if (!taken(a)) out.emplace_back(a, i);
+        if (f[i].pure_number) {
+            key[node(i)] = "c";
+        } else if (n.kind == op::variable) {
+            key[node(i)] = "v:" + n.latex;
+            has_variable[node(i)] = 1;
+        } else {
+            std::string k = std::to_string(static_cast<int>(f[i].kind)) + (f[i].scalar_right ? "r(" : "(");
+            for (int a : n.args) {
+                k += key[node(a)] + ",";
+                has_variable[node(i)] |= has_variable[node(a)];
+                layer[node(i)] = std::max(layer[node(i)], layer[node(a)]);
+            }
+            key[node(i)] = k + ")";
+            if (is_activation(i)) ++layer[node(i)];
+        }
     }
-    if (output >= 0 && std::none_of(out.begin(), out.end(), [](const auto& p) { return p.first == "\\hat{y}"; })) {
-        out.emplace_back("\\hat{y}", output);
+
+    // Entries in post-order, as collect_names builds them.
+    enum class role { activation, preactivation, output };
+    struct entry {
+        int node;
+        role what;
+    };
+    std::vector<entry> entries;
+    const auto listed = [&](int i) {
+        return std::any_of(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(i)]; });
+    };
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        if (is_leaf(i) || !is_activation(i) || listed(i)) continue;
+        const int operand = src[i].args[0];
+        if (!is_leaf(operand) && !is_activation(operand) && !listed(operand)) entries.push_back({operand, role::preactivation});
+        entries.push_back({i, role::activation});
+    }
+    if (!entries.empty() && key[node(entries.back().node)] == key[node(src.root)]) entries.pop_back();
+
+    // The output: a loss's prediction, else the one activation of the top layer when no matrix
+    // product comes after it.
+    // Children precede parents and a subtree is parsed in one go, so node i's subtree is the run
+    // first[i]..i of the array.
+    std::vector<int> first(count);
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        first[node(i)] = i;
+        for (int a : src[i].args) first[node(i)] = std::min(first[node(i)], first[node(a)]);
+    }
+    const auto contains = [&](int outer, const std::string& inner) {
+        for (int j = first[node(outer)]; j <= outer; ++j) {
+            if (key[node(j)] == inner) return true;
+        }
+        return false;
+    };
+    const auto product_outside = [&](auto&& self, int e, int out_node) -> bool {
+        if (key[node(e)] == key[node(out_node)] || is_leaf(e)) return false;
+        if (f[e].kind == op::matmul) return !contains(out_node, key[node(e)]);
+        for (int a : src[e].args) {
+            if (self(self, a, out_node)) return true;
+        }
+        return false;
+    };
+    const auto& top = src.top();
+    if (top.kind == op::mse || top.kind == op::bce) {
+        const int p = top.args[0];
+        if (!is_leaf(p)) {
+            const auto it = std::find_if(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(p)]; });
+            if (it != entries.end()) {
+                it->what = role::output;
+            } else {
+                entries.push_back({p, role::output});
+            }
+        }
+    } else {
+        int highest = 0, how_many = 0, which = -1;
+        for (const auto& e : entries) {
+            if (e.what == role::activation) highest = std::max(highest, layer[node(e.node)]);
+        }
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            if (entries[k].what == role::activation && layer[node(entries[k].node)] == highest) {
+                ++how_many;
+                if (which < 0) which = static_cast<int>(k);
+            }
+        }
+        if (how_many == 1 && !product_outside(product_outside, src.root, entries[static_cast<std::size_t>(which)].node)) {
+            entries[static_cast<std::size_t>(which)].what = role::output;
+        }
+    }
+
+    // Z_k takes the layer of the activation it feeds; a (role, layer) shared by several entries
+    // is numbered: A_{2,1}, A_{2,2}.
+    const auto layer_of = [&](const entry& e) { return layer[node(e.node)] + (e.what == role::preactivation ? 1 : 0); };
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+        const entry& e = entries[k];
+        if (e.what == role::output) {
+            out.emplace_back("\\hat{y}", e.node);
+            continue;
+        }
+        int before = 0, total = 0;
+        for (std::size_t j = 0; j < entries.size(); ++j) {
+            if (entries[j].what == e.what && layer_of(entries[j]) == layer_of(e)) {
+                ++total;
+                if (j < k) ++before;
+            }
+        }
+        const int rank = total > 1 ? before + 1 : 0;
+        const int l = layer_of(e);
+        std::string name = e.what == role::activation ? "A_" : "Z_";
+        const bool braces = l >= 10 || rank > 0;
+        name += (braces ? "{" : "") + std::to_string(l) + (rank > 0 ? "," + std::to_string(rank) : "") + (braces ? "}" : "");
+        out.emplace_back(name, e.node);
     }
     return out;
 }

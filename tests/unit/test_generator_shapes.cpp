@@ -127,6 +127,26 @@ TEST_CASE("Intermediates are named as the derivation names them: Z_k, A_k, yhat"
     CHECK(t.source.source(names[3].second) == "tanh(ReLU(X*W1 + b1^T)*W2 + b2^T)");
 }
 
+TEST_CASE("Intermediates follow ctgrad's naming rules beyond the board: the output without a loss, ranks, products",
+          "[cli][shapes]") {
+    const auto names_of = [](const std::string& formula) {
+        std::string out;
+        const typed_formula t = typed(formula);
+        for (const auto& [latex, node] : name_intermediates(t)) out += latex + "=" + std::string(t.source.source(node)) + "; ";
+        return out;
+    };
+    // Poisson regression: no mse or bce, so the one top activation is the output; the repeated
+    // X*w + b is one quantity.
+    CHECK(names_of("mean(exp(X*w + b) - Y .* (X*w + b))") == "Z_1=X*w + b; \\hat{y}=exp(X*w + b); ");
+    // Linear regression without an activation: the loss's prediction is the output.
+    CHECK(names_of("mse(X*w + b, Y)") == "\\hat{y}=X*w + b; ");
+    // Two activations in one layer are numbered; a product after the top one leaves no output.
+    CHECK(names_of("sum(tanh(X*W1) + relu(X*W2))") == "Z_{1,1}=X*W1; A_{1,1}=tanh(X*W1); Z_{1,2}=X*W2; A_{1,2}=relu(X*W2); ");
+    CHECK(names_of("sum(tanh(X*W1)*W2)") == "Z_1=X*W1; A_1=tanh(X*W1); ");
+    // Layers from 10 on are braced.
+    CHECK(names_of(deep_tanh_formula(10)).find("Z_{10}=") != std::string::npos);
+}
+
 TEST_CASE("Claims are typed against the formula's dimensions and may use n and the intermediates", "[cli][shapes]") {
     const typed_formula t = typed(board, "W2=H,1");
     const typed_claim c = infer_claim_shapes(t, parse("A1^T * ((2/n * (yhat - Y)) .* (1 - tanh(Z2)^2))"), name_intermediates(t));
