@@ -8,54 +8,54 @@
 namespace ctgrad {
 
 template <expression A, expression B>
-constexpr auto plus(const A& a, const B& b);
+static constexpr auto plus(const A& a, const B& b);
 template <expression A, expression B>
-constexpr auto minus(const A& a, const B& b);
+static constexpr auto minus(const A& a, const B& b);
 template <expression A>
-constexpr auto negate(const A& a);
+static constexpr auto negate(const A& a);
 template <expression A, expression B>
-constexpr auto matmul(const A& a, const B& b);
+static constexpr auto matmul(const A& a, const B& b);
 template <expression S, expression A>
-constexpr auto scale(const S& s, const A& a);
+static constexpr auto scale(const S& s, const A& a);
 template <expression A, expression B>
-constexpr auto divide(const A& a, const B& b);
+static constexpr auto divide(const A& a, const B& b);
 template <expression A, expression B>
-constexpr auto hadamard(const A& a, const B& b);
+static constexpr auto hadamard(const A& a, const B& b);
 template <expression A>
-constexpr auto transpose(const A& a);
+static constexpr auto transpose(const A& a);
 template <expression A, expression B>
-constexpr auto times(const A& a, const B& b);
+static constexpr auto times(const A& a, const B& b);
 template <expression A>
-constexpr auto relu(const A& a);
+static constexpr auto relu(const A& a);
 template <expression A>
-constexpr auto step(const A& a);
+static constexpr auto step(const A& a);
 template <expression A>
-constexpr auto tanh(const A& a);
+static constexpr auto tanh(const A& a);
 template <expression A>
-constexpr auto sigmoid(const A& a);
+static constexpr auto sigmoid(const A& a);
 template <expression A>
-constexpr auto exp(const A& a);
+static constexpr auto exp(const A& a);
 template <expression A>
-constexpr auto log(const A& a);
+static constexpr auto log(const A& a);
 template <expression A>
-constexpr auto softplus(const A& a);
+static constexpr auto softplus(const A& a);
 template <expression A>
-constexpr auto square(const A& a);
+static constexpr auto square(const A& a);
 template <expression A>
-constexpr auto identity(const A& a);
+static constexpr auto identity(const A& a);
 template <expression A>
-constexpr auto sum(const A& a);
+static constexpr auto sum(const A& a);
 template <expression A>
-constexpr auto mean(const A& a);
+static constexpr auto mean(const A& a);
 template <expression A>
-constexpr auto column_sums(const A& a);
+static constexpr auto column_sums(const A& a);
 template <expression P, expression Y>
-constexpr auto mse(const P& yhat, const Y& y);
+static constexpr auto mse(const P& yhat, const Y& y);
 template <expression P, expression Y>
-constexpr auto bce(const P& p, const Y& y);
+static constexpr auto bce(const P& p, const Y& y);
 template <expression G, expression A>
-constexpr auto broadcast_like(const G& g, const A& a);
+static constexpr auto broadcast_like(const G& g, const A& a);
 template <expression A>
-constexpr auto count(const A& a);
+static constexpr auto count(const A& a);
 
 }  // namespace ctgrad

@@ -56,7 +56,7 @@ struct has_variables<gradient<L, V, E>> : has_variables<L> {};
 
 /// Whether any variable occurs in E (whole subtrees without one are skipped by backprop).
 template <class E>
-inline constexpr bool has_variables_v = has_variables<E>::value;
+static constexpr bool has_variables_v = has_variables<E>::value;
 
 // ---- the backward pass --------------------------------------------------------------------
 
@@ -70,9 +70,9 @@ struct contribution {
 /// Names dL/dF as an adjoint node unless it is already cheap to read (a leaf, a constant,
 /// another adjoint), so evaluation materialises each adjoint once and LaTeX can name it.
 template <class F, class G>
-constexpr auto name_adjoint(const F& forward, const G& g) {
+static constexpr auto name_adjoint(const F& forward, const G& g) {
     if constexpr (is_variable_v<F> || is_variable_v<G> || is_adjoint_v<G> || is_literal_v<G> ||
-                  std::is_same_v<G, constant>) {
+                  ctgrad::detail::same_v<G, constant>) {
         return g;
     } else {
         return make_adjoint(forward, g);
@@ -88,12 +88,12 @@ struct backprop_result {
 };
 
 template <class C, class M>
-constexpr auto make_backprop_result(const C& contributions, M) {
+static constexpr auto make_backprop_result(const C& contributions, M) {
     return backprop_result<C, M>{contributions};
 }
 
 template <class R1, class R2>
-constexpr auto merge(const R1& a, const R2& b) {
+static constexpr auto merge(const R1& a, const R2& b) {
     return detail::make_backprop_result(detail::concat(a.contributions, b.contributions),
                                 concat_t<typename R1::markers, typename R2::markers>{});
 }
@@ -101,21 +101,21 @@ constexpr auto merge(const R1& a, const R2& b) {
 inline constexpr backprop_result<flat_list<>, type_list<>> nothing_collected{};
 
 template <class P, class G>
-constexpr auto backprop(const P& p, const G& g);
+static constexpr auto backprop(const P& p, const G& g);
 
 template <std::size_t I, class P, class G>
-constexpr auto backprop_child(const P& p, const G& g) {
+static constexpr auto backprop_child(const P& p, const G& g) {
     if constexpr (!has_variables_v<arg_t<I, P>>) {
         return nothing_collected;
     } else {
         auto local = P::op_type::template backward<I>(p, g);
-        if constexpr (std::is_same_v<decltype(local), no_contribution>) {
+        if constexpr (ctgrad::detail::same_v<decltype(local), no_contribution>) {
             return nothing_collected;
         } else {
             const auto named = detail::name_adjoint(ctgrad::arg<I>(p), local);
             const auto below = detail::backprop(ctgrad::arg<I>(p), named);
             using named_t = std::remove_cvref_t<decltype(named)>;
-            if constexpr (!std::is_same_v<named_t, decltype(local)>) {  // a new adjoint node
+            if constexpr (!ctgrad::detail::same_v<named_t, decltype(local)>) {  // a new adjoint node
                 return detail::make_backprop_result(below.contributions,
                                             concat_t<typename decltype(below)::markers, type_list<named_t>>{});
             } else {
@@ -128,7 +128,7 @@ constexpr auto backprop_child(const P& p, const G& g) {
 /// Walks from the loss to the leaves, handing each child its adjoint by the operation's rule;
 /// collects one contribution per path that reaches a variable. Linear in the formula's size.
 template <class P, class G>
-constexpr auto backprop(const P& p, const G& g) {
+static constexpr auto backprop(const P& p, const G& g) {
     if constexpr (is_variable_v<P>) {
         return detail::make_backprop_result(detail::make_single(contribution<P, G>{g}), type_list<>{});
     } else if constexpr (!has_variables_v<P>) {
@@ -148,8 +148,8 @@ template <class L>
 using adjoints_of_t = typename decltype(detail::backprop(std::declval<const L&>(), literal<1>{}))::markers;
 
 template <class Variable, class List, std::size_t... I>
-constexpr auto matching_indices(std::index_sequence<I...>) {
-    constexpr bool matches[] = {false, std::is_same_v<typename type_at<I, List>::variable_type, Variable>...};
+static constexpr auto matching_indices(std::index_sequence<I...>) {
+    constexpr bool matches[] = {false, ctgrad::detail::same_v<typename type_at<I, List>::variable_type, Variable>...};
     constexpr std::size_t count = (std::size_t{0} + ... + (matches[I + 1] ? 1 : 0));
     std::array<std::size_t, count> out{};
     std::size_t k = 0;
@@ -160,7 +160,7 @@ constexpr auto matching_indices(std::index_sequence<I...>) {
 }
 
 template <class First, class... Rest>
-constexpr auto sum_all(const First& first, const Rest&... rest) {
+static constexpr auto sum_all(const First& first, const Rest&... rest) {
     if constexpr (sizeof...(Rest) == 0) {
         return first;
     } else {
@@ -170,7 +170,7 @@ constexpr auto sum_all(const First& first, const Rest&... rest) {
 
 /// dL/dV: the sum of V's contributions over all paths, or zeros when every path is flat.
 template <class Variable, class List>
-constexpr auto collect_gradient(const Variable& v, const List& all) {
+static constexpr auto collect_gradient(const Variable& v, const List& all) {
     constexpr auto indices = detail::matching_indices<Variable, List>(std::make_index_sequence<List::size>{});
     if constexpr (indices.size() == 0) {
         return broadcast_like(literal<0>{}, v);
@@ -183,7 +183,7 @@ constexpr auto collect_gradient(const Variable& v, const List& all) {
 
 /// The checks at the entry of grad/grads; true when the request is well formed.
 template <class L, class V>
-constexpr bool check_gradient_request() {
+static constexpr bool check_gradient_request() {
     if constexpr (!is_variable_v<V>) {
         static_assert(always_false<V>, "ctgrad: grad(L, V): V must be a variable declared with matrix<...> or vector<...>");
         return false;
@@ -203,7 +203,7 @@ constexpr bool check_gradient_request() {
 /// dL/dV as an expression of the shape of V (denominator layout), derived at compile time by
 /// reverse-mode chain rule. L must be 1x1 and use V. Example: examples/board_exercise.cpp.
 template <expression L, class V>
-constexpr auto grad(const L& loss, const V& v) {
+static constexpr auto grad(const L& loss, const V& v) {
     if constexpr (is_invalid_v<L>) {
         return invalid_expression{};
     } else if constexpr (!detail::check_gradient_request<L, V>()) {
@@ -218,21 +218,40 @@ constexpr auto grad(const L& loss, const V& v) {
 
 /// Several gradients of one loss; eval(grads(...), in) shares every forward value and adjoint
 /// among them and returns a std::tuple in the order asked.
+/// Stateless gradients (the usual case) are not stored at all: a std::tuple of deep formula
+/// types would make the compiler instantiate and name its machinery once per element.
 template <class... Gradients>
 struct gradient_list {
-    std::tuple<Gradients...> items;
+    static constexpr bool stateless = (is_stateless_v<Gradients> && ...);
+    struct nothing {};
+    std::conditional_t<stateless, nothing, std::tuple<Gradients...>> items{};
+
+    /// f(g1, g2, ...), the gradients in the order asked.
+    template <class F>
+    constexpr decltype(auto) apply(F&& f) const {
+        if constexpr (stateless) {
+            return f(Gradients{}...);
+        } else {
+            return std::apply(f, items);
+        }
+    }
 };
 
 /// grads(L, W1, b1, ...): the gradients of L with respect to each variable, in that order.
 template <expression L, class... V>
-constexpr auto grads(const L& loss, const V&... v) {
+static constexpr auto grads(const L& loss, const V&... v) {
     static_assert(sizeof...(V) > 0, "ctgrad: grads(L, V...): name at least one variable");
     if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
         return gradient_list<>{};
     } else {
         const auto all = detail::backprop(loss, literal<1>{}).contributions;
         return [&]<class... E>(const E&... exprs) {
-            return gradient_list<gradient<L, V, E>...>{{make_gradient<V>(loss, exprs)...}};
+            using list = gradient_list<gradient<L, V, E>...>;
+            if constexpr (list::stateless) {
+                return list{};
+            } else {
+                return list{{make_gradient<V>(loss, exprs)...}};
+            }
         }(detail::collect_gradient(v, all)...);
     }
 }

@@ -35,7 +35,7 @@ inline constexpr std::size_t fold_keep = 4;
 inline constexpr std::size_t chain_keep = 3;
 
 template <class Node, class... V>
-inline constexpr bool uses_any_v = (contains_v<variables_of_t<Node>, V> || ...);
+static constexpr bool uses_any_v = (contains_v<variables_of_t<Node>, V> || ...);
 
 template <class Table, class Vars>
 struct needed_of;
@@ -283,7 +283,7 @@ constexpr bool kept(std::size_t i, std::size_t count) {
 }
 
 template <class L, class... V>
-constexpr derivation_text build_derivation(const L& loss) {
+static constexpr derivation_text build_derivation(const L& loss) {
     using vars = variable_list<V...>;
     constexpr auto needed = needed_of<names_for<L>, vars>::value;
     constexpr std::string_view variable_names[] = {V::name..., {}};
@@ -482,7 +482,7 @@ private:
 /// with respect to the named variables, each of which must occur in L (the same checks and
 /// messages as grad). Example: `derivation(L, W1, b1, W2, b2).latex()`.
 template <expression L, class... V>
-constexpr auto derivation(const L& loss, const V&...) {
+static constexpr auto derivation(const L& loss, const V&...) {
     static_assert(sizeof...(V) > 0, "ctgrad: derivation(L, V...): name at least one variable");
     if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
         return derivation_steps<invalid_expression>{invalid_expression{}};

@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <tuple>
@@ -11,19 +12,14 @@
 
 #include "derivation.hpp"
 #include "detail/describe.hpp"
+#include "detail/flat_list.hpp"
+#include "detail/inlining.hpp"
 #include "detail/type_list.hpp"
 #include "detail/type_set.hpp"
 #include "errors.hpp"
 #include "expression.hpp"
 #include "variables.hpp"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define CTGRAD_NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define CTGRAD_NOINLINE __declspec(noinline)
-#else
-#define CTGRAD_NOINLINE
-#endif
 
 namespace ctgrad::detail {
 
@@ -122,13 +118,28 @@ auto bind(binding<Variables, Stored>... bindings) {
     return bound<binding<Variables, Stored>...>{std::move(bindings)...};
 }
 
+// ---- what one eval stores -----------------------------------------------------------------
+//
+// Evaluation runs a schedule fixed at compile time: the nodes whose values are stored, in an
+// order where every node comes after what it reads, each computed at most once and only when
+// an output needs it. Everything else stays a lazy Eigen expression fused into the loop that
+// consumes it.
+//
+// Why a schedule and not "compute on first use": on-demand filling needs one out-of-line
+// function per stored node (inlined, each use would carry a copy of everything below it), and
+// g++ names every such function after its whole expression type, at a cost that grows with the
+// square of the name. For a 100-layer net that naming was most of the compile time. Here the
+// per-node functions have internal linkage and are inlined into one loop-free sequence, so
+// nothing with a deep type in its name is ever emitted.
+
 namespace detail {
 
-// ---- what evaluation materialises ---------------------------------------------------------
+template <class Op>
+static constexpr bool is_view_op = requires { Op::is_view; };
 
-/// Nodes whose value is stored once per eval: every forward node that is not a view, and
-/// every adjoint node of the loss. Everything else stays a lazy Eigen expression, fused into
-/// the loop that consumes it. A type_list; a node may repeat (the context keeps one slot).
+/// Stored node candidates of a forward expression, children before parents. A node holding a
+/// user's double is never stored: two such nodes can share a type but not a value, so they are
+/// computed where they are used.
 template <class E>
 struct slots_of {
     using type = type_list<>;
@@ -136,101 +147,320 @@ struct slots_of {
 template <class E>
 using slots_of_t = typename slots_of<E>::type;
 
-template <class Op>
-inline constexpr bool is_view_op = requires { Op::is_view; };
-
 template <class Op, class... Args>
 struct slots_of<node<Op, Args...>> {
     using children = concat_t<slots_of_t<Args>...>;
-    using type = std::conditional_t<is_view_op<Op>, children, concat_t<children, type_list<node<Op, Args...>>>>;
-};
-template <class L, class V, class E>
-struct slots_of<gradient<L, V, E>> {
-    using type = concat_t<slots_of_t<L>, adjoints_of_t<L>>;
+    static constexpr bool stored = !is_view_op<Op> && is_stateless_v<node<Op, Args...>>;
+    using type = std::conditional_t<stored, concat_t<children, type_list<node<Op, Args...>>>, children>;
 };
 
-/// Kept for code that names the forward slots of an expression.
+/// type_list<Ts[Indices[K]]...>.
+template <class List, auto Indices, class K = std::make_index_sequence<Indices.size()>>
+struct pick_list;
+template <class... Ts, auto Indices, std::size_t... K>
+struct pick_list<type_list<Ts...>, Indices, std::index_sequence<K...>> {
+    using type = type_list<type_at<Indices[K], flat_list<Ts...>>...>;
+};
+
+/// The backward pass's named adjoints, each after the adjoint it is computed from (the pass
+/// lists them deepest first), without those that hold a user's double.
+template <class... Adjoints>
+static constexpr auto adjoint_order(type_list<Adjoints...>) {
+    constexpr bool keep[] = {false, is_stateless_v<Adjoints>...};
+    constexpr std::size_t count = (std::size_t{0} + ... + (is_stateless_v<Adjoints> ? 1 : 0));
+    std::array<std::size_t, count> order{};
+    std::size_t k = 0;
+    for (std::size_t i = sizeof...(Adjoints); i-- > 0;) {
+        if (keep[i + 1]) order[k++] = i;
+    }
+    return order;
+}
+template <class L>
+using adjoint_slots_t =
+    typename pick_list<adjoints_of_t<L>, adjoint_order(adjoints_of_t<L>{})>::type;
+
+/// What every gradient of L stores: L's forward nodes and its adjoints.
+template <class L>
+struct backward_pass_of {};
+template <class L>
+struct slots_of<backward_pass_of<L>> {
+    using type = concat_t<slots_of_t<L>, adjoint_slots_t<L>>;
+};
+template <class L, class V, class E>
+struct slots_of<gradient<L, V, E>> : slots_of<backward_pass_of<L>> {};
+
+template <class Sources>
+struct slots_of_all;
+template <class... Sources>
+struct slots_of_all<type_list<Sources...>> {
+    using type = concat_t<slots_of_t<Sources>...>;
+};
+
+/// Where an output's stored nodes come from; the gradients of one loss share one source, so
+/// fifty gradients do not make a list fifty times the size of the net.
+template <class E>
+struct slot_source {
+    using type = E;
+};
+template <class L, class V, class E>
+struct slot_source<gradient<L, V, E>> {
+    using type = backward_pass_of<L>;
+};
+
+/// Kept for code that names the stored nodes of an expression.
 template <class E>
 using forward_slots_t = slots_of_t<E>;
 
-template <class E>
-struct slot {
-    Eigen::Matrix<double, E::rows, E::cols> value;
-    bool ready = false;
+/// The position of the first T in Ts, computed once per T.
+template <class T, class... Ts>
+static constexpr std::size_t first_position_v = first_index<T, Ts...>();
+
+/// The list without repeats, first occurrences kept in order.
+template <class... Ts>
+static constexpr auto first_occurrences(type_list<Ts...>) {
+    constexpr std::size_t positions[] = {0, first_position_v<Ts, Ts...>...};
+    constexpr std::size_t count = [&] {
+        std::size_t c = 0;
+        for (std::size_t i = 0; i < sizeof...(Ts); ++i) c += positions[i + 1] == i ? 1 : 0;
+        return c;
+    }();
+    std::array<std::size_t, count> out{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+        if (positions[i + 1] == i) out[k++] = i;
+    }
+    return out;
+}
+template <class List>
+static constexpr auto distinct_indices = first_occurrences(List{});
+template <class List>
+using distinct_t = typename pick_list<List, distinct_indices<List>>::type;
+
+/// The stored nodes that computing E reads directly (E itself excluded when E is stored).
+template <class E, class Stored>
+struct reads {
+    using type = type_list<>;
+};
+template <class E, class Stored>
+using reads_t = typename reads<E, Stored>::type;
+
+template <class E, class Stored>
+using read_t = std::conditional_t<in_list_v<Stored, E>, type_list<E>, reads_t<E, Stored>>;
+
+template <class Op, class... Args, class Stored>
+struct reads<node<Op, Args...>, Stored> {
+    using type = concat_t<read_t<Args, Stored>...>;
+};
+template <class F, class G, class Stored>
+struct reads<adjoint<F, G>, Stored> {
+    using type = read_t<G, Stored>;
+};
+template <class L, class V, class E, class Stored>
+struct reads<gradient<L, V, E>, Stored> {
+    using type = read_t<E, Stored>;
 };
 
-/// A slot for the first occurrence of a node in the list, an empty base for a repeat.
-template <bool First, std::size_t I, class E>
-struct slot_if_first : slot<E> {};
-template <std::size_t I, class E>
-struct slot_if_first<false, I, E> {};
+/// Distinct types numbered in order; index_in<T, Map> finds T's number by overload resolution
+/// against the bases, without a search the compiler would have to evaluate step by step.
+template <class T, std::size_t I>
+struct numbered {};
+template <class Indices, class... Ts>
+struct numbering;
+template <std::size_t... I, class... Ts>
+struct numbering<std::index_sequence<I...>, Ts...> : numbered<Ts, I>... {};
+template <class T, std::size_t I>
+std::integral_constant<std::size_t, I> number_of(const numbered<T, I>&);  // never defined
+template <class T, class Map>
+static constexpr std::size_t index_in = decltype(detail::number_of<T>(std::declval<const Map&>()))::value;
 
-template <class Bound, class List, class Indices = std::make_index_sequence<List::size>>
-struct context;
+template <class Map, class... R>
+static constexpr std::array<std::size_t, sizeof...(R)> indices_in(type_list<R...>) {
+    return {index_in<R, Map>...};
+}
 
-/// The per-eval storage: one slot per distinct stored node.
-template <class Bound, class... Nodes, std::size_t... I>
-struct context<Bound, type_list<Nodes...>, std::index_sequence<I...>>
-    : slot_if_first<first_index<Nodes, Nodes...>() == I, I, Nodes>... {
-    template <class E>
-    static constexpr bool stores = one_of_v<E, Nodes...>;
+/// needed[i]: whether stored node i is read, directly or through other stored nodes, by an
+/// output. One sweep from the last node to the first: a node is read only by later nodes.
+template <class... Nodes, class... Outputs>
+static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
+    using stored = type_list<Nodes...>;
+    using map = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
+    constexpr std::size_t n = sizeof...(Nodes);
+    constexpr std::size_t counts[] = {reads_t<Nodes, stored>::size..., 0};
+    constexpr std::size_t total = (std::size_t{0} + ... + reads_t<Nodes, stored>::size);
+    // Every node's reads, one after another: node i's start at first[i].
+    constexpr auto all_reads = [] {
+        std::array<std::size_t, total + 1> out{};
+        std::size_t k = 0;
+        [[maybe_unused]] auto append = [&](const auto& some) {
+            for (std::size_t r : some) out[k++] = r;
+        };
+        (append(detail::indices_in<map>(reads_t<Nodes, stored>{})), ...);
+        return out;
+    }();
+    std::array<bool, n + 1> needed{};  // one spare: no zero-length array when nothing is stored
+    [[maybe_unused]] auto mark_all = [&](const auto& some) {
+        for (std::size_t r : some) needed[r] = true;
+    };
+    (mark_all(detail::indices_in<map>(read_t<Outputs, stored>{})), ...);
+    std::array<std::size_t, n + 1> first{};
+    for (std::size_t i = 0; i < n; ++i) first[i + 1] = first[i] + counts[i];
+    for (std::size_t i = n; i-- > 0;) {
+        if (needed[i]) {
+            for (std::size_t k = first[i]; k < first[i + 1]; ++k) needed[all_reads[k]] = true;
+        }
+    }
+    return needed;
+}
 
-    explicit context(const Bound& b) : in(b) {}
+template <int Rows, int Cols>
+struct shape_only {
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
+};
+
+/// Stored value number I. Slots are named by number and shape, not by node: the compiler names
+/// every slot's constructor and destructor after its type.
+template <std::size_t I, int Rows, int Cols>
+struct slot {
+    Eigen::Matrix<double, Rows, Cols> value;
+};
+
+template <class Indices, class... Nodes>
+struct slots;
+template <std::size_t... I, class... Shapes>
+struct slots<std::index_sequence<I...>, Shapes...> : slot<I, Shapes::rows, Shapes::cols>... {};
+
+/// The per-eval storage, one slot per stored node, and the bound variables. Its type names
+/// only the slots' shapes; which node sits in which slot is the schedule's business.
+template <class Bound, class Storage>
+struct frame : Storage {
+    explicit frame(const Bound& b) : in(b) {}
     const Bound& in;
 };
 
-template <class First, class... Rest>
-struct first_of {
-    using type = First;
+/// What the evaluation functions need: the frame, and at compile time the stored nodes.
+template <class Bound, class Nodes>
+struct context;
+template <class Bound, class... Nodes>
+struct context<Bound, type_list<Nodes...>> {
+    using stored = type_list<Nodes...>;
+    using numbers = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
+    using storage = frame<Bound, slots<std::index_sequence_for<Nodes...>, shape_only<Nodes::rows, Nodes::cols>...>>;
+    storage& data;
+    const Bound& in;
 };
-template <class... Ts>
-using first_of_t = typename first_of<Ts...>::type;
 
 template <class E, class Ctx>
-decltype(auto) value_of(const E& e, Ctx& ctx);
+static constexpr bool stored_in = in_list_v<typename Ctx::stored, E>;
 
-template <class Ctx, class A, class B>
-void require(bool ok, const A& a, const B& b, long ar, long ac, long br, long bc, const char* rule) {
+/// The slot of a stored node.
+template <class E, class Ctx>
+CTGRAD_ALWAYS_INLINE static auto& slot_of(Ctx& ctx) {
+    return static_cast<slot<index_in<E, typename Ctx::numbers>, E::rows, E::cols>&>(ctx.data).value;
+}
+
+/// The parts of a stateless expression are read from its type, never from the shared static
+/// members (which the compiler would then emit, one per node type).
+template <class E>
+static constexpr decltype(auto) adjoint_value(const E& e) {
+    if constexpr (is_stateless_v<E>) {
+        return typename E::value_type{};
+    } else {
+        return (e.value);
+    }
+}
+template <class E>
+static constexpr decltype(auto) gradient_expr(const E& e) {
+    if constexpr (is_stateless_v<E>) {
+        return typename E::expr_type{};
+    } else {
+        return (e.expr);
+    }
+}
+
+template <class E>
+static constexpr decltype(auto) gradient_loss(const E& e) {
+    if constexpr (is_stateless_v<E>) {
+        return typename E::loss_type{};
+    } else {
+        return (e.loss);
+    }
+}
+
+template <class E, class Ctx>
+CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, Ctx& ctx);
+
+/// The error of a run-time size check; out of line and not a template, so the checks of a
+/// deep net share it.
+[[noreturn]] inline void throw_shape_error(const std::string& left, const std::string& right, long ar, long ac, long br,
+                                           long bc, const char* rule) {
+    throw shape_error(concat_text("ctgrad: ", left, " ", shape_text(ar, ac), " and ", right, " ", shape_text(br, bc), ": ", rule));
+}
+
+template <class A, class B>
+CTGRAD_ALWAYS_INLINE static void require(bool ok, const A& a, const B& b, long ar, long ac, long br, long bc,
+                                         const char* rule) {
     if (!ok) {
-        throw shape_error(concat_text("ctgrad: ", detail::describe(a), " ", shape_text(ar, ac), " and ", detail::describe(b), " ",
-                                      shape_text(br, bc), ": ", rule));
+        detail::throw_shape_error(detail::describe(a), detail::describe(b), ar, ac, br, bc, rule);
     }
 }
 
 /// Checks the sizes known only now, so a mismatch is an exception naming the operands
-/// instead of an Eigen assertion.
-template <class Ctx, class Node, class A, class B>
-void check_runtime_sizes(const Node& n, const A& a, const B& b) {
+/// instead of an Eigen assertion. Sizes fixed at compile time were checked when building.
+template <class Node, class A, class B>
+CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const Node& n, const A& a, const B& b) {
     using op = typename Node::op_type;
     using left = arg_t<0, Node>;
     using right = arg_t<1, Node>;
-    if constexpr (std::is_same_v<op, matmul_op>) {
-        detail::require<Ctx>(a.cols() == b.rows(), ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
-                     "columns of the left operand must equal rows of the right operand");
+    if constexpr (ctgrad::detail::same_v<op, matmul_op>) {
+        if constexpr (left::cols == dynamic || right::rows == dynamic) {
+            detail::require(a.cols() == b.rows(), ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
+                            "columns of the left operand must equal rows of the right operand");
+        }
     } else if constexpr (requires { op::pairs_operands; }) {
-        constexpr pairing p = std::is_same_v<op, hadamard_op> ? pairing::same
+        constexpr pairing p = ctgrad::detail::same_v<op, hadamard_op> ? pairing::same
                               : requires { op::template shapes_fit<left, right>; } && std::is_base_of_v<loss_shape, op>
                                   ? pairing::same
                                   : pairing_of<left, right>();
-        bool ok = true;
-        if constexpr (p == pairing::same) ok = a.rows() == b.rows() && a.cols() == b.cols();
-        else if constexpr (p == pairing::row_right || p == pairing::row_left) ok = a.cols() == b.cols();
-        detail::require<Ctx>(ok, ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
-                     "the shapes must be equal (or a row broadcast over rows)");
+        constexpr bool rows_dynamic = left::rows == dynamic || right::rows == dynamic;
+        constexpr bool cols_dynamic = left::cols == dynamic || right::cols == dynamic;
+        constexpr bool check = p == pairing::same ? rows_dynamic || cols_dynamic
+                               : (p == pairing::row_right || p == pairing::row_left) ? cols_dynamic
+                                                                                     : false;
+        if constexpr (check) {
+            bool ok = true;
+            if constexpr (p == pairing::same) ok = a.rows() == b.rows() && a.cols() == b.cols();
+            else ok = a.cols() == b.cols();
+            detail::require(ok, ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
+                            "the shapes must be equal (or a row broadcast over rows)");
+        }
     }
 }
 
+/// What an operation's value may ask of its node: its shape and its operands' shapes. Passed
+/// instead of the node so the descriptor's function is instantiated once per shape pattern,
+/// not once per node with the node's whole type in its name.
+template <class Op, int Rows, int Cols, class... ArgShapes>
+struct node_shape {
+    using op_type = Op;
+    using args_type = std::tuple<ArgShapes...>;
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
+};
+template <class Op, class... Args>
+using node_shape_t = node_shape<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, shape_only<Args::rows, Args::cols>...>;
+
 template <class Op, class... Args, class Ctx, std::size_t... I>
-auto compute_node(const node<Op, Args...>& n, Ctx& ctx, std::index_sequence<I...>) {
+CTGRAD_ALWAYS_INLINE static auto compute_node(const node<Op, Args...>& n, Ctx& ctx, std::index_sequence<I...>) {
     if constexpr (sizeof...(Args) == 2) {
         const auto& a = detail::value_of(ctgrad::arg<0>(n), ctx);
         const auto& b = detail::value_of(ctgrad::arg<1>(n), ctx);
-        detail::check_runtime_sizes<Ctx>(n, a, b);
-        return Op::value(n, a, b);
+        detail::check_runtime_sizes(n, a, b);
+        return Op::value(node_shape_t<Op, Args...>{}, a, b);
     } else if constexpr (requires { Op::elementwise; }) {
         return Op::apply(detail::value_of(ctgrad::arg<0>(n), ctx).array()).matrix();
     } else {
-        return Op::value(n, detail::value_of(ctgrad::arg<I>(n), ctx)...);
+        return Op::value(node_shape_t<Op, Args...>{}, detail::value_of(ctgrad::arg<I>(n), ctx)...);
     }
 }
 
@@ -241,51 +471,64 @@ CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
     dst.noalias() = src;
 }
 
-/// Computes a stored node once. Kept out of line on purpose: inlined, every gradient would
-/// carry its own copy of the whole chain of adjoints it reaches, and code size (and compile
-/// time) would grow with the square of the depth.
+/// The value of `e` computed afresh (its stored parts read from their slots).
 template <class E, class Ctx>
-CTGRAD_NOINLINE void fill_slot(const E& e, Ctx& ctx) {
-    auto& s = static_cast<slot<E>&>(ctx);
+CTGRAD_ALWAYS_INLINE static decltype(auto) compute(const E& e, Ctx& ctx) {
     if constexpr (is_adjoint_v<E>) {
-        detail::assign(s.value, detail::value_of(e.value, ctx));
+        return detail::value_of(detail::adjoint_value(e), ctx);
     } else {
-        detail::assign(s.value, detail::compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{}));
+        return detail::compute_node(e, ctx, std::make_index_sequence<E::op_type::arity>{});
     }
-    s.ready = true;
 }
 
 /// The value of `e`: a reference to a bound matrix or to a stored slot, or a lazy Eigen
 /// expression. Never a plain matrix by value, so nothing a caller keeps can dangle.
 template <class E, class Ctx>
-decltype(auto) value_of(const E& e, Ctx& ctx) {
+CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, Ctx& ctx) {
     if constexpr (is_variable_v<E>) {
         return ctx.in.template get<E>();
     } else if constexpr (is_literal_v<E>) {
         return eigen_kit<E>::scalar(E::value);
-    } else if constexpr (std::is_same_v<E, constant>) {
+    } else if constexpr (ctgrad::detail::same_v<E, constant>) {
         return eigen_kit<E>::scalar(e.value);
     } else if constexpr (is_gradient_v<E>) {
-        return detail::value_of(e.expr, ctx);
-    } else if constexpr (Ctx::template stores<E>) {
-        auto& s = static_cast<slot<E>&>(ctx);
-        if (!s.ready) {
-            detail::fill_slot(e, ctx);
-        }
-        return std::as_const(s.value);
-    } else if constexpr (is_adjoint_v<E>) {
-        return detail::value_of(e.value, ctx);
+        return detail::value_of(detail::gradient_expr(e), ctx);
+    } else if constexpr (stored_in<E, Ctx>) {
+        return std::as_const(detail::slot_of<E>(ctx));
     } else {
-        static_assert(is_node_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
-        return detail::compute_node(e, ctx, std::make_index_sequence<std::tuple_size_v<typename E::args_type>>{});
+        static_assert(is_node_v<E> || is_adjoint_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+        return detail::compute(e, ctx);
     }
+}
+
+/// Fills the slots the outputs need, in schedule order. Stored nodes are stateless, so each is
+/// rebuilt from its type.
+template <class E, class Ctx>
+CTGRAD_ALWAYS_INLINE static void fill(Ctx& ctx) {
+    if constexpr (E::rows == 1 && E::cols == 1) {
+        detail::slot_of<E>(ctx).noalias() = detail::compute(E{}, ctx);  // a scalar: no loop to share
+    } else {
+        detail::assign(detail::slot_of<E>(ctx), detail::compute(E{}, ctx));
+    }
+}
+// The needed flags are computed here from the outputs' types, not passed as a std::array
+// template argument: g++ 12 can take two such instantiations that differ only in the array for
+// one, and then fills the wrong slots.
+template <class Ctx, class... Nodes, class Outputs, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static void fill_needed(Ctx& ctx, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
+    [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
+    ((needed[I] ? detail::fill<Nodes>(ctx) : void()), ...);
+}
+template <class Ctx, class... Nodes, class Outputs>
+CTGRAD_ALWAYS_INLINE static void run_schedule(Ctx& ctx, type_list<Nodes...>, Outputs) {
+    detail::fill_needed(ctx, type_list<Nodes...>{}, Outputs{}, std::index_sequence_for<Nodes...>{});
 }
 
 template <class E>
 using result_t = std::conditional_t<is_scalar_v<E>, double, Eigen::Matrix<double, E::rows, E::cols>>;
 
 template <class E, class Ctx>
-result_t<E> materialise(const E& e, Ctx& ctx) {
+CTGRAD_ALWAYS_INLINE static result_t<E> materialise(const E& e, Ctx& ctx) {
     Eigen::Matrix<double, E::rows, E::cols> out;
     out.noalias() = detail::value_of(e, ctx);
     if constexpr (is_scalar_v<E>) {
@@ -295,8 +538,21 @@ result_t<E> materialise(const E& e, Ctx& ctx) {
     }
 }
 
+/// The values of several expressions from one schedule: every stored node they share is
+/// computed once. A std::tuple in the order given.
 template <class Bound, class... Es>
-constexpr bool check_bound() {
+static auto evaluate_together(const Bound& in, const Es&... es) {
+    using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
+    using stored = distinct_t<typename slots_of_all<sources>::type>;
+    using ctx_type = context<Bound, stored>;
+    typename ctx_type::storage data(in);
+    ctx_type ctx{data, in};
+    detail::run_schedule(ctx, stored{}, type_list<Es...>{});
+    return std::tuple<result_t<Es>...>{detail::materialise(es, ctx)...};
+}
+
+template <class Bound, class... Es>
+static constexpr bool check_bound() {
     using needed = concat_t<variables_of_t<Es>...>;
     constexpr bool all_bound = []<class... Vs>(type_list<Vs...>) {
         return (contains_v<typename Bound::variables, Vs> && ...);
@@ -317,8 +573,7 @@ auto eval(const E& e, const Bound& in) {
     } else if constexpr (!detail::check_bound<Bound, E>()) {
         return 0.0;
     } else {
-        detail::context<Bound, detail::slots_of_t<E>> ctx(in);
-        return detail::materialise(e, ctx);
+        return std::get<0>(detail::evaluate_together(in, e));
     }
 }
 
@@ -329,12 +584,22 @@ auto eval(const gradient_list<Gradients...>& list, const Bound& in) {
     if constexpr (!detail::check_bound<Bound, Gradients...>()) {
         return std::tuple<detail::result_t<Gradients>...>{};
     } else {
-        // grads(L, ...) gives every gradient the same loss, and the slots depend on the loss only.
-        using first = detail::first_of_t<Gradients...>;
-        static_assert((std::is_same_v<typename Gradients::loss_type, typename first::loss_type> && ...));
-        detail::context<Bound, detail::slots_of_t<first>> ctx(in);
-        return std::apply([&](const auto&... g) { return std::tuple<detail::result_t<Gradients>...>{detail::materialise(g, ctx)...}; },
-                          list.items);
+        return list.apply([&](const auto&... g) { return detail::evaluate_together(in, g...); });
+    }
+}
+
+/// eval_with_loss(grads(L, W1, b1, ...), in): the loss and every gradient from one forward and
+/// one backward pass, as a std::tuple (L, dL/dW1, dL/db1, ...). What a training step needs.
+template <class... Gradients, class Bound>
+auto eval_with_loss(const gradient_list<Gradients...>& list, const Bound& in) {
+    static_assert(sizeof...(Gradients) > 0, "ctgrad: eval_with_loss: the gradient list is empty");
+    using results = std::tuple<double, detail::result_t<Gradients>...>;
+    if constexpr (sizeof...(Gradients) == 0 || !detail::check_bound<Bound, Gradients...>()) {
+        return results{};
+    } else {
+        return list.apply([&](const auto& first, const auto&... rest) {
+            return detail::evaluate_together(in, detail::gradient_loss(first), first, rest...);
+        });
     }
 }
 
@@ -349,7 +614,7 @@ struct rebound {
 
     template <class V>
     const auto& get() const {
-        if constexpr (std::is_same_v<V, Variable>) {
+        if constexpr (ctgrad::detail::same_v<V, Variable>) {
             return replacement;
         } else {
             return base.template get<V>();

@@ -15,9 +15,14 @@ inline constexpr int dynamic = -1;
 struct expression_base {};
 
 template <class T>
-concept expression = std::is_base_of_v<expression_base, std::remove_cvref_t<T>>;
+concept expression = __is_base_of(expression_base, std::remove_cvref_t<T>);
 
 namespace detail {
+
+/// std::is_same_v, with internal linkage: std's variable template is named (mangled) by the
+/// compiler once per pair of types, and a deep formula's types have names of thousands of parts.
+template <class A, class B>
+static constexpr bool same_v = __is_same(A, B);
 
 /// An expression is stateless when its value is fixed by its type alone (no user double
 /// inside). Stateless expressions keep no data members: copying them is free, and the
@@ -151,11 +156,11 @@ struct is_stateless<gradient<L, V, E>> : std::bool_constant<is_stateless<L>::val
 }  // namespace detail
 
 template <class T>
-inline constexpr bool is_stateless_v = detail::is_stateless<T>::value;
+static constexpr bool is_stateless_v = detail::is_stateless<T>::value;
 
 /// Builds adjoint<F, G>, storing the parts only when they carry run-time data.
 template <class F, class G>
-constexpr adjoint<F, G> make_adjoint(const F& forward, const G& value) {
+static constexpr adjoint<F, G> make_adjoint(const F& forward, const G& value) {
     if constexpr (is_stateless_v<F> && is_stateless_v<G>) {
         return {};
     } else {
@@ -165,7 +170,7 @@ constexpr adjoint<F, G> make_adjoint(const F& forward, const G& value) {
 
 /// Builds gradient<L, V, E>.
 template <class V, class L, class E>
-constexpr gradient<L, V, E> make_gradient(const L& loss, const E& expr) {
+static constexpr gradient<L, V, E> make_gradient(const L& loss, const E& expr) {
     if constexpr (is_stateless_v<L> && is_stateless_v<E>) {
         return {};
     } else {
@@ -179,7 +184,7 @@ namespace detail {
 
 /// A false that depends on T, for static_asserts that fire only when a template is used.
 template <class T>
-inline constexpr bool always_false = false;
+static constexpr bool always_false = false;
 
 template <class T>
 struct is_node : std::false_type {};
@@ -204,28 +209,28 @@ struct is_gradient<gradient<L, V, E>> : std::true_type {};
 }  // namespace detail
 
 template <class T>
-inline constexpr bool is_node_v = detail::is_node<T>::value;
+static constexpr bool is_node_v = detail::is_node<T>::value;
 template <class T>
-inline constexpr bool is_literal_v = detail::is_literal<T>::value;
+static constexpr bool is_literal_v = detail::is_literal<T>::value;
 template <class T>
-inline constexpr bool is_adjoint_v = detail::is_adjoint<T>::value;
+static constexpr bool is_adjoint_v = detail::is_adjoint<T>::value;
 template <class T>
-inline constexpr bool is_gradient_v = detail::is_gradient<T>::value;
+static constexpr bool is_gradient_v = detail::is_gradient<T>::value;
 template <class T>
-inline constexpr bool is_invalid_v = std::is_same_v<T, invalid_expression>;
+static constexpr bool is_invalid_v = ctgrad::detail::same_v<T, invalid_expression>;
 
 /// Variables (declared with matrix<...>) mark themselves with this flag.
 template <class T>
 concept variable_expression = expression<T> && requires { std::remove_cvref_t<T>::is_variable; };
 
 template <class T>
-inline constexpr bool is_variable_v = variable_expression<T>;
+static constexpr bool is_variable_v = variable_expression<T>;
 
 template <class T>
-inline constexpr bool is_scalar_v = T::rows == 1 && T::cols == 1;
+static constexpr bool is_scalar_v = T::rows == 1 && T::cols == 1;
 
 template <class A, long long N, long long D = 1>
-inline constexpr bool is_literal_value_v = [] {
+static constexpr bool is_literal_value_v = [] {
     if constexpr (is_literal_v<A>) {
         return A::num * D == N * A::den;
     } else {
@@ -234,12 +239,12 @@ inline constexpr bool is_literal_value_v = [] {
 }();
 
 template <class A>
-inline constexpr bool is_zero_v = is_literal_value_v<A, 0>;
+static constexpr bool is_zero_v = is_literal_value_v<A, 0>;
 template <class A>
-inline constexpr bool is_one_v = is_literal_value_v<A, 1>;
+static constexpr bool is_one_v = is_literal_value_v<A, 1>;
 
 template <class Op, class... Args>
-constexpr node<Op, Args...> make_node(Op, const Args&... args) {
+static constexpr node<Op, Args...> make_node(Op, const Args&... args) {
     if constexpr ((is_stateless_v<Args> && ...)) {
         return {};
     } else {
@@ -247,18 +252,24 @@ constexpr node<Op, Args...> make_node(Op, const Args&... args) {
     }
 }
 
-/// Child I of a node.
-template <std::size_t I, class Op, class... Args>
-constexpr const auto& arg(const node<Op, Args...>& n) {
-    return std::get<I>(n.args);
-}
-
 template <std::size_t I, class Node>
 using arg_t = std::tuple_element_t<I, typename Node::args_type>;
 
+/// Child I of a node: a fresh value when the node is stateless (its type says everything, and
+/// reading the shared static member would make the compiler emit one variable per node type),
+/// else a reference into the node.
+template <std::size_t I, class Op, class... Args>
+static constexpr decltype(auto) arg(const node<Op, Args...>& n) {
+    if constexpr (is_stateless_v<node<Op, Args...>>) {
+        return arg_t<I, node<Op, Args...>>{};
+    } else {
+        return (std::get<I>(n.args));
+    }
+}
+
 /// Folds two literals through exact rational arithmetic.
 template <long long N, long long D>
-constexpr auto make_literal() {
+static constexpr auto make_literal() {
     constexpr long long g = std::gcd(N < 0 ? -N : N, D < 0 ? -D : D);
     constexpr long long sign = D < 0 ? -1 : 1;
     return literal<sign * N / (g == 0 ? 1 : g), sign * D / (g == 0 ? 1 : g)>{};

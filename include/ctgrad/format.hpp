@@ -30,9 +30,9 @@ struct latex_spec {
 };
 
 template <class T>
-inline constexpr bool is_derivation_v = false;
+static constexpr bool is_derivation_v = false;
 template <class L, class... V>
-inline constexpr bool is_derivation_v<derivation_steps<L, V...>> = true;
+static constexpr bool is_derivation_v<derivation_steps<L, V...>> = true;
 
 }  // namespace ctgrad::detail
 

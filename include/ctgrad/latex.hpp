@@ -42,9 +42,9 @@ struct partial : expression_base {
 };
 
 template <class T>
-inline constexpr bool is_partial_v = false;
+static constexpr bool is_partial_v = false;
 template <class Node>
-inline constexpr bool is_partial_v<partial<Node>> = true;
+static constexpr bool is_partial_v<partial<Node>> = true;
 
 /// In printed terms: a hole, followed by the character '0' + the least level of what goes there.
 inline constexpr char hole_mark = '\x03';
@@ -155,7 +155,7 @@ struct operand {
 
 /// The length of a function's name in its pattern ("\\tanh" of "\\tanh(#1)"), or 0.
 template <class E>
-constexpr std::size_t function_name_in(bool text) {
+static constexpr std::size_t function_name_in(bool text) {
     if constexpr (is_node_v<E>) {
         constexpr latex_form f = node_form<E>;
         const std::string_view pattern = text ? f.text : f.tex;
@@ -166,13 +166,13 @@ constexpr std::size_t function_name_in(bool text) {
     return 0;
 }
 template <class E>
-inline constexpr std::size_t function_name_length[2] = {function_name_in<E>(false), function_name_in<E>(true)};
+static constexpr std::size_t function_name_length[2] = {function_name_in<E>(false), function_name_in<E>(true)};
 
 template <class E>
-constexpr printed print(const E& e, const print_options& o);
+static constexpr printed print(const E& e, const print_options& o);
 
 template <class E>
-constexpr operand make_operand(const E& e, const print_options& o) {
+static constexpr operand make_operand(const E& e, const print_options& o) {
     return {print(e, o), E::rows, E::cols, function_name_length<E>[o.text ? 1 : 0]};
 }
 
@@ -241,13 +241,13 @@ constexpr bool print_name(const void* key, const print_options& o, printed& out)
 }
 
 template <class Op, class... Args>
-constexpr printed print_node(const node<Op, Args...>& n, const print_options& o) {
+static constexpr printed print_node(const node<Op, Args...>& n, const print_options& o) {
     using N = node<Op, Args...>;
     printed named;
     if (print_name(&type_key<N>, o, named)) return named;
     if constexpr (is_named_node<N>) {
         return print(arg<0>(n), o);  // a name without a table: just its operand
-    } else if constexpr (std::is_same_v<Op, transpose_op> && is_scalar_v<N> && !is_variable_v<arg_t<0, N>>) {
+    } else if constexpr (ctgrad::detail::same_v<Op, transpose_op> && is_scalar_v<N> && !is_variable_v<arg_t<0, N>>) {
         return print(arg<0>(n), o);  // a 1x1 is its own transpose; a variable keeps the ^T it was written with
     } else if constexpr (sizeof...(Args) == 1) {
         const operand ops[] = {make_operand(arg<0>(n), o)};
@@ -283,7 +283,7 @@ constexpr printed print_literal(long long num, long long den, bool text) {
 }
 
 template <class L, class V, class X>
-constexpr printed print_gradient(const gradient<L, V, X>& g, bool text);
+static constexpr printed print_gradient(const gradient<L, V, X>& g, bool text);
 
 constexpr printed print_variable(std::string_view name, bool text) {
     printed out;
@@ -303,12 +303,12 @@ constexpr printed print_constant(double value, bool text) {
 }
 
 template <class E>
-constexpr printed print(const E& e, const print_options& o) {
+static constexpr printed print(const E& e, const print_options& o) {
     if constexpr (is_variable_v<E>) {
         return print_variable(E::name, o.text);
     } else if constexpr (is_literal_v<E>) {
         return print_literal(E::num, E::den, o.text);
-    } else if constexpr (std::is_same_v<E, constant>) {
+    } else if constexpr (ctgrad::detail::same_v<E, constant>) {
         return print_constant(e.value, o.text);
     } else if constexpr (is_partial_v<E>) {
         return {text_buffer{std::string_view{&hole_mark, 1}}, hole_level};
@@ -365,7 +365,7 @@ constexpr void finish_term(printed& p) {
 }
 
 template <class G>
-constexpr void record_term(const G& g, int from, int to, walk_state& st) {
+static constexpr void record_term(const G& g, int from, int to, walk_state& st) {
     if (st.only_variable >= 0 && to != -1 - st.only_variable) return;
     term_record r;
     r.from = from;
@@ -391,7 +391,7 @@ struct variable_list {
     template <class T>
     static constexpr int index_of = [] {
         int found = -1, i = 0;
-        ((std::is_same_v<V, T> ? (found = i, ++i) : ++i), ...);
+        ((ctgrad::detail::same_v<V, T> ? (found = i, ++i) : ++i), ...);
         return found;
     }();
 };
@@ -404,18 +404,18 @@ struct variable_list {
 /// named intermediates are recognised from the table of names as the pass goes; these are
 /// known early so the compiler does not derive through them for nothing.
 template <class Parent, std::size_t I, class E>
-inline constexpr bool surely_named =
+static constexpr bool surely_named =
     is_named_node<E> || (is_activation_node<E> && !is_named_node<Parent>) ||
     (is_node_v<E> && (is_activation_node<Parent> || (node_form<Parent>.loss && I == 0)));
 
 template <class Vars, class Parent, std::size_t I, class E, class G>
-constexpr void local_walk(const E& e, const G& g, int from, walk_state& st);
+static constexpr void local_walk(const E& e, const G& g, int from, walk_state& st);
 
 template <class Vars, std::size_t I, class P, class G>
-constexpr void local_child(const P& p, const G& g, int from, walk_state& st) {
+static constexpr void local_child(const P& p, const G& g, int from, walk_state& st) {
     if constexpr (has_variables_v<arg_t<I, P>>) {
         auto local = P::op_type::template backward<I>(p, g);
-        if constexpr (!std::is_same_v<decltype(local), no_contribution>) {
+        if constexpr (!ctgrad::detail::same_v<decltype(local), no_contribution>) {
             local_walk<Vars, P, I>(arg<I>(p), local, from, st);
         }
     }
@@ -424,13 +424,13 @@ constexpr void local_child(const P& p, const G& g, int from, walk_state& st) {
 /// The rules of derivation.hpp's backprop from P's adjoint g, down to the variables and the
 /// named intermediates P's formula uses; each one's term is recorded.
 template <class Vars, class P, class G>
-constexpr void local_from(const P& p, const G& g, int from, walk_state& st) {
+static constexpr void local_from(const P& p, const G& g, int from, walk_state& st) {
     local_child<Vars, 0>(p, g, from, st);
     if constexpr (P::op_type::arity == 2) local_child<Vars, 1>(p, g, from, st);
 }
 
 template <class Vars, class Parent, std::size_t I, class E, class G>
-constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
+static constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
     if constexpr (is_variable_v<E>) {
         constexpr int v = Vars::template index_of<E>;
         if constexpr (v >= 0) record_term(g, from, -1 - v, st);
@@ -448,7 +448,7 @@ constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
 
 
 template <class Vars, class E>
-constexpr void record_entry(const E& e, int index, walk_state& st) {
+static constexpr void record_entry(const E& e, int index, walk_state& st) {
     if (st.definitions) {
         print_options o{.text = false, .names = st.names, .expand = index};
         st.entries[index].tex = print(e, o).s;
@@ -466,7 +466,7 @@ constexpr void record_entry(const E& e, int index, walk_state& st) {
 
 /// Visits every named intermediate of a loss once, children first.
 template <class Vars, class E>
-constexpr void visit(const E& e, walk_state& st) {
+static constexpr void visit(const E& e, walk_state& st) {
     if constexpr (is_node_v<E>) {
         const int index = st.names->index_of(&type_key<E>);
         if (index >= 0) {
@@ -481,7 +481,7 @@ constexpr void visit(const E& e, walk_state& st) {
 
 /// The definitions and terms of every named intermediate of `loss`.
 template <class Vars, class L>
-constexpr walk_state walk_loss(const L& loss, const name_context& names, bool definitions, int only_variable) {
+static constexpr walk_state walk_loss(const L& loss, const name_context& names, bool definitions, int only_variable) {
     walk_state st;
     st.names = &names;
     st.entries.resize(names.size());
@@ -580,19 +580,19 @@ constexpr printed sum_of_terms(const walk_state& st, int to, bool text) {
 
 /// dL/dV in the names a derivation gives the intermediates of L: A_1^{T} \frac{\partial L}{\partial Z_2}.
 template <class L, class V, class X>
-constexpr printed print_gradient(const gradient<L, V, X>& g, bool text) {
+static constexpr printed print_gradient(const gradient<L, V, X>& g, bool text) {
     const name_context names = names_of_loss<L>();
     const walk_state st = walk_loss<variable_list<V>>(g.loss, names, false, 0);
     return sum_of_terms(st, -1, text);
 }
 
 template <class E>
-constexpr text_buffer latex_buffer(const E& e) {
+static constexpr text_buffer latex_buffer(const E& e) {
     return print(e, print_options{}).s;
 }
 
 template <class E>
-constexpr text_buffer text_buffer_of(const E& e) {
+static constexpr text_buffer text_buffer_of(const E& e) {
     return print(e, print_options{.text = true}).s;
 }
 
@@ -600,22 +600,22 @@ constexpr text_buffer text_buffer_of(const E& e) {
 
 /// Whether E holds a `constant`, a double whose value is in the object, not in the type.
 template <class E>
-inline constexpr bool has_constant_v = std::is_same_v<E, constant>;
+static constexpr bool has_constant_v = ctgrad::detail::same_v<E, constant>;
 template <class Op, class... Args>
-inline constexpr bool has_constant_v<node<Op, Args...>> = (has_constant_v<Args> || ...);
+static constexpr bool has_constant_v<node<Op, Args...>> = (has_constant_v<Args> || ...);
 template <class F, class A>
-inline constexpr bool has_constant_v<adjoint<F, A>> = has_constant_v<F> || has_constant_v<A>;
+static constexpr bool has_constant_v<adjoint<F, A>> = has_constant_v<F> || has_constant_v<A>;
 template <class L, class V, class X>
-inline constexpr bool has_constant_v<gradient<L, V, X>> = has_constant_v<L>;
+static constexpr bool has_constant_v<gradient<L, V, X>> = has_constant_v<L>;
 
 template <class E>
-inline constexpr std::size_t node_count_v = 1;
+static constexpr std::size_t node_count_v = 1;
 template <class Op, class... Args>
-inline constexpr std::size_t node_count_v<node<Op, Args...>> = (std::size_t{1} + ... + node_count_v<Args>);
+static constexpr std::size_t node_count_v<node<Op, Args...>> = (std::size_t{1} + ... + node_count_v<Args>);
 template <class F, class A>
-inline constexpr std::size_t node_count_v<adjoint<F, A>> = node_count_v<A>;
+static constexpr std::size_t node_count_v<adjoint<F, A>> = node_count_v<A>;
 template <class L, class V, class X>
-inline constexpr std::size_t node_count_v<gradient<L, V, X>> = node_count_v<L>;
+static constexpr std::size_t node_count_v<gradient<L, V, X>> = node_count_v<L>;
 
 /// Formulas up to this many nodes, and without `constant`s, print while compiling: their text
 /// depends on their type alone, so it is computed once in a constant expression and the program
@@ -631,11 +631,11 @@ inline constexpr std::size_t compile_time_print_limit = 40;
 #endif
 
 template <class E>
-inline constexpr bool print_while_compiling = !has_constant_v<E> && node_count_v<E> <= compile_time_print_limit;
+static constexpr bool print_while_compiling = !has_constant_v<E> && node_count_v<E> <= compile_time_print_limit;
 
 /// The text a stateless functor F makes, as an array built in a constant expression.
 template <class F>
-constexpr auto bake() {
+static constexpr auto bake() {
     constexpr std::size_t size = F{}().size();
     std::array<char, size + 1> out{};
     const text_buffer text = F{}();
@@ -643,11 +643,11 @@ constexpr auto bake() {
     return out;
 }
 template <class F>
-inline constexpr auto baked = bake<F>();
+static constexpr auto baked = bake<F>();
 
 /// std::string of F's text, made while compiling.
 template <class F>
-constexpr std::string baked_string() {
+static constexpr std::string baked_string() {
     return std::string(baked<F>.data(), baked<F>.size() - 1);
 }
 
@@ -671,7 +671,7 @@ struct expression_text {
 /// "A_1^{T} \frac{\partial L}{\partial Z_2}" for the board network. Usable in constant
 /// expressions where CTGRAD_CONSTEXPR_STRING is 1 (GCC). Example: tests/unit/test_latex.cpp.
 template <expression E>
-constexpr std::string latex(const E& e) {
+static constexpr std::string latex(const E& e) {
     if constexpr (detail::print_while_compiling<E>) {
         return detail::baked_string<detail::expression_text<E, false>>();
     } else {
@@ -681,7 +681,7 @@ constexpr std::string latex(const E& e) {
 
 /// The plain-text (Unicode) form of an expression: tanh(Z₂), ∂L/∂ŷ ⊙ (1 - tanh²(Z₂)), Wᵀ.
 template <expression E>
-constexpr std::string text(const E& e) {
+static constexpr std::string text(const E& e) {
     if constexpr (detail::print_while_compiling<E>) {
         return detail::baked_string<detail::expression_text<E, true>>();
     } else {

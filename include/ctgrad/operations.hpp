@@ -13,10 +13,10 @@ namespace ctgrad {
 namespace detail {
 
 template <class Op, class... Args>
-constexpr auto build_checked(const Args&... args) {
+static constexpr auto build_checked(const Args&... args) {
     if constexpr (requires(const Args&... a) { Op::simplify(a...); }) {
         auto simplified = Op::simplify(args...);
-        if constexpr (!std::is_same_v<decltype(simplified), keep>) {
+        if constexpr (!ctgrad::detail::same_v<decltype(simplified), keep>) {
             return simplified;
         } else {
             return ctgrad::make_node(Op{}, args...);
@@ -29,7 +29,7 @@ constexpr auto build_checked(const Args&... args) {
 /// Every builder goes through here: a misuse stops at one static_assert (the descriptor's
 /// `report`), and what it returns absorbs later uses without further errors.
 template <class Op, class... Args>
-constexpr auto build(const Args&... args) {
+static constexpr auto build(const Args&... args) {
     if constexpr ((is_invalid_v<Args> || ...)) {
         return invalid_expression{};
     } else if constexpr (requires { Op::template shapes_fit<Args...>; }) {
@@ -45,9 +45,9 @@ constexpr auto build(const Args&... args) {
 }
 
 template <class T>
-constexpr bool is_reciprocal() {
+static constexpr bool is_reciprocal() {
     if constexpr (is_node_v<T>) {
-        if constexpr (std::is_same_v<typename T::op_type, divide_op>) {
+        if constexpr (ctgrad::detail::same_v<typename T::op_type, divide_op>) {
             return is_one_v<arg_t<0, T>>;
         }
     }
@@ -60,33 +60,33 @@ constexpr bool is_reciprocal() {
 
 /// A + B (see add_op for the shapes allowed).
 template <expression A, expression B>
-constexpr auto plus(const A& a, const B& b) { return detail::build<add_op>(a, b); }
+static constexpr auto plus(const A& a, const B& b) { return detail::build<add_op>(a, b); }
 /// A - B.
 template <expression A, expression B>
-constexpr auto minus(const A& a, const B& b) { return detail::build<subtract_op>(a, b); }
+static constexpr auto minus(const A& a, const B& b) { return detail::build<subtract_op>(a, b); }
 /// -A.
 template <expression A>
-constexpr auto negate(const A& a) { return detail::build<negate_op>(a); }
+static constexpr auto negate(const A& a) { return detail::build<negate_op>(a); }
 /// The matrix product A B.
 template <expression A, expression B>
-constexpr auto matmul(const A& a, const B& b) { return detail::build<matmul_op>(a, b); }
+static constexpr auto matmul(const A& a, const B& b) { return detail::build<matmul_op>(a, b); }
 /// s A for a 1x1 s.
 template <expression S, expression A>
-constexpr auto scale(const S& s, const A& a) { return detail::build<scale_op>(s, a); }
+static constexpr auto scale(const S& s, const A& a) { return detail::build<scale_op>(s, a); }
 /// A / B entry by entry.
 template <expression A, expression B>
-constexpr auto divide(const A& a, const B& b) { return detail::build<divide_op>(a, b); }
+static constexpr auto divide(const A& a, const B& b) { return detail::build<divide_op>(a, b); }
 /// The element-wise product of equal shapes, written A (.) B.
 template <expression A, expression B>
-constexpr auto hadamard(const A& a, const B& b) { return detail::build<hadamard_op>(a, b); }
+static constexpr auto hadamard(const A& a, const B& b) { return detail::build<hadamard_op>(a, b); }
 /// A^T.
 template <expression A>
-constexpr auto transpose(const A& a) { return detail::build<transpose_op>(a); }
+static constexpr auto transpose(const A& a) { return detail::build<transpose_op>(a); }
 
 /// Entry-by-entry product that also accepts a 1x1 side (then it is a scale) and drops factors
 /// of one: the glue of the chain rule, G (.) f'(Z).
 template <expression A, expression B>
-constexpr auto times(const A& a, const B& b) {
+static constexpr auto times(const A& a, const B& b) {
     if constexpr (is_one_v<A>) {
         return b;
     } else if constexpr (is_one_v<B>) {
@@ -108,88 +108,88 @@ constexpr auto times(const A& a, const B& b) {
 
 /// relu(Z) = max(Z, 0) entry by entry.
 template <expression A>
-constexpr auto relu(const A& a) { return detail::build<relu_op>(a); }
+static constexpr auto relu(const A& a) { return detail::build<relu_op>(a); }
 /// step(Z) = I{Z > 0} entry by entry (derivative 0).
 template <expression A>
-constexpr auto step(const A& a) { return detail::build<step_op>(a); }
+static constexpr auto step(const A& a) { return detail::build<step_op>(a); }
 /// tanh(Z) entry by entry.
 template <expression A>
-constexpr auto tanh(const A& a) { return detail::build<tanh_op>(a); }
+static constexpr auto tanh(const A& a) { return detail::build<tanh_op>(a); }
 /// sigma(Z) = 1 / (1 + e^{-Z}) entry by entry.
 template <expression A>
-constexpr auto sigmoid(const A& a) { return detail::build<sigmoid_op>(a); }
+static constexpr auto sigmoid(const A& a) { return detail::build<sigmoid_op>(a); }
 /// e^Z entry by entry.
 template <expression A>
-constexpr auto exp(const A& a) { return detail::build<exp_op>(a); }
+static constexpr auto exp(const A& a) { return detail::build<exp_op>(a); }
 /// log Z entry by entry (natural logarithm; Z > 0).
 template <expression A>
-constexpr auto log(const A& a) { return detail::build<log_op>(a); }
+static constexpr auto log(const A& a) { return detail::build<log_op>(a); }
 /// log(1 + e^Z) entry by entry.
 template <expression A>
-constexpr auto softplus(const A& a) { return detail::build<softplus_op>(a); }
+static constexpr auto softplus(const A& a) { return detail::build<softplus_op>(a); }
 /// Z^2 entry by entry.
 template <expression A>
-constexpr auto square(const A& a) { return detail::build<square_op>(a); }
+static constexpr auto square(const A& a) { return detail::build<square_op>(a); }
 /// Z itself: the identity activation.
 template <expression A>
-constexpr auto identity(const A& a) { return detail::build<identity_op>(a); }
+static constexpr auto identity(const A& a) { return detail::build<identity_op>(a); }
 
 // ---- reductions and losses ----------------------------------------------------------------
 
 /// The sum of all entries (1x1).
 template <expression A>
-constexpr auto sum(const A& a) { return detail::build<sum_op>(a); }
+static constexpr auto sum(const A& a) { return detail::build<sum_op>(a); }
 /// The mean of all entries (1x1).
 template <expression A>
-constexpr auto mean(const A& a) { return detail::build<mean_op>(a); }
+static constexpr auto mean(const A& a) { return detail::build<mean_op>(a); }
 /// The 1xk row of column sums of an nxk matrix (a sum over the batch).
 template <expression A>
-constexpr auto column_sums(const A& a) { return detail::build<column_sums_op>(a); }
+static constexpr auto column_sums(const A& a) { return detail::build<column_sums_op>(a); }
 /// mean((yhat - Y)^2) over all entries.
 template <expression P, expression Y>
-constexpr auto mse(const P& yhat, const Y& y) { return detail::build<mse_op>(yhat, y); }
+static constexpr auto mse(const P& yhat, const Y& y) { return detail::build<mse_op>(yhat, y); }
 /// -mean(Y (.) log p + (1 - Y) (.) log(1 - p)), binary cross-entropy of probabilities p.
 template <expression P, expression Y>
-constexpr auto bce(const P& p, const Y& y) { return detail::build<bce_op>(p, y); }
+static constexpr auto bce(const P& p, const Y& y) { return detail::build<bce_op>(p, y); }
 
 /// A 1x1 (or 1xk) G spread over the shape of A; built by derivative rules.
 template <expression G, expression A>
-constexpr auto broadcast_like(const G& g, const A& a) { return detail::build<broadcast_op>(g, a); }
+static constexpr auto broadcast_like(const G& g, const A& a) { return detail::build<broadcast_op>(g, a); }
 /// The number of entries of A, 1x1; built by derivative rules.
 template <expression A>
-constexpr auto count(const A& a) { return detail::build<count_op>(a); }
+static constexpr auto count(const A& a) { return detail::build<count_op>(a); }
 
 // ---- operators ----------------------------------------------------------------------------
 
 template <expression A, expression B>
-constexpr auto operator+(const A& a, const B& b) { return plus(a, b); }
+static constexpr auto operator+(const A& a, const B& b) { return plus(a, b); }
 template <expression A>
-constexpr auto operator+(const A& a, double c) { return plus(a, constant{{}, c}); }
+static constexpr auto operator+(const A& a, double c) { return plus(a, constant{{}, c}); }
 template <expression B>
-constexpr auto operator+(double c, const B& b) { return plus(constant{{}, c}, b); }
+static constexpr auto operator+(double c, const B& b) { return plus(constant{{}, c}, b); }
 
 template <expression A, expression B>
-constexpr auto operator-(const A& a, const B& b) { return minus(a, b); }
+static constexpr auto operator-(const A& a, const B& b) { return minus(a, b); }
 template <expression A>
-constexpr auto operator-(const A& a, double c) { return minus(a, constant{{}, c}); }
+static constexpr auto operator-(const A& a, double c) { return minus(a, constant{{}, c}); }
 template <expression B>
-constexpr auto operator-(double c, const B& b) { return minus(constant{{}, c}, b); }
+static constexpr auto operator-(double c, const B& b) { return minus(constant{{}, c}, b); }
 template <expression A>
-constexpr auto operator-(const A& a) { return negate(a); }
+static constexpr auto operator-(const A& a) { return negate(a); }
 
 /// A * B is the matrix product; a double on either side scales.
 template <expression A, expression B>
-constexpr auto operator*(const A& a, const B& b) { return matmul(a, b); }
+static constexpr auto operator*(const A& a, const B& b) { return matmul(a, b); }
 template <expression A>
-constexpr auto operator*(const A& a, double c) { return scale(constant{{}, c}, a); }
+static constexpr auto operator*(const A& a, double c) { return scale(constant{{}, c}, a); }
 template <expression B>
-constexpr auto operator*(double c, const B& b) { return scale(constant{{}, c}, b); }
+static constexpr auto operator*(double c, const B& b) { return scale(constant{{}, c}, b); }
 
 template <expression A, expression B>
-constexpr auto operator/(const A& a, const B& b) { return divide(a, b); }
+static constexpr auto operator/(const A& a, const B& b) { return divide(a, b); }
 template <expression A>
-constexpr auto operator/(const A& a, double c) { return divide(a, constant{{}, c}); }
+static constexpr auto operator/(const A& a, double c) { return divide(a, constant{{}, c}); }
 template <expression B>
-constexpr auto operator/(double c, const B& b) { return divide(constant{{}, c}, b); }
+static constexpr auto operator/(double c, const B& b) { return divide(constant{{}, c}, b); }
 
 }  // namespace ctgrad

@@ -42,7 +42,7 @@ struct parameter {
 template <variable_expression V, class Scalar, int Rows, int Cols, int Options, int MaxRows, int MaxCols>
 auto param(const V&, Eigen::Matrix<Scalar, Rows, Cols, Options, MaxRows, MaxCols>& m) {
     using matrix_type = Eigen::Matrix<Scalar, Rows, Cols, Options, MaxRows, MaxCols>;
-    static_assert(std::is_same_v<Scalar, double>, "ctgrad: param(V, m): m must hold doubles");
+    static_assert(ctgrad::detail::same_v<Scalar, double>, "ctgrad: param(V, m): m must hold doubles");
     static_assert(detail::static_size_fits(V::rows, Rows) && detail::static_size_fits(V::cols, Cols),
                   "ctgrad: param(V, m): the matrix's static size differs from the variable's declared size");
     if ((V::rows != dynamic && m.rows() != V::rows) || (V::cols != dynamic && m.cols() != V::cols)) {
@@ -67,7 +67,7 @@ struct parameter_set {
 
     template <class V>
     static constexpr std::size_t index_of() {
-        constexpr bool match[] = {std::is_same_v<V, typename Parameters::variable_type>...};
+        constexpr bool match[] = {ctgrad::detail::same_v<V, typename Parameters::variable_type>...};
         for (std::size_t i = 0; i < sizeof...(Parameters); ++i) {
             if (match[i]) return i;
         }
@@ -79,7 +79,7 @@ struct parameter_set {
 template <class... Variables, class... Matrices>
 auto parameters(parameter<Variables, Matrices>... p) {
     static_assert(sizeof...(Variables) > 0, "ctgrad: parameters(...): name at least one param(V, m)");
-    static_assert(std::is_same_v<detail::unite_t<detail::type_set<Variables>...>, detail::type_set<Variables...>>,
+    static_assert(ctgrad::detail::same_v<detail::unite_t<detail::type_set<Variables>...>, detail::type_set<Variables...>>,
                   "ctgrad: parameters(...): a variable is listed twice");
     return parameter_set<parameter<Variables, Matrices>...>{{p...}};
 }
@@ -113,7 +113,7 @@ struct joined_binding {
 };
 
 template <class Params, class Batch>
-constexpr bool parameters_disjoint_from_batch() {
+static constexpr bool parameters_disjoint_from_batch() {
     return []<class... Vs>(type_set<Vs...>) {
         return (!contains_v<typename Batch::variables, Vs> && ...);
     }(typename Params::variables{});
@@ -125,27 +125,28 @@ template <expression L, class... Parameters, class In>
 auto loss_and_gradients(const L& loss, const parameter_set<Parameters...>&, const In& in) {
     const auto list = grads(loss, typename Parameters::variable_type{}...);
     using result = std::tuple<Eigen::Matrix<double, Parameters::variable_type::rows, Parameters::variable_type::cols>...>;
-    return std::apply(
+    return list.apply(
         [&]<class... G>(const G&... g) {
             if constexpr (!check_bound<In, L, G...>()) {
                 return std::pair<double, result>{};
             } else {
-                context<In, unite_t<forward_slots_t<L>, forward_slots_t<G>...>> ctx(in);
-                const double value = materialise(loss, ctx);
-                auto as_matrix = [&](const auto& gradient) {
-                    using V = typename std::remove_cvref_t<decltype(gradient)>::variable_type;
+                auto values = evaluate_together(in, loss, g...);
+                auto as_matrix = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+                    using V = typename std::tuple_element_t<K, std::tuple<G...>>::variable_type;
                     Eigen::Matrix<double, V::rows, V::cols> m;
                     if constexpr (is_scalar_v<V>) {
-                        m(0, 0) = materialise(gradient, ctx);
+                        m(0, 0) = std::get<K + 1>(values);
                     } else {
-                        m.noalias() = value_of(gradient, ctx);
+                        m = std::move(std::get<K + 1>(values));
                     }
                     return m;
                 };
-                return std::pair<double, result>{value, result{as_matrix(g)...}};
+                const double value = std::get<0>(values);
+                return [&]<std::size_t... K>(std::index_sequence<K...>) {
+                    return std::pair<double, result>{value, result{as_matrix(std::integral_constant<std::size_t, K>{})...}};
+                }(std::index_sequence_for<G...>{});
             }
-        },
-        list.items);
+        });
 }
 
 }  // namespace detail
@@ -350,7 +351,7 @@ struct batch_view : Buffers... {
 private:
     template <class V, class First, class... Rest>
     const auto& find() const {
-        if constexpr (std::is_same_v<typename First::variable_type, V>) {
+        if constexpr (ctgrad::detail::same_v<typename First::variable_type, V>) {
             return static_cast<const First&>(*this).matrix;
         } else {
             return find<V, Rest...>();
@@ -378,14 +379,14 @@ Eigen::Index common_rows(const bound<Bindings...>& data) {
 }
 
 template <class... Bindings>
-constexpr int static_batch_rows() {
+static constexpr int static_batch_rows() {
     int rows = dynamic;
     ((rows = Bindings::variable_type::rows != dynamic ? Bindings::variable_type::rows : rows), ...);
     return rows;
 }
 
 template <class... Bindings>
-constexpr bool static_rows_agree() {
+static constexpr bool static_rows_agree() {
     constexpr int rows = static_batch_rows<Bindings...>();
     return ((Bindings::variable_type::rows == dynamic || Bindings::variable_type::rows == rows) && ...);
 }
@@ -398,7 +399,7 @@ constexpr bool static_rows_agree() {
 template <class... Variables, class... Stored>
 auto data(binding<Variables, Stored>... bindings) {
     static_assert(sizeof...(Variables) > 0, "ctgrad: data(...): bind at least one data variable");
-    static_assert(std::is_same_v<detail::unite_t<detail::type_set<Variables>...>, detail::type_set<Variables...>>,
+    static_assert(ctgrad::detail::same_v<detail::unite_t<detail::type_set<Variables>...>, detail::type_set<Variables...>>,
                   "ctgrad: data(...): a variable is bound twice");
     auto check = [](const auto& b) {
         using V = typename std::remove_cvref_t<decltype(b)>::variable_type;

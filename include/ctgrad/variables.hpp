@@ -23,7 +23,7 @@ namespace detail {
 template <class M>
 concept eigen_plain_object =
     requires { typename std::remove_cvref_t<M>::PlainObject; } &&
-    std::is_same_v<std::remove_cvref_t<M>, typename std::remove_cvref_t<M>::PlainObject>;
+    ctgrad::detail::same_v<std::remove_cvref_t<M>, typename std::remove_cvref_t<M>::PlainObject>;
 
 template <class M>
 concept eigen_dense = requires(const std::remove_cvref_t<M>& m) {

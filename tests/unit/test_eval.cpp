@@ -97,6 +97,38 @@ TEST_CASE("grads evaluates to a std::tuple of the gradients in the order asked",
     CHECK(worst_relative_difference(gW1_again, gW1) < identity_tolerance);
 }
 
+TEST_CASE("eval_with_loss gives the loss and the gradients of one pass", "[eval]") {
+    auto const p = random_board_point(304);
+    auto const in = bind(X = p.x, W1 = p.w1, b1 = p.v1, W2 = p.w2, b2 = p.v2, Y = p.y);
+    STATIC_REQUIRE(std::is_same_v<decltype(eval_with_loss(grads(L, W1, b2), in)),
+                                  std::tuple<double, Eigen::Matrix<double, 3, 4>, double>>);
+    auto const [loss, gW1, gb2] = eval_with_loss(grads(L, W1, b2), in);
+    CHECK(std::abs(loss - eval(L, in)) < identity_tolerance);
+    CHECK(worst_relative_difference(gW1, eval(grad(L, W1), in)) < identity_tolerance);
+    CHECK(std::abs(gb2 - eval(grad(L, b2), in)) < identity_tolerance);
+}
+
+TEST_CASE("nodes of the same type holding different doubles keep their own values", "[eval]") {
+    // 0.5 X and 2 X have one type; evaluation must not share a stored value between them.
+    constexpr matrix<"A", 2, 2> A{};
+    random_source rnd(305);
+    Eigen::Matrix<double, 2, 2> const a = rnd.uniform<2, 2>();
+    auto const in = bind(A = a);
+    Eigen::Matrix<double, 2, 2> const both = eval(tanh(0.5 * A) + tanh(2.0 * A), in);
+    Eigen::Matrix<double, 2, 2> const expected = ((0.5 * a).array().tanh() + (2.0 * a).array().tanh()).matrix();
+    CHECK(worst_relative_difference(both, expected) < identity_tolerance);
+
+    // The same in the backward pass: the adjoints of the two tanh nodes differ only by a double.
+    constexpr auto La = sum(0.5 * tanh(A) + 2.0 * square(tanh(A)));
+    CHECK(check_gradient(La, A, in) < 1e-8);
+    constexpr auto scaled = 0.25 * L;
+    auto const pb = random_board_point(306);
+    auto const inb = bind(X = pb.x, W1 = pb.w1, b1 = pb.v1, W2 = pb.w2, b2 = pb.v2, Y = pb.y);
+    auto const [g_scaled, g_plain] = std::tuple{eval(grad(scaled, W1), inb), eval(grad(L, W1), inb)};
+    CHECK(worst_relative_difference(Eigen::Matrix<double, 3, 4>(g_scaled), Eigen::Matrix<double, 3, 4>(0.25 * g_plain)) <
+          identity_tolerance);
+}
+
 // --- Variables reached along several paths ------------------------------------------------
 
 TEST_CASE("a variable used on two paths gets the sum of both paths' gradients", "[eval]") {

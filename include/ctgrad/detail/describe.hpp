@@ -6,29 +6,34 @@
 
 #include "../errors.hpp"
 #include "../expression.hpp"
+#include "inlining.hpp"
 
 namespace ctgrad::detail {
 
-template <class E>
-std::string describe(const E& e) {
+/// Nodes deeper than Depth below the described one print as "..": the message stays short,
+/// and a deep formula does not instantiate one describe per node.
+template <int Depth = 3, class E>
+static std::string describe(const E& e) {
     if constexpr (is_variable_v<E>) {
         return std::string(E::name);
     } else if constexpr (is_literal_v<E>) {
         return E::den == 1 ? std::to_string(E::num) : concat_text(std::to_string(E::num), "/", std::to_string(E::den));
-    } else if constexpr (std::is_same_v<E, constant>) {
+    } else if constexpr (ctgrad::detail::same_v<E, constant>) {
         return std::to_string(e.value);
+    } else if constexpr (Depth < 0) {
+        return "..";
     } else if constexpr (is_adjoint_v<E>) {
-        return concat_text("dL/d(", describe(e.forward), ")");
+        return concat_text("dL/d(", describe<Depth - 1>(e.forward), ")");
     } else if constexpr (is_gradient_v<E>) {
-        return describe(e.expr);
+        return describe<Depth>(e.expr);
     } else if constexpr (is_node_v<E>) {
         using op = typename E::op_type;
         if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
-            return concat_text("(", describe(arg<0>(e)), " ", op::name, " ", describe(arg<1>(e)), ")");
+            return concat_text("(", describe<Depth - 1>(arg<0>(e)), " ", op::name, " ", describe<Depth - 1>(arg<1>(e)), ")");
         } else if constexpr (op::arity == 2) {
-            return concat_text(op::name, "(", describe(arg<0>(e)), ", ", describe(arg<1>(e)), ")");
+            return concat_text(op::name, "(", describe<Depth - 1>(arg<0>(e)), ", ", describe<Depth - 1>(arg<1>(e)), ")");
         } else {
-            return concat_text(op::name, "(", describe(arg<0>(e)), ")");
+            return concat_text(op::name, "(", describe<Depth - 1>(arg<0>(e)), ")");
         }
     } else {
         return "?";

@@ -24,12 +24,12 @@ struct flat_list : flat_list_impl<std::index_sequence_for<Ts...>, Ts...> {
 };
 
 template <class T>
-constexpr flat_list<T> make_single(const T& value) {
+static constexpr flat_list<T> make_single(const T& value) {
     return flat_list<T>{{flat_item<0, T>{value}}};
 }
 
 template <std::size_t I, class T>
-constexpr const T& get(const flat_item<I, T>& item) {
+static constexpr const T& get(const flat_item<I, T>& item) {
     return item.value;
 }
 
@@ -40,14 +40,14 @@ template <std::size_t I, class List>
 using type_at = decltype(type_at_impl<I>(std::declval<const List&>()));
 
 template <class... As, class... Bs, std::size_t... I, std::size_t... J>
-constexpr auto concat_impl(const flat_list<As...>& a, const flat_list<Bs...>& b, std::index_sequence<I...>,
+static constexpr auto concat_impl(const flat_list<As...>& a, const flat_list<Bs...>& b, std::index_sequence<I...>,
                            std::index_sequence<J...>) {
     return flat_list<As..., Bs...>{
         {flat_item<I, As>{detail::get<I>(a)}..., flat_item<sizeof...(As) + J, Bs>{detail::get<J>(b)}...}};
 }
 
 template <class... As, class... Bs>
-constexpr auto concat(const flat_list<As...>& a, const flat_list<Bs...>& b) {
+static constexpr auto concat(const flat_list<As...>& a, const flat_list<Bs...>& b) {
     if constexpr (sizeof...(Bs) == 0) {
         return a;
     } else if constexpr (sizeof...(As) == 0) {

@@ -18,7 +18,7 @@ namespace ctgrad::detail {
 // ---- what the printer reads from a node's descriptor ----------------------------------------
 
 template <class Op, class... Args>
-constexpr latex_form form_for() {
+static constexpr latex_form form_for() {
     if constexpr (requires { Op::template latex_for<Args...>; }) {
         return Op::template latex_for<Args...>;
     } else {
@@ -28,26 +28,26 @@ constexpr latex_form form_for() {
 
 /// The latex_form of a node type (an empty form for anything else).
 template <class E>
-inline constexpr latex_form node_form{};
+static constexpr latex_form node_form{};
 template <class Op, class... Args>
-inline constexpr latex_form node_form<node<Op, Args...>> = form_for<Op, Args...>();
+static constexpr latex_form node_form<node<Op, Args...>> = form_for<Op, Args...>();
 
 template <class E>
-inline constexpr bool is_named_node = false;
+static constexpr bool is_named_node = false;
 template <class Op, class A>
-inline constexpr bool is_named_node<node<Op, A>> = requires { Op::label; };
+static constexpr bool is_named_node<node<Op, A>> = requires { Op::label; };
 
 /// f(Z) for an activation f (latex_form::activation) of something that depends on a variable.
 template <class E>
-inline constexpr bool is_activation_node = false;
+static constexpr bool is_activation_node = false;
 template <class Op, class A>
-inline constexpr bool is_activation_node<node<Op, A>> = node_form<node<Op, A>>.activation && has_variables_v<A>;
+static constexpr bool is_activation_node<node<Op, A>> = node_form<node<Op, A>>.activation && has_variables_v<A>;
 
 /// The layer of E counted from the input: the most activations on a path from E to a leaf.
 template <class E>
-inline constexpr int layer_v = 0;
+static constexpr int layer_v = 0;
 template <class Op, class... Args>
-inline constexpr int layer_v<node<Op, Args...>> =
+static constexpr int layer_v<node<Op, Args...>> =
     std::max({0, layer_v<Args>...}) + (is_activation_node<node<Op, Args...>> ? 1 : 0);
 
 // ---- the list of named intermediates ------------------------------------------------------
@@ -64,9 +64,9 @@ template <class... Entries>
 struct name_list {};
 
 template <class List, class Node>
-inline constexpr bool listed_v = false;
+static constexpr bool listed_v = false;
 template <class... Es, class Node>
-inline constexpr bool listed_v<name_list<Es...>, Node> = (std::is_same_v<typename Es::node_type, Node> || ...);
+static constexpr bool listed_v<name_list<Es...>, Node> = (ctgrad::detail::same_v<typename Es::node_type, Node> || ...);
 
 template <class List, class Entry>
 struct append_entry;
@@ -86,7 +86,7 @@ struct drop_last_if<name_list<E0, Es...>, Node> {
     struct walk;
     template <class... Kept, class Last>
     struct walk<name_list<Kept...>, Last> {
-        using type = std::conditional_t<std::is_same_v<typename Last::node_type, Node>, name_list<Kept...>,
+        using type = std::conditional_t<ctgrad::detail::same_v<typename Last::node_type, Node>, name_list<Kept...>,
                                         name_list<Kept..., Last>>;
     };
     template <class... Kept, class Next, class... Rest>
@@ -100,7 +100,7 @@ struct drop_last_if<name_list<E0, Es...>, Node> {
 /// with if constexpr, so that only the branch taken is instantiated (std::conditional_t would
 /// build every branch's list for every node: cubic in the depth of a deep net).
 template <class List, class N>
-constexpr auto name_unary() {
+static constexpr auto name_unary() {
     if constexpr (!is_node_v<N> || listed_v<List, N>) {
         return std::type_identity<List>{};
     } else if constexpr (is_named_node<N>) {
@@ -139,25 +139,25 @@ struct collect_names<List, node<Op, A, B>> {
 // ---- the output \hat{y} -----------------------------------------------------------------
 
 template <class E, class Node>
-inline constexpr bool contains_node_v = std::is_same_v<E, Node>;
+static constexpr bool contains_node_v = ctgrad::detail::same_v<E, Node>;
 template <class Op, class... Args, class Node>
-inline constexpr bool contains_node_v<node<Op, Args...>, Node> =
-    std::is_same_v<node<Op, Args...>, Node> || (contains_node_v<Args, Node> || ...);
+static constexpr bool contains_node_v<node<Op, Args...>, Node> =
+    ctgrad::detail::same_v<node<Op, Args...>, Node> || (contains_node_v<Args, Node> || ...);
 
 /// Whether E has a matrix product that is not also computed inside Out.
 template <class E, class Out>
-inline constexpr bool product_outside_v = false;
+static constexpr bool product_outside_v = false;
 template <class Op, class... Args, class Out>
-inline constexpr bool product_outside_v<node<Op, Args...>, Out> =
-    !std::is_same_v<node<Op, Args...>, Out> &&
-    (std::is_same_v<Op, matmul_op> ? !contains_node_v<Out, node<Op, Args...>>
+static constexpr bool product_outside_v<node<Op, Args...>, Out> =
+    !ctgrad::detail::same_v<node<Op, Args...>, Out> &&
+    (ctgrad::detail::same_v<Op, matmul_op> ? !contains_node_v<Out, node<Op, Args...>>
                                    : (product_outside_v<Args, Out> || ...));
 
 template <class List, class Node, name_role Role>
 struct with_role;
 template <class... Es, class Node, name_role Role>
 struct with_role<name_list<Es...>, Node, Role> {
-    using type = name_list<std::conditional_t<std::is_same_v<typename Es::node_type, Node>, name_entry<Node, Role>, Es>...>;
+    using type = name_list<std::conditional_t<ctgrad::detail::same_v<typename Es::node_type, Node>, name_entry<Node, Role>, Es>...>;
 };
 
 /// The activation entries of the highest layer, and how many there are.
@@ -225,10 +225,10 @@ struct names_of {
 
 /// The user's label of a named<"H">(e) node, else empty.
 template <class Node>
-inline constexpr std::string_view label_v{};
+static constexpr std::string_view label_v{};
 template <class Op, class A>
     requires requires { Op::label; }
-inline constexpr std::string_view label_v<node<Op, A>> = Op::label;
+static constexpr std::string_view label_v<node<Op, A>> = Op::label;
 
 template <class List>
 struct name_table;
@@ -270,7 +270,7 @@ using names_for = name_table<typename names_of<L>::type>;
 /// node up in a table held as data, so printing functions are not templates over the table
 /// (whose type, a list of every named node, would make every symbol huge for deep networks).
 template <class T>
-inline constexpr char type_key = 0;
+static constexpr char type_key = 0;
 
 struct name_info {
     const void* key = nullptr;
@@ -345,7 +345,7 @@ struct context_builder<Table, name_list<Es...>> {
 
 /// The names a derivation gives the intermediates of loss L.
 template <class L>
-constexpr name_context names_of_loss() {
+static constexpr name_context names_of_loss() {
     return context_builder<names_for<L>>::make();
 }
 

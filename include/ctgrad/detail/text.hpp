@@ -216,7 +216,7 @@ constexpr void append_number(text_buffer& out, double v, bool text) {
 
 /// The Unicode subscript (Sub) or superscript of an ASCII character, or an empty view.
 template <bool Sub>
-constexpr std::string_view script_of(char c) {
+static constexpr std::string_view script_of(char c) {
     if (c >= '0' && c <= '9') {
         constexpr std::string_view sub[] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
         constexpr std::string_view sup[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
@@ -276,7 +276,7 @@ constexpr void append_text_of_latex(text_buffer& out, std::string_view s);
 
 /// `_{...}` or `^{...}` as Unicode sub/superscripts when every character has one, else `_x`.
 template <bool Sub>
-constexpr void append_script(text_buffer& out, std::string_view group) {
+static constexpr void append_script(text_buffer& out, std::string_view group) {
     bool all = !group.empty();
     for (char c : group) all = all && !script_of<Sub>(c).empty();
     if (all) {

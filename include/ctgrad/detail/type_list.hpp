@@ -33,16 +33,16 @@ using concat_t = typename concat_lists<Lists...>::type;
 
 /// True when T is one of Ts (`__is_same` is a builtin of g++ and clang: no instantiation).
 template <class T, class... Ts>
-inline constexpr bool one_of_v = (__is_same(T, Ts) || ...);
+static constexpr bool one_of_v = (__is_same(T, Ts) || ...);
 
 template <class List, class T>
-inline constexpr bool in_list_v = false;
+static constexpr bool in_list_v = false;
 template <class... Ts, class T>
-inline constexpr bool in_list_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
+static constexpr bool in_list_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
 
 /// The index of the first T in Ts (sizeof...(Ts) when absent).
 template <class T, class... Ts>
-constexpr std::size_t first_index() {
+static constexpr std::size_t first_index() {
     constexpr bool same[] = {false, __is_same(T, Ts)...};
     for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
         if (same[i + 1]) return i;

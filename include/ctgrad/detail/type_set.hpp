@@ -16,10 +16,10 @@ template <class... Ts>
 struct type_set : type_tag<Ts>... {};
 
 template <class Set, class T>
-inline constexpr bool contains_v = std::is_base_of_v<type_tag<T>, Set>;
+static constexpr bool contains_v = __is_base_of(type_tag<T>, Set);
 /// Lists answer membership too, so code can ask either.
 template <class... Ts, class T>
-inline constexpr bool contains_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
+static constexpr bool contains_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
 
 template <class Set, class T>
 struct insert;
@@ -33,9 +33,9 @@ template <class Set, class T>
 using insert_t = typename insert<Set, T>::type;
 
 template <class Set, class Other>
-inline constexpr bool includes_v = false;
+static constexpr bool includes_v = false;
 template <class Set, class... Ts>
-inline constexpr bool includes_v<Set, type_set<Ts...>> = (contains_v<Set, Ts> && ...);
+static constexpr bool includes_v<Set, type_set<Ts...>> = (contains_v<Set, Ts> && ...);
 
 template <class Set, class Other>
 struct insert_each;

@@ -9,7 +9,7 @@ namespace detail {
 /// Undoes a broadcast in the backward pass: an operand that was spread over the rows (or over
 /// every entry) of the result receives the sum of the adjoint over those rows (entries).
 template <class Target, class Result, class G>
-constexpr auto reduce_to(const G& g) {
+static constexpr auto reduce_to(const G& g) {
     if constexpr (is_scalar_v<Target> && !is_scalar_v<Result>) {
         return ctgrad::sum(g);
     } else if constexpr (Target::rows == 1 && Result::rows != 1) {

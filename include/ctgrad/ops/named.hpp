@@ -39,7 +39,7 @@ struct named_op {
 
 /// named<"H">(e): e, called H in derivations. Example: `named<"H">(relu(X * W1 + transpose(b1)))`.
 template <detail::fixed_string Name, expression E>
-constexpr auto named(const E& e) {
+static constexpr auto named(const E& e) {
     if constexpr (is_invalid_v<E>) {
         return invalid_expression{};
     } else {

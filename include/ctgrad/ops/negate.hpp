@@ -21,7 +21,7 @@ struct negate_op {
         if constexpr (is_literal_v<A>) {
             return make_literal<-A::num, A::den>();
         } else if constexpr (is_node_v<A>) {
-            if constexpr (std::is_same_v<typename A::op_type, negate_op>) {
+            if constexpr (ctgrad::detail::same_v<typename A::op_type, negate_op>) {
                 return ctgrad::arg<0>(a);  // -(-x) = x
             } else {
                 return keep{};

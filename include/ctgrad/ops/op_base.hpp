@@ -24,7 +24,7 @@ constexpr int common_dim(int a, int b) { return a == dynamic ? b : a; }
 enum class pairing { same, scalar_left, scalar_right, row_left, row_right, invalid };
 
 template <class A, class B>
-constexpr pairing pairing_of() {
+static constexpr pairing pairing_of() {
     constexpr bool a_scalar = is_scalar_v<A>, b_scalar = is_scalar_v<B>;
     if constexpr (a_scalar && !b_scalar) {
         return pairing::scalar_left;
@@ -42,7 +42,7 @@ constexpr pairing pairing_of() {
 }
 
 template <class A, class B>
-constexpr int paired_rows() {
+static constexpr int paired_rows() {
     constexpr pairing p = pairing_of<A, B>();
     if constexpr (p == pairing::scalar_left || p == pairing::row_left) return B::rows;
     else if constexpr (p == pairing::scalar_right || p == pairing::row_right) return A::rows;
@@ -50,7 +50,7 @@ constexpr int paired_rows() {
 }
 
 template <class A, class B>
-constexpr int paired_cols() {
+static constexpr int paired_cols() {
     constexpr pairing p = pairing_of<A, B>();
     if constexpr (p == pairing::scalar_left) return B::cols;
     else if constexpr (p == pairing::scalar_right) return A::cols;
@@ -76,7 +76,7 @@ struct elementwise_function {
     static constexpr auto backward(const Self& self, const G& g) {
         using op = typename Self::op_type;
         auto local = op::derivative(self, ctgrad::arg<0>(self));
-        if constexpr (std::is_same_v<decltype(local), no_contribution>) {
+        if constexpr (ctgrad::detail::same_v<decltype(local), no_contribution>) {
             return no_contribution{};
         } else {
             return ctgrad::times(g, local);

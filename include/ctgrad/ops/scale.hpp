@@ -32,7 +32,7 @@ struct scale_op {
             return make_literal<S::num * A::num, S::den * A::den>();
         } else if constexpr (is_literal_v<S> && is_node_v<A>) {
             // Fold nested literal factors: 2 (3 A) = 6 A.
-            if constexpr (std::is_same_v<typename A::op_type, scale_op> && is_literal_v<arg_t<0, A>>) {
+            if constexpr (ctgrad::detail::same_v<typename A::op_type, scale_op> && is_literal_v<arg_t<0, A>>) {
                 using inner = arg_t<0, A>;
                 return ctgrad::scale(make_literal<S::num * inner::num, S::den * inner::den>(), ctgrad::arg<1>(a));
             } else {

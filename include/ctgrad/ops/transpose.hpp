@@ -19,10 +19,10 @@ struct transpose_op {
 
     template <class A>
     static constexpr auto simplify(const A& a) {
-        if constexpr (is_literal_v<A> || std::is_same_v<A, constant>) {
+        if constexpr (is_literal_v<A> || ctgrad::detail::same_v<A, constant>) {
             return a;
         } else if constexpr (is_node_v<A>) {
-            if constexpr (std::is_same_v<typename A::op_type, transpose_op>) {
+            if constexpr (ctgrad::detail::same_v<typename A::op_type, transpose_op>) {
                 return ctgrad::arg<0>(a);  // (A^T)^T = A
             } else {
                 return keep{};
