@@ -312,6 +312,25 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
     return needed;
 }
 
+template <class E>
+static constexpr decltype(auto) gradient_loss(const E& e) {
+    if constexpr (is_stateless_v<E>) {
+        return typename E::loss_type{};
+    } else {
+        return (e.loss);
+    }
+}
+
+/// The error of a run-time size check; out of line and not a template, so the checks of a
+/// deep net share it.
+[[noreturn]] inline void throw_shape_error(const std::string& left, const std::string& right, long ar, long ac, long br,
+                                           long bc, const char* rule) {
+    throw shape_error(concat_text("ctgrad: ", left, " ", shape_text(ar, ac), " and ", right, " ", shape_text(br, bc), ": ", rule));
+}
+
+template <class L>
+struct variables_of<backward_pass_of<L>> : variables_of<L> {};
+
 template <int Rows, int Cols>
 struct shape_only {
     static constexpr int rows = Rows;
@@ -325,121 +344,276 @@ struct slot {
     Eigen::Matrix<double, Rows, Cols> value;
 };
 
-template <class Indices, class... Nodes>
+template <class Indices, class... Shapes>
 struct slots;
 template <std::size_t... I, class... Shapes>
-struct slots<std::index_sequence<I...>, Shapes...> : slot<I, Shapes::rows, Shapes::cols>... {};
-
-/// The per-eval storage, one slot per stored node, and the bound variables. Its type names
-/// only the slots' shapes; which node sits in which slot is the schedule's business.
-template <class Bound, class Storage>
-struct frame : Storage {
-    explicit frame(const Bound& b) : in(b) {}
-    const Bound& in;
+struct slots<std::index_sequence<I...>, Shapes...> : slot<I, Shapes::rows, Shapes::cols>... {
+    /// Where each value lives, by number.
+    std::array<void*, sizeof...(I) + 1> addresses() {
+        return {static_cast<void*>(&static_cast<slot<I, Shapes::rows, Shapes::cols>&>(*this).value)..., nullptr};
+    }
 };
 
-/// What the evaluation functions need: the frame, and at compile time the stored nodes.
-template <class Bound, class Nodes>
-struct context;
-template <class Bound, class... Nodes>
-struct context<Bound, type_list<Nodes...>> {
+// ---- error texts --------------------------------------------------------------------------
+
+/// A short plain text built at compile time (an error message's name for a stored value);
+/// longer texts end in "..".
+struct short_text {
+    static constexpr std::size_t capacity = 72;
+    char data[capacity]{};
+    std::size_t size = 0;
+
+    constexpr short_text& operator<<(std::string_view piece) {
+        for (char c : piece) {
+            if (size + 1 >= capacity) {
+                data[capacity - 3] = data[capacity - 2] = '.';
+                size = capacity - 1;
+                return *this;
+            }
+            data[size++] = c;
+        }
+        return *this;
+    }
+    constexpr short_text& operator<<(long long v) {
+        char digits[24]{};
+        int n = 0;
+        const bool negative = v < 0;
+        unsigned long long u = negative ? 0ull - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+        do {
+            digits[n++] = static_cast<char>('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        if (negative) *this << "-";
+        while (n > 0) {
+            const char c[1] = {digits[--n]};
+            *this << std::string_view(c, 1);
+        }
+        return *this;
+    }
+    std::string str() const { return std::string(data, size); }
+};
+
+/// The compile-time counterpart of describe(e) for stateless expressions, for error messages
+/// that name stored values (depth-limited in the same way).
+template <class E, int Depth = 3>
+static constexpr void write_text(short_text& out) {
+    if constexpr (is_variable_v<E>) {
+        out << E::name;
+    } else if constexpr (is_literal_v<E>) {
+        out << E::num;
+        if constexpr (E::den != 1) out << "/" << E::den;
+    } else if constexpr (Depth < 0) {
+        out << "..";
+    } else if constexpr (is_adjoint_v<E>) {
+        out << "dL/d(";
+        write_text<typename E::forward_type, Depth - 1>(out);
+        out << ")";
+    } else if constexpr (is_node_v<E>) {
+        using op = typename E::op_type;
+        if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
+            out << "(";
+            write_text<arg_t<0, E>, Depth - 1>(out);
+            out << " " << op::name << " ";
+            write_text<arg_t<1, E>, Depth - 1>(out);
+            out << ")";
+        } else if constexpr (op::arity == 2) {
+            out << op::name << "(";
+            write_text<arg_t<0, E>, Depth - 1>(out);
+            out << ", ";
+            write_text<arg_t<1, E>, Depth - 1>(out);
+            out << ")";
+        } else {
+            out << op::name << "(";
+            write_text<arg_t<0, E>, Depth - 1>(out);
+            out << ")";
+        }
+    } else {
+        out << "?";
+    }
+}
+template <class E>
+static constexpr short_text text_of() {
+    short_text out;
+    detail::write_text<E>(out);
+    return out;
+}
+
+// ---- instructions -------------------------------------------------------------------------
+//
+// What a stored value or an output is computed from, rewritten in small types: a stored node
+// becomes its slot number, a variable its position among the bound ones, and only the operations
+// evaluated on the spot keep their shape. Every function evaluation instantiates is keyed on
+// these, so no function has a deep formula in its type (see "Compile time" in docs/design.md).
+
+/// Stored value number I.
+template <std::size_t I, int Rows, int Cols>
+struct stored_ref {
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
+};
+/// Bound variable number K, bound to a `Matrix`.
+template <std::size_t K, class Variable, class Matrix>
+struct bound_ref {
+    static constexpr int rows = Variable::rows;
+    static constexpr int cols = Variable::cols;
+};
+/// Op applied on the spot to operands that are themselves instructions.
+template <class Op, int Rows, int Cols, class... Args>
+struct lazy_node {
+    using op_type = Op;
+    using args_type = std::tuple<Args...>;
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
+};
+
+template <class T>
+static constexpr bool is_lazy_node_v = false;
+template <class Op, int R, int C, class... Args>
+static constexpr bool is_lazy_node_v<lazy_node<Op, R, C, Args...>> = true;
+
+/// Where evaluation finds values at run time. Not a template: nothing about the formula is in
+/// its type, so it costs nothing in the names of the functions that take it.
+struct frame_view {
+    void* const* slots;
+    const void* const* variables;
+    const short_text* slot_texts;
+};
+
+/// What the rewriting needs to know: which nodes are stored and which variables are bound.
+template <class Stored, class Variables, class Bound>
+struct layout;
+template <class... Nodes, class... Variables, class Bound>
+struct layout<type_list<Nodes...>, type_list<Variables...>, Bound> {
     using stored = type_list<Nodes...>;
-    using numbers = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
-    using storage = frame<Bound, slots<std::index_sequence_for<Nodes...>, shape_only<Nodes::rows, Nodes::cols>...>>;
-    storage& data;
-    const Bound& in;
+    using node_numbers = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
+    using variable_numbers = numbering<std::index_sequence_for<Variables...>, Variables...>;
+    template <class V>
+    using matrix_of = std::remove_cvref_t<decltype(std::declval<const Bound&>().template get<V>())>;
 };
 
-template <class E, class Ctx>
-static constexpr bool stored_in = in_list_v<typename Ctx::stored, E>;
+template <class E, class Layout, bool Stored = in_list_v<typename Layout::stored, E>>
+struct instruction_of;
+template <class E, class Layout>
+using instruction_t = typename instruction_of<E, Layout>::type;
 
-/// The slot of a stored node.
-template <class E, class Ctx>
-CTGRAD_ALWAYS_INLINE static auto& slot_of(Ctx& ctx) {
-    return static_cast<slot<index_in<E, typename Ctx::numbers>, E::rows, E::cols>&>(ctx.data).value;
+/// How a value is computed, ignoring that it may be stored (for filling its own slot).
+template <class E, class Layout>
+struct computation_of {
+    using type = instruction_t<E, Layout>;
+};
+template <class Op, class... Args, class Layout>
+struct computation_of<node<Op, Args...>, Layout> {
+    using type = lazy_node<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, instruction_t<Args, Layout>...>;
+};
+template <class F, class G, class Layout>
+struct computation_of<adjoint<F, G>, Layout> {
+    using type = instruction_t<G, Layout>;
+};
+template <class E, class Layout>
+using computation_t = typename computation_of<E, Layout>::type;
+
+template <class E, class Layout>
+struct instruction_of<E, Layout, true> {
+    using type = stored_ref<index_in<E, typename Layout::node_numbers>, E::rows, E::cols>;
+};
+/// Operations and adjoints evaluated on the spot.
+template <class E, class Layout>
+struct instruction_of<E, Layout, false> {
+    static_assert(is_node_v<E> || is_adjoint_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+    using type = computation_t<E, Layout>;
+};
+template <class E, class Layout>
+    requires is_variable_v<E>
+struct instruction_of<E, Layout, false> {
+    using type = bound_ref<index_in<E, typename Layout::variable_numbers>, E, typename Layout::template matrix_of<E>>;
+};
+template <long long N, long long D, class Layout>
+struct instruction_of<literal<N, D>, Layout, false> {
+    using type = literal<N, D>;
+};
+template <class L, class V, class X, class Layout>
+struct instruction_of<gradient<L, V, X>, Layout, false> {
+    using type = instruction_t<X, Layout>;
+};
+
+// ---- evaluating instructions ----------------------------------------------------------------
+
+template <class T>
+static constexpr bool is_bound_ref_v = false;
+template <std::size_t K, class V, class M>
+static constexpr bool is_bound_ref_v<bound_ref<K, V, M>> = true;
+
+/// The error text for an operand: a variable's name, a stored value's compile-time text, a
+/// number, or an operation over those.
+template <class P>
+static std::string describe_instruction(const frame_view& f);
+
+template <std::size_t K, class V, class M>
+static std::string describe_tag(const frame_view&, bound_ref<K, V, M>*) {
+    return std::string(V::name);
 }
-
-/// The parts of a stateless expression are read from its type, never from the shared static
-/// members (which the compiler would then emit, one per node type).
-template <class E>
-static constexpr decltype(auto) adjoint_value(const E& e) {
-    if constexpr (is_stateless_v<E>) {
-        return typename E::value_type{};
+template <std::size_t I, int R, int C>
+static std::string describe_tag(const frame_view& f, stored_ref<I, R, C>*) {
+    return f.slot_texts[I].str();
+}
+template <long long N, long long D>
+static std::string describe_tag(const frame_view&, literal<N, D>*) {
+    return detail::describe(literal<N, D>{});
+}
+template <class Op, int R, int C, class... Args>
+static std::string describe_tag(const frame_view& f, lazy_node<Op, R, C, Args...>*) {
+    using P = lazy_node<Op, R, C, Args...>;
+    if constexpr (Op::arity == 2) {
+        using a0 = arg_t<0, P>;
+        using a1 = arg_t<1, P>;
+        if constexpr (Op::name == "+" || Op::name == "-" || Op::name == "*" || Op::name == "/") {
+            return concat_text("(", describe_instruction<a0>(f), " ", Op::name, " ", describe_instruction<a1>(f), ")");
+        } else {
+            return concat_text(Op::name, "(", describe_instruction<a0>(f), ", ", describe_instruction<a1>(f), ")");
+        }
     } else {
-        return (e.value);
+        return concat_text(Op::name, "(", describe_instruction<Args...>(f), ")");
     }
 }
-template <class E>
-static constexpr decltype(auto) gradient_expr(const E& e) {
-    if constexpr (is_stateless_v<E>) {
-        return typename E::expr_type{};
-    } else {
-        return (e.expr);
+template <class P>
+static std::string describe_instruction(const frame_view& f) {
+    return detail::describe_tag(f, static_cast<P*>(nullptr));
+}
+
+/// Run-time size checks of Op on operands shaped Left and Right (dynamic sizes only; static
+/// ones were checked when building). `names()` gives the operands' texts, only on failure.
+template <class Op, class Left, class Right, class A, class B, class Names>
+CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const A& a, const B& b, Names names) {
+    bool ok = true;
+    const char* rule = "";
+    if constexpr (ctgrad::detail::same_v<Op, matmul_op>) {
+        if constexpr (Left::cols == dynamic || Right::rows == dynamic) {
+            ok = a.cols() == b.rows();
+            rule = "columns of the left operand must equal rows of the right operand";
+        }
+    } else if constexpr (requires { Op::pairs_operands; }) {
+        constexpr pairing p = ctgrad::detail::same_v<Op, hadamard_op> ? pairing::same
+                              : __is_base_of(loss_shape, Op)             ? pairing::same
+                                                                         : pairing_of<Left, Right>();
+        constexpr bool rows_dynamic = Left::rows == dynamic || Right::rows == dynamic;
+        constexpr bool cols_dynamic = Left::cols == dynamic || Right::cols == dynamic;
+        if constexpr (p == pairing::same && (rows_dynamic || cols_dynamic)) {
+            ok = a.rows() == b.rows() && a.cols() == b.cols();
+        } else if constexpr ((p == pairing::row_right || p == pairing::row_left) && cols_dynamic) {
+            ok = a.cols() == b.cols();
+        }
+        rule = "the shapes must be equal (or a row broadcast over rows)";
     }
-}
-
-template <class E>
-static constexpr decltype(auto) gradient_loss(const E& e) {
-    if constexpr (is_stateless_v<E>) {
-        return typename E::loss_type{};
-    } else {
-        return (e.loss);
-    }
-}
-
-template <class E, class Ctx>
-CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, Ctx& ctx);
-
-/// The error of a run-time size check; out of line and not a template, so the checks of a
-/// deep net share it.
-[[noreturn]] inline void throw_shape_error(const std::string& left, const std::string& right, long ar, long ac, long br,
-                                           long bc, const char* rule) {
-    throw shape_error(concat_text("ctgrad: ", left, " ", shape_text(ar, ac), " and ", right, " ", shape_text(br, bc), ": ", rule));
-}
-
-template <class A, class B>
-CTGRAD_ALWAYS_INLINE static void require(bool ok, const A& a, const B& b, long ar, long ac, long br, long bc,
-                                         const char* rule) {
     if (!ok) {
-        detail::throw_shape_error(detail::describe(a), detail::describe(b), ar, ac, br, bc, rule);
+        const auto [left, right] = names();
+        detail::throw_shape_error(left, right, a.rows(), a.cols(), b.rows(), b.cols(), rule);
     }
 }
 
-/// Checks the sizes known only now, so a mismatch is an exception naming the operands
-/// instead of an Eigen assertion. Sizes fixed at compile time were checked when building.
-template <class Node, class A, class B>
-CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const Node& n, const A& a, const B& b) {
-    using op = typename Node::op_type;
-    using left = arg_t<0, Node>;
-    using right = arg_t<1, Node>;
-    if constexpr (ctgrad::detail::same_v<op, matmul_op>) {
-        if constexpr (left::cols == dynamic || right::rows == dynamic) {
-            detail::require(a.cols() == b.rows(), ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
-                            "columns of the left operand must equal rows of the right operand");
-        }
-    } else if constexpr (requires { op::pairs_operands; }) {
-        constexpr pairing p = ctgrad::detail::same_v<op, hadamard_op> ? pairing::same
-                              : requires { op::template shapes_fit<left, right>; } && std::is_base_of_v<loss_shape, op>
-                                  ? pairing::same
-                                  : pairing_of<left, right>();
-        constexpr bool rows_dynamic = left::rows == dynamic || right::rows == dynamic;
-        constexpr bool cols_dynamic = left::cols == dynamic || right::cols == dynamic;
-        constexpr bool check = p == pairing::same ? rows_dynamic || cols_dynamic
-                               : (p == pairing::row_right || p == pairing::row_left) ? cols_dynamic
-                                                                                     : false;
-        if constexpr (check) {
-            bool ok = true;
-            if constexpr (p == pairing::same) ok = a.rows() == b.rows() && a.cols() == b.cols();
-            else ok = a.cols() == b.cols();
-            detail::require(ok, ctgrad::arg<0>(n), ctgrad::arg<1>(n), a.rows(), a.cols(), b.rows(), b.cols(),
-                            "the shapes must be equal (or a row broadcast over rows)");
-        }
-    }
-}
+template <class P>
+CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f);
 
-/// What an operation's value may ask of its node: its shape and its operands' shapes. Passed
-/// instead of the node so the descriptor's function is instantiated once per shape pattern,
-/// not once per node with the node's whole type in its name.
+/// What an operation's value may ask of its node: its shape and its operands' shapes.
 template <class Op, int Rows, int Cols, class... ArgShapes>
 struct node_shape {
     using op_type = Op;
@@ -447,20 +621,46 @@ struct node_shape {
     static constexpr int rows = Rows;
     static constexpr int cols = Cols;
 };
-template <class Op, class... Args>
-using node_shape_t = node_shape<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, shape_only<Args::rows, Args::cols>...>;
 
-template <class Op, class... Args, class Ctx, std::size_t... I>
-CTGRAD_ALWAYS_INLINE static auto compute_node(const node<Op, Args...>& n, Ctx& ctx, std::index_sequence<I...>) {
+template <class Op, int R, int C, class... Args, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static auto run_lazy(const frame_view& f, lazy_node<Op, R, C, Args...>*, std::index_sequence<I...>) {
+    using shape = node_shape<Op, R, C, shape_only<Args::rows, Args::cols>...>;
     if constexpr (sizeof...(Args) == 2) {
-        const auto& a = detail::value_of(ctgrad::arg<0>(n), ctx);
-        const auto& b = detail::value_of(ctgrad::arg<1>(n), ctx);
-        detail::check_runtime_sizes(n, a, b);
-        return Op::value(node_shape_t<Op, Args...>{}, a, b);
+        using P = lazy_node<Op, R, C, Args...>;
+        const auto& a = detail::run<arg_t<0, P>>(f);
+        const auto& b = detail::run<arg_t<1, P>>(f);
+        detail::check_runtime_sizes<Op, arg_t<0, P>, arg_t<1, P>>(a, b, [&] {
+            return std::pair{detail::describe_instruction<arg_t<0, P>>(f), detail::describe_instruction<arg_t<1, P>>(f)};
+        });
+        return Op::value(shape{}, a, b);
     } else if constexpr (requires { Op::elementwise; }) {
-        return Op::apply(detail::value_of(ctgrad::arg<0>(n), ctx).array()).matrix();
+        return Op::apply(detail::run<Args...>(f).array()).matrix();
     } else {
-        return Op::value(node_shape_t<Op, Args...>{}, detail::value_of(ctgrad::arg<I>(n), ctx)...);
+        return Op::value(shape{}, detail::run<Args>(f)...);
+    }
+}
+
+template <std::size_t I, int R, int C>
+CTGRAD_ALWAYS_INLINE static const auto& read_slot(const frame_view& f, stored_ref<I, R, C>*) {
+    return *static_cast<const Eigen::Matrix<double, R, C>*>(f.slots[I]);
+}
+template <std::size_t K, class V, class M>
+CTGRAD_ALWAYS_INLINE static const M& read_variable(const frame_view& f, bound_ref<K, V, M>*) {
+    return *static_cast<const M*>(f.variables[K]);
+}
+
+/// The value of an instruction: a reference to a bound matrix or a slot, or a lazy Eigen
+/// expression. Never a plain matrix by value, so nothing a caller keeps can dangle.
+template <class P>
+CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
+    if constexpr (is_literal_v<P>) {
+        return eigen_kit<P>::scalar(P::value);
+    } else if constexpr (is_lazy_node_v<P>) {
+        return detail::run_lazy(f, static_cast<P*>(nullptr), std::make_index_sequence<P::op_type::arity>{});
+    } else if constexpr (is_bound_ref_v<P>) {
+        return detail::read_variable(f, static_cast<P*>(nullptr));
+    } else {
+        return detail::read_slot(f, static_cast<P*>(nullptr));
     }
 }
 
@@ -471,71 +671,100 @@ CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
     dst.noalias() = src;
 }
 
-/// The value of `e` computed afresh (its stored parts read from their slots).
-template <class E, class Ctx>
-CTGRAD_ALWAYS_INLINE static decltype(auto) compute(const E& e, Ctx& ctx) {
-    if constexpr (is_adjoint_v<E>) {
-        return detail::value_of(detail::adjoint_value(e), ctx);
+/// Computes stored value I. Out of line: one small function per stored node, named by its
+/// slot and its instruction, keeps the compiler's per-function work linear in the net.
+template <std::size_t I, int R, int C, class P>
+CTGRAD_NOINLINE static void fill(const frame_view& f) {
+    auto& dst = *static_cast<Eigen::Matrix<double, R, C>*>(f.slots[I]);
+    if constexpr (R == 1 && C == 1) {
+        dst.noalias() = detail::run<P>(f);  // a scalar: no loop to share
     } else {
-        return detail::compute_node(e, ctx, std::make_index_sequence<E::op_type::arity>{});
+        detail::assign(dst, detail::run<P>(f));
     }
 }
 
-/// The value of `e`: a reference to a bound matrix or to a stored slot, or a lazy Eigen
-/// expression. Never a plain matrix by value, so nothing a caller keeps can dangle.
-template <class E, class Ctx>
-CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, Ctx& ctx) {
-    if constexpr (is_variable_v<E>) {
-        return ctx.in.template get<E>();
-    } else if constexpr (is_literal_v<E>) {
-        return eigen_kit<E>::scalar(E::value);
+// ---- expressions holding a user's double ----------------------------------------------------
+//
+// Such nodes are never stored; they are computed from the expression object, and switch to
+// instructions for their stateless parts.
+
+template <class E, class Layout>
+CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, const frame_view& f);
+
+template <class Op, class... Args, class Layout, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, const frame_view& f, Layout,
+                                                  std::index_sequence<I...>) {
+    using shape = node_shape<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, shape_only<Args::rows, Args::cols>...>;
+    if constexpr (sizeof...(Args) == 2) {
+        const auto& a = detail::value_of<arg_t<0, node<Op, Args...>>, Layout>(ctgrad::arg<0>(n), f);
+        const auto& b = detail::value_of<arg_t<1, node<Op, Args...>>, Layout>(ctgrad::arg<1>(n), f);
+        detail::check_runtime_sizes<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>(a, b, [&] {
+            return std::pair{detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n))};
+        });
+        return Op::value(shape{}, a, b);
+    } else if constexpr (requires { Op::elementwise; }) {
+        return Op::apply(detail::value_of<Args..., Layout>(ctgrad::arg<0>(n), f).array()).matrix();
+    } else {
+        return Op::value(shape{}, detail::value_of<Args, Layout>(ctgrad::arg<I>(n), f)...);
+    }
+}
+
+template <class E, class Layout>
+CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, const frame_view& f) {
+    if constexpr (is_stateless_v<E>) {
+        return detail::run<instruction_t<E, Layout>>(f);
     } else if constexpr (ctgrad::detail::same_v<E, constant>) {
         return eigen_kit<E>::scalar(e.value);
     } else if constexpr (is_gradient_v<E>) {
-        return detail::value_of(detail::gradient_expr(e), ctx);
-    } else if constexpr (stored_in<E, Ctx>) {
-        return std::as_const(detail::slot_of<E>(ctx));
+        return detail::value_of<typename E::expr_type, Layout>(e.expr, f);
+    } else if constexpr (is_adjoint_v<E>) {
+        return detail::value_of<typename E::value_type, Layout>(e.value, f);
     } else {
-        static_assert(is_node_v<E> || is_adjoint_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
-        return detail::compute(e, ctx);
+        static_assert(is_node_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+        return detail::compute_stateful(e, f, Layout{}, std::make_index_sequence<E::op_type::arity>{});
     }
 }
 
-/// Fills the slots the outputs need, in schedule order. Stored nodes are stateless, so each is
-/// rebuilt from its type.
-template <class E, class Ctx>
-CTGRAD_ALWAYS_INLINE static void fill(Ctx& ctx) {
-    if constexpr (E::rows == 1 && E::cols == 1) {
-        detail::slot_of<E>(ctx).noalias() = detail::compute(E{}, ctx);  // a scalar: no loop to share
-    } else {
-        detail::assign(detail::slot_of<E>(ctx), detail::compute(E{}, ctx));
-    }
-}
-// The needed flags are computed here from the outputs' types, not passed as a std::array
-// template argument: g++ 12 can take two such instantiations that differ only in the array for
-// one, and then fills the wrong slots.
-template <class Ctx, class... Nodes, class Outputs, std::size_t... I>
-CTGRAD_ALWAYS_INLINE static void fill_needed(Ctx& ctx, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
-    [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
-    ((needed[I] ? detail::fill<Nodes>(ctx) : void()), ...);
-}
-template <class Ctx, class... Nodes, class Outputs>
-CTGRAD_ALWAYS_INLINE static void run_schedule(Ctx& ctx, type_list<Nodes...>, Outputs) {
-    detail::fill_needed(ctx, type_list<Nodes...>{}, Outputs{}, std::index_sequence_for<Nodes...>{});
-}
+// ---- one evaluation -----------------------------------------------------------------------------
+
+template <class Sources>
+struct variables_of_all;
+template <class... Sources>
+struct variables_of_all<type_list<Sources...>> {
+    using type = concat_t<variables_of_t<Sources>...>;
+};
 
 template <class E>
 using result_t = std::conditional_t<is_scalar_v<E>, double, Eigen::Matrix<double, E::rows, E::cols>>;
 
-template <class E, class Ctx>
-CTGRAD_ALWAYS_INLINE static result_t<E> materialise(const E& e, Ctx& ctx) {
+template <class E, class Layout>
+CTGRAD_ALWAYS_INLINE static result_t<E> materialise(const E& e, const frame_view& f) {
     Eigen::Matrix<double, E::rows, E::cols> out;
-    out.noalias() = detail::value_of(e, ctx);
+    out.noalias() = detail::value_of<E, Layout>(e, f);
     if constexpr (is_scalar_v<E>) {
         return out(0, 0);
     } else {
         return out;
     }
+}
+
+// The needed flags are computed here from the outputs' types, not passed as a std::array
+// template argument: g++ 12 can take two such instantiations that differ only in the array for
+// one, and then fills the wrong slots.
+template <class Layout, class... Nodes, class Outputs, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
+    [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
+    ((needed[I] ? detail::fill<I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f) : void()), ...);
+}
+
+template <class... Nodes>
+static constexpr std::array<short_text, sizeof...(Nodes) + 1> texts_of(type_list<Nodes...>) {
+    return {detail::text_of<Nodes>()..., short_text{}};
+}
+
+template <class Bound, class... Variables>
+static std::array<const void*, sizeof...(Variables) + 1> variable_addresses(const Bound& in, type_list<Variables...>) {
+    return {static_cast<const void*>(&in.template get<Variables>())..., nullptr};
 }
 
 /// The values of several expressions from one schedule: every stored node they share is
@@ -544,11 +773,17 @@ template <class Bound, class... Es>
 static auto evaluate_together(const Bound& in, const Es&... es) {
     using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
     using stored = distinct_t<typename slots_of_all<sources>::type>;
-    using ctx_type = context<Bound, stored>;
-    typename ctx_type::storage data(in);
-    ctx_type ctx{data, in};
-    detail::run_schedule(ctx, stored{}, type_list<Es...>{});
-    return std::tuple<result_t<Es>...>{detail::materialise(es, ctx)...};
+    using variables = distinct_t<typename variables_of_all<sources>::type>;
+    using lay = layout<stored, variables, Bound>;
+    static constexpr auto texts = detail::texts_of(stored{});
+    return [&]<class... Nodes>(type_list<Nodes...>) {
+        slots<std::index_sequence_for<Nodes...>, shape_only<Nodes::rows, Nodes::cols>...> storage;
+        const auto slot_addresses = storage.addresses();
+        const auto variable_table = detail::variable_addresses(in, variables{});
+        const frame_view f{slot_addresses.data(), variable_table.data(), texts.data()};
+        detail::run_schedule<lay>(f, stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{});
+        return std::tuple<result_t<Es>...>{detail::materialise<Es, lay>(es, f)...};
+    }(stored{});
 }
 
 template <class Bound, class... Es>

@@ -5,6 +5,8 @@
 # Probes, each compiled alone with
 #   /usr/bin/time -v $CXX -std=c++20 -O2 -c -I include -I /usr/include/eigen3 <probe> -o <probe>.o
 #   include_only   the umbrella header and Eigen, nothing instantiated (baseline)
+#   hand_board     hand_board_tu.cpp: the board net's gradients written in plain Eigen, no ctgrad
+#                  (what the same work costs without the library)
 #   board          board_tu.cpp: the board net, eval(grads(L, W_1, b_1, W_2, b_2)), N at run time
 #   board_static   the same with N = 64 fixed (-DBOARD_ROWS=64)
 #   deep_D         gen_deep_net.py D: a D-layer tanh net of width 8, eval(grads(L, W_1..W_D))
@@ -79,6 +81,7 @@ PY
     echo "| probe | wall s | cpu s | max RSS MiB | result |"
     echo "|---|---:|---:|---:|---|"
     compile include_only "$here/include_only.cpp"
+    compile hand_board "$here/hand_board_tu.cpp"
     compile board "$here/board_tu.cpp"
     compile board_static "$here/board_tu.cpp" -DBOARD_ROWS=64
     for d in "${depths[@]}"; do
