@@ -15,6 +15,10 @@
 #include "operations.hpp"
 
 namespace ctgrad {
+
+template <class... Gradients>
+struct gradient_list;
+
 namespace detail {
 
 // ---- which variables an expression uses ---------------------------------------------------
@@ -181,6 +185,27 @@ static constexpr auto collect_gradient(const Variable& v, const List& all) {
     }
 }
 
+template <class L, class V>
+static constexpr auto derive_gradient(const L& loss, const V& v) {
+    auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}).contributions);
+    static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
+                  "ctgrad: internal: a derived gradient does not have its variable's shape");
+    return make_gradient<V>(loss, expr);
+}
+
+template <class L, class... V>
+static constexpr auto derive_gradients(const L& loss, const V&... v) {
+    const auto all = detail::backprop(loss, literal<1>{}).contributions;
+    return [&]<class... E>(const E&... exprs) {
+        using list = gradient_list<gradient<L, V, E>...>;
+        if constexpr (list::stateless) {
+            return list{};
+        } else {
+            return list{{make_gradient<V>(loss, exprs)...}};
+        }
+    }(detail::collect_gradient(v, all)...);
+}
+
 /// The checks at the entry of grad/grads; true when the request is well formed.
 template <class L, class V>
 static constexpr bool check_gradient_request() {
@@ -208,11 +233,12 @@ static constexpr auto grad(const L& loss, const V& v) {
         return invalid_expression{};
     } else if constexpr (!detail::check_gradient_request<L, V>()) {
         return invalid_expression{};
+    } else if constexpr (is_stateless_v<L>) {
+        // The type says everything: derive inside decltype, so the compiler instantiates the
+        // derivation's functions for their types only and never keeps (or names) them.
+        return decltype(detail::derive_gradient(loss, v)){};
     } else {
-        auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}).contributions);
-        static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
-                      "ctgrad: internal: a derived gradient does not have its variable's shape");
-        return make_gradient<V>(loss, expr);
+        return detail::derive_gradient(loss, v);
     }
 }
 
@@ -244,15 +270,11 @@ static constexpr auto grads(const L& loss, const V&... v) {
     if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
         return gradient_list<>{};
     } else {
-        const auto all = detail::backprop(loss, literal<1>{}).contributions;
-        return [&]<class... E>(const E&... exprs) {
-            using list = gradient_list<gradient<L, V, E>...>;
-            if constexpr (list::stateless) {
-                return list{};
-            } else {
-                return list{{make_gradient<V>(loss, exprs)...}};
-            }
-        }(detail::collect_gradient(v, all)...);
+        if constexpr (is_stateless_v<L>) {
+            return decltype(detail::derive_gradients(loss, v...)){};  // as in grad
+        } else {
+            return detail::derive_gradients(loss, v...);
+        }
     }
 }
 
