@@ -85,6 +85,23 @@ const auto& bound_matrix(const binding<Variable, Stored>& b) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// bind's size check of one variable (a function of its own: a lambda inside bind would be
+/// named after all of bind's arguments, once per variable).
+template <class Variable, class Stored>
+static void check_binding(const binding<Variable, Stored>& b) {
+    if ((Variable::rows != dynamic && b.matrix.rows() != Variable::rows) ||
+        (Variable::cols != dynamic && b.matrix.cols() != Variable::cols)) {
+        throw shape_error(detail::concat_text("ctgrad: bind: variable ", Variable::name, " is declared ",
+                                              detail::shape_text(Variable::rows, Variable::cols),
+                                              " but the matrix bound to it is ",
+                                              detail::shape_text(b.matrix.rows(), b.matrix.cols())));
+    }
+}
+
+}  // namespace detail
+
 /// The variables of a formula paired with Eigen matrices; made by bind(...).
 template <class... Bindings>
 struct bound : Bindings... {
@@ -104,17 +121,7 @@ auto bind(binding<Variables, Stored>... bindings) {
     static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
         return ((detail::first_index<Variables, Variables...>() == I) && ...);
     }(std::index_sequence_for<Variables...>{}), "ctgrad: bind: a variable is bound twice");
-    auto check = [](const auto& b) {
-        using variable = typename std::remove_cvref_t<decltype(b)>::variable_type;
-        if ((variable::rows != dynamic && b.matrix.rows() != variable::rows) ||
-            (variable::cols != dynamic && b.matrix.cols() != variable::cols)) {
-            throw shape_error(detail::concat_text("ctgrad: bind: variable ", variable::name, " is declared ",
-                                                  detail::shape_text(variable::rows, variable::cols),
-                                                  " but the matrix bound to it is ",
-                                                  detail::shape_text(b.matrix.rows(), b.matrix.cols())));
-        }
-    };
-    (check(bindings), ...);
+    (detail::check_binding(bindings), ...);
     return bound<binding<Variables, Stored>...>{std::move(bindings)...};
 }
 
@@ -737,11 +744,35 @@ struct variables_of_all<type_list<Sources...>> {
 template <class E>
 using result_t = std::conditional_t<is_scalar_v<E>, double, Eigen::Matrix<double, E::rows, E::cols>>;
 
+/// An output that holds a user's double: computed from its object (see above).
 template <class E, class Layout>
-CTGRAD_ALWAYS_INLINE static result_t<E> materialise(const E& e, const frame_view& f) {
-    Eigen::Matrix<double, E::rows, E::cols> out;
-    out.noalias() = detail::value_of<E, Layout>(e, f);
-    if constexpr (is_scalar_v<E>) {
+struct stateful_output {
+    using layout = Layout;
+};
+template <class T>
+static constexpr bool is_stateful_output_v = false;
+template <class E, class Layout>
+static constexpr bool is_stateful_output_v<stateful_output<E, Layout>> = true;
+
+/// What an output is computed from: its instruction, or, holding a double, its object.
+template <class E, class Layout>
+using output_instruction_t = typename std::conditional_t<is_stateless_v<E>, instruction_of<E, Layout>,
+                                                         std::type_identity<stateful_output<E, Layout>>>::type;
+/// The object an output is computed from: none (its base) when its type says everything, so
+/// the function that reads it is named after its instruction only.
+template <class E>
+using output_object_t = std::conditional_t<is_stateless_v<E>, expression_base, E>;
+
+template <int R, int C, class P, class Object>
+static result_t<shape_only<R, C>> output_value(const frame_view& f, const Object& object) {
+    Eigen::Matrix<double, R, C> out;
+    if constexpr (is_stateful_output_v<P>) {
+        out.noalias() = detail::value_of<Object, typename P::layout>(object, f);
+    } else {
+        (void)object;
+        out.noalias() = detail::run<P>(f);
+    }
+    if constexpr (R == 1 && C == 1) {
         return out(0, 0);
     } else {
         return out;
@@ -782,7 +813,8 @@ static auto evaluate_together(const Bound& in, const Es&... es) {
         const auto variable_table = detail::variable_addresses(in, variables{});
         const frame_view f{slot_addresses.data(), variable_table.data(), texts.data()};
         detail::run_schedule<lay>(f, stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{});
-        return std::tuple<result_t<Es>...>{detail::materialise<Es, lay>(es, f)...};
+        return std::tuple<result_t<Es>...>{detail::output_value<Es::rows, Es::cols, output_instruction_t<Es, lay>>(
+            f, static_cast<const output_object_t<Es>&>(es))...};
     }(stored{});
 }
 
