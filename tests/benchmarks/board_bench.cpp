@@ -7,7 +7,7 @@
 //
 // Pairs timed (hand-written Eigen against ctgrad, same inputs, same outputs):
 //   static          loss and the four gradients, every shape known at compile time
-//                   (ctgrad: eval(L, in) then eval(grads(L, W1, b1, W2, b2), in));
+//                   (ctgrad: eval_with_loss(grads(L, W1, b1, W2, b2), in), one pass);
 //   static_grads    the four gradients only (ctgrad: eval(grads(...), in) alone);
 //   dynamic         as static, with the batch size N known only at run time;
 //   dynamic_grads   as static_grads, N at run time.
@@ -129,9 +129,12 @@ template <bool WithLoss, typename Net, int Rows>
 auto ctgrad_backprop(const board_inputs<Rows>& in) {
     auto bound = ctgrad::bind(Net::X = in.x, Net::W1 = in.w1, Net::b1 = in.b1, Net::W2 = in.w2,
                               Net::b2 = in.b2, Net::Y = in.y);
-    const double loss = WithLoss ? ctgrad::eval(Net::L, bound) : 0.0;
-    auto g = ctgrad::eval(ctgrad::grads(Net::L, Net::W1, Net::b1, Net::W2, Net::b2), bound);
-    return std::tuple_cat(std::make_tuple(loss), std::move(g));
+    if constexpr (WithLoss) {
+        return ctgrad::eval_with_loss(ctgrad::grads(Net::L, Net::W1, Net::b1, Net::W2, Net::b2), bound);
+    } else {
+        auto g = ctgrad::eval(ctgrad::grads(Net::L, Net::W1, Net::b1, Net::W2, Net::b2), bound);
+        return std::tuple_cat(std::make_tuple(0.0), std::move(g));
+    }
 }
 
 struct static_tag {
