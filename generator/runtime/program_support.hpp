@@ -57,12 +57,13 @@ struct stripped<ctgrad::gradient<L, V, E>> {
     using type = typename stripped<E>::type;
 };
 
+// By value: a stateless expression's parts are made on request (ctgrad::adjoint_value_of).
 template <class E>
-const auto& unwrap(const E& e) {
+auto unwrap(const E& e) {
     if constexpr (ctgrad::is_adjoint_v<E>) {
-        return unwrap(e.value);
+        return unwrap(ctgrad::adjoint_value_of(e));
     } else if constexpr (ctgrad::is_gradient_v<E>) {
-        return unwrap(e.expr);
+        return unwrap(ctgrad::expr_of(e));
     } else {
         return e;
     }
@@ -70,8 +71,8 @@ const auto& unwrap(const E& e) {
 
 template <class A, class B>
 bool same_expression(const A& a_in, const B& b_in) {
-    const auto& a = unwrap(a_in);
-    const auto& b = unwrap(b_in);
+    const auto a = unwrap(a_in);
+    const auto b = unwrap(b_in);
     using TA = std::remove_cvref_t<decltype(a)>;
     using TB = std::remove_cvref_t<decltype(b)>;
     if constexpr (!std::is_same_v<typename stripped<TA>::type, typename stripped<TB>::type>) {
@@ -80,7 +81,7 @@ bool same_expression(const A& a_in, const B& b_in) {
         return a.value == b.value;
     } else if constexpr (ctgrad::is_node_v<TA>) {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
-            return (same_expression(std::get<I>(a.args), std::get<I>(b.args)) && ...);
+            return (same_expression(ctgrad::arg<I>(a), ctgrad::arg<I>(b)) && ...);
         }(std::make_index_sequence<std::tuple_size_v<typename TA::args_type>>{});
     } else {
         return true;

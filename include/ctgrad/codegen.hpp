@@ -281,9 +281,9 @@ public:
         } else if constexpr (ctgrad::detail::same_v<E, constant>) {
             return {number_text(e.value), true};
         } else if constexpr (is_gradient_v<E>) {
-            return visit(e.expr);
+            return visit(ctgrad::expr_of(e));
         } else if constexpr (is_adjoint_v<E>) {
-            return visit(e.value);  // already stored once: the adjoint is its value's temporary
+            return visit(ctgrad::adjoint_value_of(e));  // already stored once: the adjoint is its value's temporary
         } else if constexpr (is_node_v<E>) {
             return visit_node(e, std::make_index_sequence<E::op_type::arity>{});
         } else {
@@ -317,7 +317,7 @@ public:
 private:
     template <class Node, std::size_t... I>
     value visit_node(const Node& n, std::index_sequence<I...>) {
-        const value operands[] = {visit(std::get<I>(n.args))...};
+        const value operands[] = {visit(ctgrad::arg<I>(n))...};
         const std::string code = op_code<typename Node::op_type>::print(n, operands[I]...);
         return store("t", Node::rows, Node::cols, code);
     }

@@ -157,8 +157,8 @@ using slots_of_t = typename slots_of<E>::type;
 template <class Op, class... Args>
 struct slots_of<node<Op, Args...>> {
     using children = concat_t<slots_of_t<Args>...>;
-    static constexpr bool stored = !is_view_op<Op> && is_stateless_v<node<Op, Args...>>;
-    using type = std::conditional_t<stored, concat_t<children, type_list<node<Op, Args...>>>, children>;
+    using type = std::conditional_t<!is_view_op<Op> && is_stateless_v<node<Op, Args...>>,
+                                    concat_t<children, type_list<node<Op, Args...>>>, children>;
 };
 
 /// type_list<Ts[Indices[K]]...>.

@@ -31,15 +31,41 @@ static constexpr bool same_v = __is_same(A, B);
 template <class T>
 struct is_stateless : std::true_type {};
 
-template <bool Stateless, class T>
-struct stored_args;
-template <class... Args>
-struct stored_args<true, std::tuple<Args...>> {
-    static constexpr std::tuple<Args...> args{};
+// Why the members below live in small bases and stateless nodes keep no static members:
+// g++ names (mangles) every static data member, member template and function it instantiates
+// with external linkage, even those used only at compile time, and naming costs the square of
+// the number of parts in the name. A member of node<Op, Args...> is named after the whole
+// formula below it; a member of shape<8, 8> is named once, whatever the formula.
+
+/// A shape alone. Descriptors' shape rules (rows, cols, shapes_fit) are asked about the
+/// operands' shapes, not their types, so their instantiations are shared by every formula.
+template <int Rows, int Cols>
+struct shape {
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
 };
+template <class E>
+using shape_t = shape<E::rows, E::cols>;
+
+/// A node's descriptor and shape.
+template <class Op, int Rows, int Cols>
+struct node_facts : shape<Rows, Cols> {
+    static constexpr Op op{};
+};
+
+template <bool Stateless, class T>
+struct stored_args {};  // stateless: the children are in the type; arg<I>(n) makes them
 template <class... Args>
 struct stored_args<false, std::tuple<Args...>> {
     std::tuple<Args...> args{};
+};
+
+/// Type I of Ts, without std::tuple_element (whose checks g++ names after the whole tuple).
+template <std::size_t I, class T, class... Ts>
+struct nth_type : nth_type<I - 1, Ts...> {};
+template <class T, class... Ts>
+struct nth_type<0, T, Ts...> {
+    using type = T;
 };
 
 }  // namespace detail
@@ -49,13 +75,12 @@ struct stored_args<false, std::tuple<Args...>> {
 /// constexpr and returned from functions), or only in the type when they are stateless.
 /// Read children with arg<I>(n).
 template <class Op, class... Args>
-struct node : expression_base, detail::stored_args<(detail::is_stateless<Args>::value && ...), std::tuple<Args...>> {
+struct node : expression_base,
+              detail::stored_args<(detail::is_stateless<Args>::value && ...), std::tuple<Args...>>,
+              detail::node_facts<Op, Op::template rows<detail::shape_t<Args>...>,
+                                 Op::template cols<detail::shape_t<Args>...>> {
     using op_type = Op;
     using args_type = std::tuple<Args...>;
-
-    static constexpr Op op{};
-    static constexpr int rows = Op::template rows<Args...>;
-    static constexpr int cols = Op::template cols<Args...>;
 };
 
 /// An exact rational constant known at compile time (the 1, 2 and 1/n of derivative rules).
@@ -93,10 +118,7 @@ struct keep {};
 namespace detail {
 
 template <bool Stateless, class Forward, class Adjoint>
-struct adjoint_data {
-    static constexpr Forward forward{};
-    static constexpr Adjoint value{};
-};
+struct adjoint_data {};  // stateless: forward_of(a) and adjoint_value_of(a) make the parts
 template <class Forward, class Adjoint>
 struct adjoint_data<false, Forward, Adjoint> {
     Forward forward{};
@@ -104,10 +126,7 @@ struct adjoint_data<false, Forward, Adjoint> {
 };
 
 template <bool Stateless, class Loss, class Expr>
-struct gradient_data {
-    static constexpr Loss loss{};
-    static constexpr Expr expr{};
-};
+struct gradient_data {};  // stateless: loss_of(g) and expr_of(g) make the parts
 template <class Loss, class Expr>
 struct gradient_data<false, Loss, Expr> {
     Loss loss{};
@@ -122,11 +141,10 @@ struct gradient_data<false, Loss, Expr> {
 template <class Forward, class Adjoint>
 struct adjoint : expression_base,
                  detail::adjoint_data<detail::is_stateless<Forward>::value && detail::is_stateless<Adjoint>::value,
-                                      Forward, Adjoint> {
+                                      Forward, Adjoint>,
+                 detail::shape<Forward::rows, Forward::cols> {
     using forward_type = Forward;
     using value_type = Adjoint;
-    static constexpr int rows = Forward::rows;
-    static constexpr int cols = Forward::cols;
 };
 
 /// The result of grad(L, V): the derived expression (`.expr`), remembering its loss (`.loss`)
@@ -134,12 +152,11 @@ struct adjoint : expression_base,
 template <class Loss, class Variable, class Expr>
 struct gradient : expression_base,
                   detail::gradient_data<detail::is_stateless<Loss>::value && detail::is_stateless<Expr>::value, Loss,
-                                        Expr> {
+                                        Expr>,
+                  detail::shape<Variable::rows, Variable::cols> {
     using loss_type = Loss;
     using variable_type = Variable;
     using expr_type = Expr;
-    static constexpr int rows = Variable::rows;
-    static constexpr int cols = Variable::cols;
 };
 
 namespace detail {
@@ -164,7 +181,7 @@ static constexpr adjoint<F, G> make_adjoint(const F& forward, const G& value) {
     if constexpr (is_stateless_v<F> && is_stateless_v<G>) {
         return {};
     } else {
-        return adjoint<F, G>{{}, {forward, value}};
+        return adjoint<F, G>{{}, {forward, value}, {}};
     }
 }
 
@@ -174,7 +191,42 @@ static constexpr gradient<L, V, E> make_gradient(const L& loss, const E& expr) {
     if constexpr (is_stateless_v<L> && is_stateless_v<E>) {
         return {};
     } else {
-        return gradient<L, V, E>{{}, {loss, expr}};
+        return gradient<L, V, E>{{}, {loss, expr}, {}};
+    }
+}
+
+/// The parts of an adjoint and of a gradient: fresh values when stateless (their types say
+/// everything), else references into the object.
+template <class F, class A>
+static constexpr decltype(auto) forward_of(const adjoint<F, A>& a) {
+    if constexpr (is_stateless_v<adjoint<F, A>>) {
+        return F{};
+    } else {
+        return (a.forward);
+    }
+}
+template <class F, class A>
+static constexpr decltype(auto) adjoint_value_of(const adjoint<F, A>& a) {
+    if constexpr (is_stateless_v<adjoint<F, A>>) {
+        return A{};
+    } else {
+        return (a.value);
+    }
+}
+template <class L, class V, class E>
+static constexpr decltype(auto) loss_of(const gradient<L, V, E>& g) {
+    if constexpr (is_stateless_v<gradient<L, V, E>>) {
+        return L{};
+    } else {
+        return (g.loss);
+    }
+}
+template <class L, class V, class E>
+static constexpr decltype(auto) expr_of(const gradient<L, V, E>& g) {
+    if constexpr (is_stateless_v<gradient<L, V, E>>) {
+        return E{};
+    } else {
+        return (g.expr);
     }
 }
 
@@ -248,12 +300,18 @@ static constexpr node<Op, Args...> make_node(Op, const Args&... args) {
     if constexpr ((is_stateless_v<Args> && ...)) {
         return {};
     } else {
-        return node<Op, Args...>{{}, {std::tuple<Args...>{args...}}};
+        return node<Op, Args...>{{}, {std::tuple<Args...>{args...}}, {}};
     }
 }
 
 template <std::size_t I, class Node>
-using arg_t = std::tuple_element_t<I, typename Node::args_type>;
+struct arg_type {
+    using type = std::tuple_element_t<I, typename Node::args_type>;
+};
+template <std::size_t I, class Op, class... Args>
+struct arg_type<I, node<Op, Args...>> : detail::nth_type<I, Args...> {};
+template <std::size_t I, class Node>
+using arg_t = typename arg_type<I, std::remove_cv_t<Node>>::type;
 
 /// Child I of a node: a fresh value when the node is stateless (its type says everything, and
 /// reading the shared static member would make the compiler emit one variable per node type),

@@ -313,7 +313,7 @@ static constexpr printed print(const E& e, const print_options& o) {
     } else if constexpr (is_partial_v<E>) {
         return {text_buffer{std::string_view{&hole_mark, 1}}, hole_level};
     } else if constexpr (is_adjoint_v<E>) {
-        return print(e.value, o);  // without the derivation's names: the adjoint's formula
+        return print(ctgrad::adjoint_value_of(e), o);  // without the derivation's names: the adjoint's formula
     } else if constexpr (is_gradient_v<E>) {
         return print_gradient(e, o.text);
     } else if constexpr (is_node_v<E>) {
@@ -582,7 +582,7 @@ constexpr printed sum_of_terms(const walk_state& st, int to, bool text) {
 template <class L, class V, class X>
 static constexpr printed print_gradient(const gradient<L, V, X>& g, bool text) {
     const name_context names = names_of_loss<L>();
-    const walk_state st = walk_loss<variable_list<V>>(g.loss, names, false, 0);
+    const walk_state st = walk_loss<variable_list<V>>(ctgrad::loss_of(g), names, false, 0);
     return sum_of_terms(st, -1, text);
 }
 

@@ -32,8 +32,8 @@ template <class Op, class... Args>
 static constexpr auto build(const Args&... args) {
     if constexpr ((is_invalid_v<Args> || ...)) {
         return invalid_expression{};
-    } else if constexpr (requires { Op::template shapes_fit<Args...>; }) {
-        if constexpr (!Op::template shapes_fit<Args...>) {
+    } else if constexpr (requires { Op::template shapes_fit<shape_t<Args>...>; }) {
+        if constexpr (!Op::template shapes_fit<shape_t<Args>...>) {
             Op::template report<Args...>();
             return invalid_expression{};
         } else {

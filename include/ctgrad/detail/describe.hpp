@@ -23,9 +23,9 @@ static std::string describe(const E& e) {
     } else if constexpr (Depth < 0) {
         return "..";
     } else if constexpr (is_adjoint_v<E>) {
-        return concat_text("dL/d(", describe<Depth - 1>(e.forward), ")");
+        return concat_text("dL/d(", describe<Depth - 1>(ctgrad::forward_of(e)), ")");
     } else if constexpr (is_gradient_v<E>) {
-        return describe<Depth>(e.expr);
+        return describe<Depth>(ctgrad::expr_of(e));
     } else if constexpr (is_node_v<E>) {
         using op = typename E::op_type;
         if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {

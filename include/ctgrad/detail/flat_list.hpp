@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "type_list.hpp"
+
 namespace ctgrad::detail {
 
 template <std::size_t I, class T>
@@ -19,13 +21,11 @@ template <std::size_t... I, class... Ts>
 struct flat_list_impl<std::index_sequence<I...>, Ts...> : flat_item<I, Ts>... {};
 
 template <class... Ts>
-struct flat_list : flat_list_impl<std::index_sequence_for<Ts...>, Ts...> {
-    static constexpr std::size_t size = sizeof...(Ts);
-};
+struct flat_list : flat_list_impl<std::index_sequence_for<Ts...>, Ts...>, count_of<sizeof...(Ts)> {};
 
 template <class T>
 static constexpr flat_list<T> make_single(const T& value) {
-    return flat_list<T>{{flat_item<0, T>{value}}};
+    return flat_list<T>{{flat_item<0, T>{value}}, {}};
 }
 
 template <std::size_t I, class T>
@@ -43,7 +43,7 @@ template <class... As, class... Bs, std::size_t... I, std::size_t... J>
 static constexpr auto concat_impl(const flat_list<As...>& a, const flat_list<Bs...>& b, std::index_sequence<I...>,
                            std::index_sequence<J...>) {
     return flat_list<As..., Bs...>{
-        {flat_item<I, As>{detail::get<I>(a)}..., flat_item<sizeof...(As) + J, Bs>{detail::get<J>(b)}...}};
+        {flat_item<I, As>{detail::get<I>(a)}..., flat_item<sizeof...(As) + J, Bs>{detail::get<J>(b)}...}, {}};
 }
 
 template <class... As, class... Bs>

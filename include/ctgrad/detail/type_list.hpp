@@ -10,10 +10,15 @@ namespace ctgrad::detail {
 // size of a deep net's formula on clang. Lists concatenate cheaply; the one place that needs
 // distinct entries (the evaluation context) removes repeats once, at the end.
 
-template <class... Ts>
-struct type_list {
-    static constexpr std::size_t size = sizeof...(Ts);
+/// A count alone, in a base: a static member of type_list<Ts...> itself would be named (mangled)
+/// by g++ after all of Ts (see node_facts in expression.hpp).
+template <std::size_t N>
+struct count_of {
+    static constexpr std::size_t size = N;
 };
+
+template <class... Ts>
+struct type_list : count_of<sizeof...(Ts)> {};
 
 template <class... Lists>
 struct concat_lists {
