@@ -154,7 +154,7 @@ using adjoints_of_t = typename decltype(detail::backprop(std::declval<const L&>(
 template <class Variable, class List, std::size_t... I>
 static constexpr auto matching_indices(std::index_sequence<I...>) {
     constexpr bool matches[] = {false, ctgrad::detail::same_v<typename type_at<I, List>::variable_type, Variable>...};
-    constexpr std::size_t count = (std::size_t{0} + ... + (matches[I + 1] ? 1 : 0));
+    constexpr std::size_t count = detail::sum_of({0, std::size_t{matches[I + 1] ? 1u : 0u}...});
     std::array<std::size_t, count> out{};
     std::size_t k = 0;
     for (std::size_t i = 0; i < sizeof...(I); ++i) {
@@ -248,7 +248,7 @@ static constexpr auto grad(const L& loss, const V& v) {
 /// types would make the compiler instantiate and name its machinery once per element.
 template <class... Gradients>
 struct gradient_list {
-    static constexpr bool stateless = (is_stateless_v<Gradients> && ...);
+    static constexpr bool stateless = detail::all_true({true, is_stateless_v<Gradients>...});
     struct nothing {};
     std::conditional_t<stateless, nothing, std::tuple<Gradients...>> items{};
 
@@ -267,7 +267,7 @@ struct gradient_list {
 template <expression L, class... V>
 static constexpr auto grads(const L& loss, const V&... v) {
     static_assert(sizeof...(V) > 0, "ctgrad: grads(L, V...): name at least one variable");
-    if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
+    if constexpr (is_invalid_v<L> || !detail::all_true({true, detail::check_gradient_request<L, V>()...})) {
         return gradient_list<>{};
     } else {
         if constexpr (is_stateless_v<L>) {

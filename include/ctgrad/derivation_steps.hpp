@@ -35,7 +35,7 @@ inline constexpr std::size_t fold_keep = 4;
 inline constexpr std::size_t chain_keep = 3;
 
 template <class Node, class... V>
-static constexpr bool uses_any_v = (contains_v<variables_of_t<Node>, V> || ...);
+static constexpr bool uses_any_v = detail::any_true({false, contains_v<variables_of_t<Node>, V>...});
 
 template <class Table, class Vars>
 struct needed_of;
@@ -484,7 +484,7 @@ private:
 template <expression L, class... V>
 static constexpr auto derivation(const L& loss, const V&...) {
     static_assert(sizeof...(V) > 0, "ctgrad: derivation(L, V...): name at least one variable");
-    if constexpr (is_invalid_v<L> || !(detail::check_gradient_request<L, V>() && ...)) {
+    if constexpr (is_invalid_v<L> || !detail::all_true({true, detail::check_gradient_request<L, V>()...})) {
         return derivation_steps<invalid_expression>{invalid_expression{}};
     } else {
         return derivation_steps<L, V...>{loss};

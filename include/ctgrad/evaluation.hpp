@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <tuple>
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
@@ -119,9 +120,9 @@ struct bound : Bindings... {
 template <class... Variables, class... Stored>
 auto bind(binding<Variables, Stored>... bindings) {
     static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
-        return ((detail::first_index<Variables, Variables...>() == I) && ...);
+        return detail::all_true({true, (detail::first_index<Variables, Variables...>() == I)...});
     }(std::index_sequence_for<Variables...>{}), "ctgrad: bind: a variable is bound twice");
-    (detail::check_binding(bindings), ...);
+    (void)std::initializer_list<int>{0, (detail::check_binding(bindings), 0)...};  // no fold: see all_true
     return bound<binding<Variables, Stored>...>{std::move(bindings)...};
 }
 
@@ -174,7 +175,7 @@ struct pick_list<type_list<Ts...>, Indices, std::index_sequence<K...>> {
 template <class... Adjoints>
 static constexpr auto adjoint_order(type_list<Adjoints...>) {
     constexpr bool keep[] = {false, is_stateless_v<Adjoints>...};
-    constexpr std::size_t count = (std::size_t{0} + ... + (is_stateless_v<Adjoints> ? 1 : 0));
+    constexpr std::size_t count = detail::sum_of({0, std::size_t{is_stateless_v<Adjoints> ? 1u : 0u}...});
     std::array<std::size_t, count> order{};
     std::size_t k = 0;
     for (std::size_t i = sizeof...(Adjoints); i-- > 0;) {
@@ -293,7 +294,7 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
     using map = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
     constexpr std::size_t n = sizeof...(Nodes);
     constexpr std::size_t counts[] = {reads_t<Nodes, stored>::size..., 0};
-    constexpr std::size_t total = (std::size_t{0} + ... + reads_t<Nodes, stored>::size);
+    constexpr std::size_t total = detail::sum_of({0, reads_t<Nodes, stored>::size...});
     // Every node's reads, one after another: node i's start at first[i].
     constexpr auto all_reads = [] {
         std::array<std::size_t, total + 1> out{};
@@ -301,14 +302,14 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
         [[maybe_unused]] auto append = [&](const auto& some) {
             for (std::size_t r : some) out[k++] = r;
         };
-        (append(detail::indices_in<map>(reads_t<Nodes, stored>{})), ...);
+        (void)std::initializer_list<int>{0, (append(detail::indices_in<map>(reads_t<Nodes, stored>{})), 0)...};
         return out;
     }();
     std::array<bool, n + 1> needed{};  // one spare: no zero-length array when nothing is stored
     [[maybe_unused]] auto mark_all = [&](const auto& some) {
         for (std::size_t r : some) needed[r] = true;
     };
-    (mark_all(detail::indices_in<map>(read_t<Outputs, stored>{})), ...);
+    (void)std::initializer_list<int>{0, (mark_all(detail::indices_in<map>(read_t<Outputs, stored>{})), 0)...};
     std::array<std::size_t, n + 1> first{};
     for (std::size_t i = 0; i < n; ++i) first[i + 1] = first[i] + counts[i];
     for (std::size_t i = n; i-- > 0;) {
@@ -589,15 +590,10 @@ static std::string describe_instruction(const frame_view& f) {
 
 /// Run-time size checks of Op on operands shaped Left and Right (dynamic sizes only; static
 /// ones were checked when building). `names()` gives the operands' texts, only on failure.
-template <class Op, class Left, class Right, class A, class B, class Names>
-CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const A& a, const B& b, Names names) {
-    bool ok = true;
-    const char* rule = "";
+template <class Op, class Left, class Right>
+static constexpr int runtime_size_check() {  // 0: none needed, 1: the inner sizes, 2: all, 3: columns
     if constexpr (ctgrad::detail::same_v<Op, matmul_op>) {
-        if constexpr (Left::cols == dynamic || Right::rows == dynamic) {
-            ok = a.cols() == b.rows();
-            rule = "columns of the left operand must equal rows of the right operand";
-        }
+        return (Left::cols == dynamic || Right::rows == dynamic) ? 1 : 0;
     } else if constexpr (requires { Op::pairs_operands; }) {
         constexpr pairing p = ctgrad::detail::same_v<Op, hadamard_op> ? pairing::same
                               : __is_base_of(loss_shape, Op)             ? pairing::same
@@ -605,15 +601,30 @@ CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const A& a, const B& b, Nam
         constexpr bool rows_dynamic = Left::rows == dynamic || Right::rows == dynamic;
         constexpr bool cols_dynamic = Left::cols == dynamic || Right::cols == dynamic;
         if constexpr (p == pairing::same && (rows_dynamic || cols_dynamic)) {
-            ok = a.rows() == b.rows() && a.cols() == b.cols();
+            return 2;
         } else if constexpr ((p == pairing::row_right || p == pairing::row_left) && cols_dynamic) {
-            ok = a.cols() == b.cols();
+            return 3;
         }
-        rule = "the shapes must be equal (or a row broadcast over rows)";
     }
-    if (!ok) {
-        const auto [left, right] = names();
-        detail::throw_shape_error(left, right, a.rows(), a.cols(), b.rows(), b.cols(), rule);
+    return 0;
+}
+
+/// Run-time size checks of Op on operands shaped Left and Right (dynamic sizes only; static
+/// ones were checked when building). `names()` gives the operands' texts, only on failure; where
+/// no check is needed it is not even instantiated (that code is most of a small unit's).
+template <class Op, class Left, class Right, class A, class B, class Names>
+CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const A& a, const B& b, Names names) {
+    constexpr int check = detail::runtime_size_check<Op, Left, Right>();
+    if constexpr (check != 0) {
+        const bool ok = check == 1   ? a.cols() == b.rows()
+                        : check == 2 ? a.rows() == b.rows() && a.cols() == b.cols()
+                                     : a.cols() == b.cols();
+        if (!ok) {
+            const char* rule = check == 1 ? "columns of the left operand must equal rows of the right operand"
+                                          : "the shapes must be equal (or a row broadcast over rows)";
+            const auto [left, right] = names();
+            detail::throw_shape_error(left, right, a.rows(), a.cols(), b.rows(), b.cols(), rule);
+        }
     }
 }
 
@@ -636,7 +647,7 @@ CTGRAD_ALWAYS_INLINE static auto run_lazy(const frame_view& f, lazy_node<Op, R, 
         using P = lazy_node<Op, R, C, Args...>;
         const auto& a = detail::run<arg_t<0, P>>(f);
         const auto& b = detail::run<arg_t<1, P>>(f);
-        detail::check_runtime_sizes<Op, arg_t<0, P>, arg_t<1, P>>(a, b, [&] {
+        detail::check_runtime_sizes<Op, arg_t<0, P>, arg_t<1, P>>(a, b, [&](auto... /* generic: built only if called */) {
             return std::pair{detail::describe_instruction<arg_t<0, P>>(f), detail::describe_instruction<arg_t<1, P>>(f)};
         });
         return Op::value(shape{}, a, b);
@@ -705,7 +716,7 @@ CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, co
     if constexpr (sizeof...(Args) == 2) {
         const auto& a = detail::value_of<arg_t<0, node<Op, Args...>>, Layout>(ctgrad::arg<0>(n), f);
         const auto& b = detail::value_of<arg_t<1, node<Op, Args...>>, Layout>(ctgrad::arg<1>(n), f);
-        detail::check_runtime_sizes<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>(a, b, [&] {
+        detail::check_runtime_sizes<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>(a, b, [&](auto...) {
             return std::pair{detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n))};
         });
         return Op::value(shape{}, a, b);
@@ -785,7 +796,9 @@ static result_t<shape_only<R, C>> output_value(const frame_view& f, const Object
 template <class Layout, class... Nodes, class Outputs, std::size_t... I>
 CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
     [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
-    ((needed[I] ? detail::fill<I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f) : void()), ...);
+    // In order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
+    (void)std::initializer_list<int>{
+        0, ((needed[I] ? detail::fill<I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f) : void()), 0)...};
 }
 
 template <class... Nodes>
@@ -820,9 +833,11 @@ static auto evaluate_together(const Bound& in, const Es&... es) {
 
 template <class Bound, class... Es>
 static constexpr bool check_bound() {
-    using needed = concat_t<variables_of_t<Es>...>;
+    // Each loss's variables once, not once per gradient (a 100-layer net asks for 100).
+    using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
+    using needed = typename variables_of_all<sources>::type;
     constexpr bool all_bound = []<class... Vs>(type_list<Vs...>) {
-        return (contains_v<typename Bound::variables, Vs> && ...);
+        return detail::all_true({true, contains_v<typename Bound::variables, Vs>...});
     }(needed{});
     static_assert(all_bound, "ctgrad: eval: the expression uses a variable that bind(...) does not bind");
     return all_bound;

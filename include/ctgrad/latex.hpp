@@ -390,9 +390,11 @@ struct variable_list {
     static constexpr std::size_t size = sizeof...(V);
     template <class T>
     static constexpr int index_of = [] {
-        int found = -1, i = 0;
-        ((ctgrad::detail::same_v<V, T> ? (found = i, ++i) : ++i), ...);
-        return found;
+        const bool same[] = {false, ctgrad::detail::same_v<V, T>...};
+        for (int i = 0; i < int(sizeof...(V)); ++i) {
+            if (same[i + 1]) return i;
+        }
+        return -1;
     }();
 };
 

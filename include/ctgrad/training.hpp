@@ -115,7 +115,7 @@ struct joined_binding {
 template <class Params, class Batch>
 static constexpr bool parameters_disjoint_from_batch() {
     return []<class... Vs>(type_set<Vs...>) {
-        return (!contains_v<typename Batch::variables, Vs> && ...);
+        return detail::all_true({true, !contains_v<typename Batch::variables, Vs>...});
     }(typename Params::variables{});
 }
 

@@ -1,6 +1,7 @@
 // Variables: matrix<"W_1", 3, 4> and vector<"b_1", 4>, empty tags named in their type.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -74,5 +75,43 @@ struct matrix : expression_base {
 /// A column vector variable: vector<"b_1", 4> is a 4 x 1 matrix.
 template <detail::fixed_string Name, int Rows>
 using vector = matrix<Name, Rows, 1>;
+
+namespace detail {
+
+constexpr std::size_t decimal_digits(int k) {
+    std::size_t digits = 1;
+    for (; k >= 10; k /= 10) ++digits;
+    return digits;
+}
+
+template <fixed_string Prefix, int K>
+constexpr auto make_indexed_name() {
+    static_assert(K >= 0, "ctgrad: indexed_name<Prefix, K>: the index K must not be negative");
+    static_assert(Prefix.view().size() > 0, "ctgrad: indexed_name<Prefix, K>: the prefix must not be empty");
+    constexpr std::string_view prefix = Prefix.view();
+    constexpr std::size_t digits = decimal_digits(K);
+    constexpr bool braces = digits > 1;  // W_7, W_{10}: LaTeX subscripts one character unbraced
+    char text[prefix.size() + 1 + digits + (braces ? 2 : 0) + 1]{};
+    std::size_t at = 0;
+    for (char c : prefix) text[at++] = c;
+    text[at++] = '_';
+    if (braces) text[at++] = '{';
+    int rest = K;
+    for (std::size_t i = digits; i-- > 0; rest /= 10) text[at + i] = static_cast<char>('0' + rest % 10);
+    at += digits;
+    if (braces) text[at++] = '}';
+    return fixed_string(text);
+}
+
+}  // namespace detail
+
+/// The name `Prefix_K` computed from an index, for a variable's name: "W_7", and "W_{12}" with
+/// braces from two digits on, as ctgrad names its own intermediates (Z_1, Z_{12}), so
+/// matrix<indexed_name<"W", 1>, 3, 4> is the same variable as matrix<"W_1", 3, 4>. K >= 0.
+/// With an index_sequence it declares a whole stack of layers at once:
+/// `template <int K> constexpr matrix<indexed_name<"W", K>, 8, 8> W{};`.
+/// Example: examples/vanishing_gradients.cpp.
+template <detail::fixed_string Prefix, int K>
+static constexpr auto indexed_name = detail::make_indexed_name<Prefix, K>();
 
 }  // namespace ctgrad

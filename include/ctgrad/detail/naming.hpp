@@ -66,7 +66,7 @@ struct name_list {};
 template <class List, class Node>
 static constexpr bool listed_v = false;
 template <class... Es, class Node>
-static constexpr bool listed_v<name_list<Es...>, Node> = (ctgrad::detail::same_v<typename Es::node_type, Node> || ...);
+static constexpr bool listed_v<name_list<Es...>, Node> = detail::any_true({false, ctgrad::detail::same_v<typename Es::node_type, Node>...});
 
 template <class List, class Entry>
 struct append_entry;

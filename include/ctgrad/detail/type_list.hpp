@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 
 namespace ctgrad::detail {
 
@@ -36,9 +37,30 @@ struct concat_lists<type_list<As...>, type_list<Bs...>, Rest...> {
 template <class... Lists>
 using concat_t = typename concat_lists<Lists...>::type;
 
+/// Whether any / every flag is set. A fold (`(b || ...)`) over a pack of more than 256 stops
+/// clang ("exceeded expression nesting limit"), and a deep net's lists are longer; a braced list
+/// of any length does not. Call them qualified: their argument would bring std into lookup.
+static constexpr bool any_true(std::initializer_list<bool> flags) {
+    for (bool f : flags) {
+        if (f) return true;
+    }
+    return false;
+}
+static constexpr bool all_true(std::initializer_list<bool> flags) {
+    for (bool f : flags) {
+        if (!f) return false;
+    }
+    return true;
+}
+static constexpr std::size_t sum_of(std::initializer_list<std::size_t> terms) {
+    std::size_t total = 0;
+    for (std::size_t t : terms) total += t;
+    return total;
+}
+
 /// True when T is one of Ts (`__is_same` is a builtin of g++ and clang: no instantiation).
 template <class T, class... Ts>
-static constexpr bool one_of_v = (__is_same(T, Ts) || ...);
+static constexpr bool one_of_v = detail::any_true({false, __is_same(T, Ts)...});
 
 template <class List, class T>
 static constexpr bool in_list_v = false;

@@ -35,7 +35,7 @@ using insert_t = typename insert<Set, T>::type;
 template <class Set, class Other>
 static constexpr bool includes_v = false;
 template <class Set, class... Ts>
-static constexpr bool includes_v<Set, type_set<Ts...>> = (contains_v<Set, Ts> && ...);
+static constexpr bool includes_v<Set, type_set<Ts...>> = detail::all_true({true, contains_v<Set, Ts>...});
 
 template <class Set, class Other>
 struct insert_each;

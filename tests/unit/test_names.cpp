@@ -1,0 +1,75 @@
+// ctgrad/variables.hpp: indexed_name<Prefix, K>, a variable's name computed from an index.
+#include "support.hpp"
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace {
+
+using namespace ctgrad;
+using namespace ctgrad_test;
+
+template <int K>
+constexpr matrix<indexed_name<"W", K>, 2, 2> W{};
+
+}  // namespace
+
+TEST_CASE("indexed_name writes Prefix_K, with braces from two digits on", "[variables]") {
+    STATIC_REQUIRE(indexed_name<"W", 0>.view() == "W_0");
+    STATIC_REQUIRE(indexed_name<"W", 7>.view() == "W_7");
+    STATIC_REQUIRE(indexed_name<"W", 10>.view() == "W_{10}");
+    STATIC_REQUIRE(indexed_name<"b", 100>.view() == "b_{100}");
+    STATIC_REQUIRE(indexed_name<"W", 2147483647>.view() == "W_{2147483647}");
+    STATIC_REQUIRE(indexed_name<"\\theta", 3>.view() == "\\theta_3");
+}
+
+TEST_CASE("a variable named by indexed_name is the variable named by the same literal", "[variables]") {
+    STATIC_REQUIRE(std::is_same_v<matrix<indexed_name<"W", 1>, 3, 4>, matrix<"W_1", 3, 4>>);
+    STATIC_REQUIRE(std::is_same_v<vector<indexed_name<"b", 12>, 4>, vector<"b_{12}", 4>>);
+    STATIC_REQUIRE(W<3>.name == "W_3");
+    STATIC_REQUIRE(!std::is_same_v<decltype(W<3>), decltype(W<4>)>);
+}
+
+TEST_CASE("variables named by indexed_name over an index_sequence bind and evaluate", "[variables][eval]") {
+    // W_1 W_2 W_3 as one product built by a fold, each factor bound to its own matrix.
+    random_source rnd(11);
+    const std::array<Eigen::Matrix2d, 3> w{rnd.uniform<2, 2>(), rnd.uniform<2, 2>(), rnd.uniform<2, 2>()};
+    const Eigen::Matrix2d value = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return eval((W<int(I) + 1> * ...), bind((W<int(I) + 1> = w[I])...));
+    }(std::make_index_sequence<3>{});
+    REQUIRE((value - w[0] * w[1] * w[2]).norm() <= value_tolerance * (1 + value.norm()));
+}
+
+namespace {
+
+template <int K>
+constexpr matrix<indexed_name<"v", K>, 1, 1> v{};
+
+/// v_1 + v_2 + ... + v_K, built by recursion rather than a fold, so that the test itself does not
+/// meet clang's limit of 256 on a fold's length.
+template <int K>
+constexpr auto sum_of_v() {
+    if constexpr (K == 1) {
+        return v<1>;
+    } else {
+        return sum_of_v<K - 1>() + v<K>;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a formula of more than 256 variables and nodes binds and evaluates", "[variables][eval]") {
+    // 260 is past clang's default nesting limit for fold expressions (256): bind and eval must
+    // not expand a pack of variables or stored nodes as a fold.
+    constexpr int count = 260;
+    constexpr auto total = sum_of_v<count>();
+    std::array<Eigen::Matrix<double, 1, 1>, count> values{};
+    for (int k = 0; k < count; ++k) values[std::size_t(k)](0, 0) = 0.5 * k;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        const auto in = bind((v<int(I) + 1> = values[I])...);
+        CHECK(eval(total, in) == Approx(0.5 * count * (count - 1) / 2));
+    }(std::make_index_sequence<count>{});
+}
