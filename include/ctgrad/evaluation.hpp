@@ -6,8 +6,8 @@
 #include <array>
 #include <cmath>
 #include <string>
-#include <tuple>
 #include <initializer_list>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -320,15 +320,6 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
     return needed;
 }
 
-template <class E>
-static constexpr decltype(auto) gradient_loss(const E& e) {
-    if constexpr (is_stateless_v<E>) {
-        return typename E::loss_type{};
-    } else {
-        return (e.loss);
-    }
-}
-
 /// The error of a run-time size check; out of line and not a template, so the checks of a
 /// deep net share it.
 [[noreturn]] inline void throw_shape_error(const std::string& left, const std::string& right, long ar, long ac, long br,
@@ -588,12 +579,14 @@ static std::string describe_instruction(const frame_view& f) {
     return detail::describe_tag(f, static_cast<P*>(nullptr));
 }
 
-/// Run-time size checks of Op on operands shaped Left and Right (dynamic sizes only; static
-/// ones were checked when building). `names()` gives the operands' texts, only on failure.
+/// Which sizes of Op's operands, shaped Left and Right, only run time can check (static sizes
+/// were checked when building).
+enum class size_check { none, inner, all, columns };
+
 template <class Op, class Left, class Right>
-static constexpr int runtime_size_check() {  // 0: none needed, 1: the inner sizes, 2: all, 3: columns
+static constexpr size_check runtime_size_check() {
     if constexpr (ctgrad::detail::same_v<Op, matmul_op>) {
-        return (Left::cols == dynamic || Right::rows == dynamic) ? 1 : 0;
+        return (Left::cols == dynamic || Right::rows == dynamic) ? size_check::inner : size_check::none;
     } else if constexpr (requires { Op::pairs_operands; }) {
         constexpr pairing p = ctgrad::detail::same_v<Op, hadamard_op> ? pairing::same
                               : __is_base_of(loss_shape, Op)             ? pairing::same
@@ -601,27 +594,28 @@ static constexpr int runtime_size_check() {  // 0: none needed, 1: the inner siz
         constexpr bool rows_dynamic = Left::rows == dynamic || Right::rows == dynamic;
         constexpr bool cols_dynamic = Left::cols == dynamic || Right::cols == dynamic;
         if constexpr (p == pairing::same && (rows_dynamic || cols_dynamic)) {
-            return 2;
+            return size_check::all;
         } else if constexpr ((p == pairing::row_right || p == pairing::row_left) && cols_dynamic) {
-            return 3;
+            return size_check::columns;
         }
     }
-    return 0;
+    return size_check::none;
 }
 
-/// Run-time size checks of Op on operands shaped Left and Right (dynamic sizes only; static
-/// ones were checked when building). `names()` gives the operands' texts, only on failure; where
-/// no check is needed it is not even instantiated (that code is most of a small unit's).
+/// The run-time size checks of Op on operands shaped Left and Right. `names()` gives the
+/// operands' texts, only on failure; callers pass a generic lambda, so where no check is needed
+/// the texts are not even instantiated.
 template <class Op, class Left, class Right, class A, class B, class Names>
 CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const A& a, const B& b, Names names) {
-    constexpr int check = detail::runtime_size_check<Op, Left, Right>();
-    if constexpr (check != 0) {
-        const bool ok = check == 1   ? a.cols() == b.rows()
-                        : check == 2 ? a.rows() == b.rows() && a.cols() == b.cols()
-                                     : a.cols() == b.cols();
+    constexpr size_check check = detail::runtime_size_check<Op, Left, Right>();
+    if constexpr (check != size_check::none) {
+        const bool ok = check == size_check::inner ? a.cols() == b.rows()
+                        : check == size_check::all ? a.rows() == b.rows() && a.cols() == b.cols()
+                                                   : a.cols() == b.cols();
         if (!ok) {
-            const char* rule = check == 1 ? "columns of the left operand must equal rows of the right operand"
-                                          : "the shapes must be equal (or a row broadcast over rows)";
+            const char* rule = check == size_check::inner
+                                   ? "columns of the left operand must equal rows of the right operand"
+                                   : "the shapes must be equal (or a row broadcast over rows)";
             const auto [left, right] = names();
             detail::throw_shape_error(left, right, a.rows(), a.cols(), b.rows(), b.cols(), rule);
         }
@@ -647,7 +641,7 @@ CTGRAD_ALWAYS_INLINE static auto run_lazy(const frame_view& f, lazy_node<Op, R, 
         using P = lazy_node<Op, R, C, Args...>;
         const auto& a = detail::run<arg_t<0, P>>(f);
         const auto& b = detail::run<arg_t<1, P>>(f);
-        detail::check_runtime_sizes<Op, arg_t<0, P>, arg_t<1, P>>(a, b, [&](auto... /* generic: built only if called */) {
+        detail::check_runtime_sizes<Op, arg_t<0, P>, arg_t<1, P>>(a, b, [&](auto...) {
             return std::pair{detail::describe_instruction<arg_t<0, P>>(f), detail::describe_instruction<arg_t<1, P>>(f)};
         });
         return Op::value(shape{}, a, b);
@@ -880,7 +874,7 @@ auto eval_with_loss(const gradient_list<Gradients...>& list, const Bound& in) {
         return results{};
     } else {
         return list.apply([&](const auto& first, const auto&... rest) {
-            return detail::evaluate_together(in, detail::gradient_loss(first), first, rest...);
+            return detail::evaluate_together(in, ctgrad::loss_of(first), first, rest...);
         });
     }
 }

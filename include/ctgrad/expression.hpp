@@ -195,39 +195,39 @@ static constexpr gradient<L, V, E> make_gradient(const L& loss, const E& expr) {
     }
 }
 
-/// The parts of an adjoint and of a gradient: fresh values when stateless (their types say
-/// everything), else references into the object.
+namespace detail {
+
+/// A part of `whole`: a fresh Part when the whole is stateless (its type says everything and it
+/// has no members), else `read(whole)`, a reference into it. `read` is generic, so it is not
+/// instantiated for a stateless whole.
+template <class Part, class Whole, class Read>
+static constexpr decltype(auto) part_of(const Whole& whole, Read read) {
+    if constexpr (is_stateless_v<Whole>) {
+        return Part{};
+    } else {
+        return read(whole);
+    }
+}
+
+}  // namespace detail
+
+/// The parts of an adjoint (its forward node and its expression) and of a gradient (its loss and
+/// its derived expression).
 template <class F, class A>
 static constexpr decltype(auto) forward_of(const adjoint<F, A>& a) {
-    if constexpr (is_stateless_v<adjoint<F, A>>) {
-        return F{};
-    } else {
-        return (a.forward);
-    }
+    return detail::part_of<F>(a, [](const auto& w) -> const auto& { return w.forward; });
 }
 template <class F, class A>
 static constexpr decltype(auto) adjoint_value_of(const adjoint<F, A>& a) {
-    if constexpr (is_stateless_v<adjoint<F, A>>) {
-        return A{};
-    } else {
-        return (a.value);
-    }
+    return detail::part_of<A>(a, [](const auto& w) -> const auto& { return w.value; });
 }
 template <class L, class V, class E>
 static constexpr decltype(auto) loss_of(const gradient<L, V, E>& g) {
-    if constexpr (is_stateless_v<gradient<L, V, E>>) {
-        return L{};
-    } else {
-        return (g.loss);
-    }
+    return detail::part_of<L>(g, [](const auto& w) -> const auto& { return w.loss; });
 }
 template <class L, class V, class E>
 static constexpr decltype(auto) expr_of(const gradient<L, V, E>& g) {
-    if constexpr (is_stateless_v<gradient<L, V, E>>) {
-        return E{};
-    } else {
-        return (g.expr);
-    }
+    return detail::part_of<E>(g, [](const auto& w) -> const auto& { return w.expr; });
 }
 
 // ---- classification ---------------------------------------------------------------------
