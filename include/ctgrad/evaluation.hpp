@@ -88,16 +88,20 @@ const auto& bound_matrix(const binding<Variable, Stored>& b) {
 
 namespace detail {
 
+/// bind's error for a variable whose matrix does not fit; not a template, so every binding
+/// shares it.
+[[noreturn]] inline void throw_binding_error(std::string_view name, long rows, long cols, long matrix_rows, long matrix_cols) {
+    throw shape_error(detail::concat_text("ctgrad: bind: variable ", name, " is declared ", detail::shape_text(rows, cols),
+                                          " but the matrix bound to it is ", detail::shape_text(matrix_rows, matrix_cols)));
+}
+
 /// bind's size check of one variable (a function of its own: a lambda inside bind would be
 /// named after all of bind's arguments, once per variable).
 template <class Variable, class Stored>
 static void check_binding(const binding<Variable, Stored>& b) {
     if ((Variable::rows != dynamic && b.matrix.rows() != Variable::rows) ||
         (Variable::cols != dynamic && b.matrix.cols() != Variable::cols)) {
-        throw shape_error(detail::concat_text("ctgrad: bind: variable ", Variable::name, " is declared ",
-                                              detail::shape_text(Variable::rows, Variable::cols),
-                                              " but the matrix bound to it is ",
-                                              detail::shape_text(b.matrix.rows(), b.matrix.cols())));
+        detail::throw_binding_error(Variable::name, Variable::rows, Variable::cols, b.matrix.rows(), b.matrix.cols());
     }
 }
 
@@ -392,51 +396,6 @@ struct short_text {
     std::string str() const { return std::string(data, size); }
 };
 
-/// The compile-time counterpart of describe(e) for stateless expressions, for error messages
-/// that name stored values (depth-limited in the same way).
-template <class E, int Depth = 3>
-static constexpr void write_text(short_text& out) {
-    if constexpr (is_variable_v<E>) {
-        out << E::name;
-    } else if constexpr (is_literal_v<E>) {
-        out << E::num;
-        if constexpr (E::den != 1) out << "/" << E::den;
-    } else if constexpr (Depth < 0) {
-        out << "..";
-    } else if constexpr (is_adjoint_v<E>) {
-        out << "dL/d(";
-        write_text<typename E::forward_type, Depth - 1>(out);
-        out << ")";
-    } else if constexpr (is_node_v<E>) {
-        using op = typename E::op_type;
-        if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
-            out << "(";
-            write_text<arg_t<0, E>, Depth - 1>(out);
-            out << " " << op::name << " ";
-            write_text<arg_t<1, E>, Depth - 1>(out);
-            out << ")";
-        } else if constexpr (op::arity == 2) {
-            out << op::name << "(";
-            write_text<arg_t<0, E>, Depth - 1>(out);
-            out << ", ";
-            write_text<arg_t<1, E>, Depth - 1>(out);
-            out << ")";
-        } else {
-            out << op::name << "(";
-            write_text<arg_t<0, E>, Depth - 1>(out);
-            out << ")";
-        }
-    } else {
-        out << "?";
-    }
-}
-template <class E>
-static constexpr short_text text_of() {
-    short_text out;
-    detail::write_text<E>(out);
-    return out;
-}
-
 // ---- instructions -------------------------------------------------------------------------
 //
 // What a stored value or an output is computed from, rewritten in small types: a stored node
@@ -447,12 +406,16 @@ static constexpr short_text text_of() {
 /// Stored value number I.
 template <std::size_t I, int Rows, int Cols>
 struct stored_ref {
+    static constexpr std::size_t index = I;
     static constexpr int rows = Rows;
     static constexpr int cols = Cols;
 };
 /// Bound variable number K, bound to a `Matrix`.
 template <std::size_t K, class Variable, class Matrix>
 struct bound_ref {
+    using variable_type = Variable;
+    using matrix_type = Matrix;
+    static constexpr std::size_t index = K;
     static constexpr int rows = Variable::rows;
     static constexpr int cols = Variable::cols;
 };
@@ -460,15 +423,26 @@ struct bound_ref {
 template <class Op, int Rows, int Cols, class... Args>
 struct lazy_node {
     using op_type = Op;
-    using args_type = std::tuple<Args...>;
     static constexpr int rows = Rows;
     static constexpr int cols = Cols;
 };
 
 template <class T>
+static constexpr bool is_stored_ref_v = false;
+template <std::size_t I, int R, int C>
+static constexpr bool is_stored_ref_v<stored_ref<I, R, C>> = true;
+
+template <class T>
 static constexpr bool is_lazy_node_v = false;
 template <class Op, int R, int C, class... Args>
 static constexpr bool is_lazy_node_v<lazy_node<Op, R, C, Args...>> = true;
+
+}  // namespace detail
+
+template <std::size_t I, class Op, int R, int C, class... Args>
+struct arg_type<I, detail::lazy_node<Op, R, C, Args...>> : detail::nth_type<I, Args...> {};
+
+namespace detail {
 
 /// Where evaluation finds values at run time. Not a template: nothing about the formula is in
 /// its type, so it costs nothing in the names of the functions that take it.
@@ -542,41 +516,89 @@ static constexpr bool is_bound_ref_v = false;
 template <std::size_t K, class V, class M>
 static constexpr bool is_bound_ref_v<bound_ref<K, V, M>> = true;
 
-/// The error text for an operand: a variable's name, a stored value's compile-time text, a
-/// number, or an operation over those.
-template <class P>
-static std::string describe_instruction(const frame_view& f);
+/// Marks a stored value's number inside an instruction's text (see write_text).
+inline constexpr char slot_mark = '\x01';
 
-template <std::size_t K, class V, class M>
-static std::string describe_tag(const frame_view&, bound_ref<K, V, M>*) {
-    return std::string(V::name);
-}
-template <std::size_t I, int R, int C>
-static std::string describe_tag(const frame_view& f, stored_ref<I, R, C>*) {
-    return f.slot_texts[I].str();
-}
-template <long long N, long long D>
-static std::string describe_tag(const frame_view&, literal<N, D>*) {
-    return detail::describe(literal<N, D>{});
-}
-template <class Op, int R, int C, class... Args>
-static std::string describe_tag(const frame_view& f, lazy_node<Op, R, C, Args...>*) {
-    using P = lazy_node<Op, R, C, Args...>;
-    if constexpr (Op::arity == 2) {
-        using a0 = arg_t<0, P>;
-        using a1 = arg_t<1, P>;
-        if constexpr (Op::name == "+" || Op::name == "-" || Op::name == "*" || Op::name == "/") {
-            return concat_text("(", describe_instruction<a0>(f), " ", Op::name, " ", describe_instruction<a1>(f), ")");
+/// The compile-time counterpart of describe(e), for error messages (depth-limited in the same
+/// way). Also writes instructions: a bound variable by its name, and a stored value as its
+/// number between two slot_marks, replaced by that value's own text when a message is made.
+template <class E, int Depth = 3>
+static constexpr void write_text(short_text& out) {
+    if constexpr (is_variable_v<E>) {
+        out << E::name;
+    } else if constexpr (is_bound_ref_v<E>) {
+        out << E::variable_type::name;
+    } else if constexpr (is_stored_ref_v<E>) {
+        out << std::string_view(&slot_mark, 1) << static_cast<long long>(E::index) << std::string_view(&slot_mark, 1);
+    } else if constexpr (is_literal_v<E>) {
+        out << E::num;
+        if constexpr (E::den != 1) out << "/" << E::den;
+    } else if constexpr (Depth < 0) {
+        out << "..";
+    } else if constexpr (is_adjoint_v<E>) {
+        out << "dL/d(";
+        write_text<typename E::forward_type, Depth - 1>(out);
+        out << ")";
+    } else if constexpr (is_node_v<E> || is_lazy_node_v<E>) {
+        using op = typename E::op_type;
+        if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
+            out << "(";
+            write_text<arg_t<0, E>, Depth - 1>(out);
+            out << " " << op::name << " ";
+            write_text<arg_t<1, E>, Depth - 1>(out);
+            out << ")";
+        } else if constexpr (op::arity == 2) {
+            out << op::name << "(";
+            write_text<arg_t<0, E>, Depth - 1>(out);
+            out << ", ";
+            write_text<arg_t<1, E>, Depth - 1>(out);
+            out << ")";
         } else {
-            return concat_text(Op::name, "(", describe_instruction<a0>(f), ", ", describe_instruction<a1>(f), ")");
+            out << op::name << "(";
+            write_text<arg_t<0, E>, Depth - 1>(out);
+            out << ")";
         }
     } else {
-        return concat_text(Op::name, "(", describe_instruction<Args...>(f), ")");
+        out << "?";
     }
 }
+template <class E>
+static constexpr short_text text_of() {
+    short_text out;
+    detail::write_text<E>(out);
+    return out;
+}
+/// An instruction's text, made once per instruction and only where a check may fail.
 template <class P>
-static std::string describe_instruction(const frame_view& f) {
-    return detail::describe_tag(f, static_cast<P*>(nullptr));
+static constexpr short_text instruction_text = detail::text_of<P>();
+
+/// `text` with each stored value's number replaced by that value's text. Not a template, so
+/// every size check of every formula shares it.
+inline std::string expand_text(const short_text& text, const short_text* slot_texts) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size; ++i) {
+        if (text.data[i] != slot_mark) {
+            out += text.data[i];
+            continue;
+        }
+        std::size_t slot = 0;
+        std::size_t k = i + 1;
+        for (; k < text.size && text.data[k] >= '0' && text.data[k] <= '9'; ++k) slot = slot * 10 + static_cast<std::size_t>(text.data[k] - '0');
+        if (k >= text.size || text.data[k] != slot_mark) {  // cut short by the text's capacity
+            out += "..";
+            break;
+        }
+        out += slot_texts[slot].str();
+        i = k;
+    }
+    return out;
+}
+
+/// throw_shape_error for two instructions' texts.
+[[noreturn]] inline void throw_shape_error(const short_text& left, const short_text& right, const short_text* slot_texts,
+                                           long ar, long ac, long br, long bc, const char* rule) {
+    detail::throw_shape_error(detail::expand_text(left, slot_texts), detail::expand_text(right, slot_texts), ar, ac, br, bc,
+                              rule);
 }
 
 /// Which sizes of Op's operands, shaped Left and Right, only run time can check (static sizes
@@ -602,77 +624,77 @@ static constexpr size_check runtime_size_check() {
     return size_check::none;
 }
 
-/// The run-time size checks of Op on operands shaped Left and Right. `names()` gives the
-/// operands' texts, only on failure; callers pass a generic lambda, so where no check is needed
-/// the texts are not even instantiated.
-template <class Op, class Left, class Right, class A, class B, class Names>
-CTGRAD_ALWAYS_INLINE static void check_runtime_sizes(const A& a, const B& b, Names names) {
-    constexpr size_check check = detail::runtime_size_check<Op, Left, Right>();
-    if constexpr (check != size_check::none) {
-        const bool ok = check == size_check::inner ? a.cols() == b.rows()
-                        : check == size_check::all ? a.rows() == b.rows() && a.cols() == b.cols()
-                                                   : a.cols() == b.cols();
-        if (!ok) {
-            const char* rule = check == size_check::inner
-                                   ? "columns of the left operand must equal rows of the right operand"
-                                   : "the shapes must be equal (or a row broadcast over rows)";
-            const auto [left, right] = names();
-            detail::throw_shape_error(left, right, a.rows(), a.cols(), b.rows(), b.cols(), rule);
-        }
+/// Whether operands sized (ar x ac) and (br x bc) pass `check`. Not a template: every check
+/// of every formula shares it.
+inline bool sizes_fit(size_check check, long ar, long ac, long br, long bc) {
+    switch (check) {
+        case size_check::inner: return ac == br;
+        case size_check::all: return ar == br && ac == bc;
+        case size_check::columns: return ac == bc;
+        default: return true;
     }
 }
+inline const char* size_rule(size_check check) {
+    return check == size_check::inner ? "columns of the left operand must equal rows of the right operand"
+                                      : "the shapes must be equal (or a row broadcast over rows)";
+}
 
-template <class P>
-CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f);
-
-/// What an operation's value may ask of its node: its shape and its operands' shapes.
+/// What an operation's value may ask of its node: its shape and its operands' shapes
+/// (arg_t<I, node_shape>).
 template <class Op, int Rows, int Cols, class... ArgShapes>
 struct node_shape {
     using op_type = Op;
-    using args_type = std::tuple<ArgShapes...>;
     static constexpr int rows = Rows;
     static constexpr int cols = Cols;
 };
 
-template <class Op, int R, int C, class... Args, std::size_t... I>
-CTGRAD_ALWAYS_INLINE static auto run_lazy(const frame_view& f, lazy_node<Op, R, C, Args...>*, std::index_sequence<I...>) {
-    using shape = node_shape<Op, R, C, shape_only<Args::rows, Args::cols>...>;
-    if constexpr (sizeof...(Args) == 2) {
-        using P = lazy_node<Op, R, C, Args...>;
-        const auto& a = detail::run<arg_t<0, P>>(f);
-        const auto& b = detail::run<arg_t<1, P>>(f);
-        detail::check_runtime_sizes<Op, arg_t<0, P>, arg_t<1, P>>(a, b, [&](auto...) {
-            return std::pair{detail::describe_instruction<arg_t<0, P>>(f), detail::describe_instruction<arg_t<1, P>>(f)};
-        });
-        return Op::value(shape{}, a, b);
-    } else if constexpr (requires { Op::elementwise; }) {
-        return Op::apply(detail::run<Args...>(f).array()).matrix();
-    } else {
-        return Op::value(shape{}, detail::run<Args>(f)...);
-    }
-}
+}  // namespace detail
 
-template <std::size_t I, int R, int C>
-CTGRAD_ALWAYS_INLINE static const auto& read_slot(const frame_view& f, stored_ref<I, R, C>*) {
-    return *static_cast<const Eigen::Matrix<double, R, C>*>(f.slots[I]);
-}
-template <std::size_t K, class V, class M>
-CTGRAD_ALWAYS_INLINE static const M& read_variable(const frame_view& f, bound_ref<K, V, M>*) {
-    return *static_cast<const M*>(f.variables[K]);
-}
+template <std::size_t I, class Op, int R, int C, class... ArgShapes>
+struct arg_type<I, detail::node_shape<Op, R, C, ArgShapes...>> : detail::nth_type<I, ArgShapes...> {};
+
+namespace detail {
+
+template <class P>
+struct lazy_shape;
+template <class Op, int R, int C, class... Args>
+struct lazy_shape<lazy_node<Op, R, C, Args...>> {
+    using type = node_shape<Op, R, C, shape_only<Args::rows, Args::cols>...>;
+};
 
 /// The value of an instruction: a reference to a bound matrix or a slot, or a lazy Eigen
-/// expression. Never a plain matrix by value, so nothing a caller keeps can dangle.
+/// expression. Never a plain matrix by value, so nothing a caller keeps can dangle. One
+/// function for every kind of instruction: each function the evaluation instantiates costs the
+/// compiler work before it is inlined.
 template <class P>
 CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
     if constexpr (is_literal_v<P>) {
         return eigen_kit<P>::scalar(P::value);
-    } else if constexpr (is_lazy_node_v<P>) {
-        return detail::run_lazy(f, static_cast<P*>(nullptr), std::make_index_sequence<P::op_type::arity>{});
     } else if constexpr (is_bound_ref_v<P>) {
-        return detail::read_variable(f, static_cast<P*>(nullptr));
+        return *static_cast<const typename P::matrix_type*>(f.variables[P::index]);
+    } else if constexpr (is_stored_ref_v<P>) {
+        return *static_cast<const Eigen::Matrix<double, P::rows, P::cols>*>(f.slots[P::index]);
     } else {
-        return detail::read_slot(f, static_cast<P*>(nullptr));
+        using Op = typename P::op_type;
+        using shape = typename lazy_shape<P>::type;
+        if constexpr (Op::arity == 2) {
+            using left = arg_t<0, P>;
+            using right = arg_t<1, P>;
+            const auto& a = detail::run<left>(f);
+            const auto& b = detail::run<right>(f);
+            constexpr size_check check = detail::runtime_size_check<Op, left, right>();
+            if constexpr (check != size_check::none) {
+                if (!detail::sizes_fit(check, a.rows(), a.cols(), b.rows(), b.cols())) {
+                    detail::throw_shape_error(instruction_text<left>, instruction_text<right>, f.slot_texts, a.rows(),
+                                              a.cols(), b.rows(), b.cols(), detail::size_rule(check));
+                }
+            }
+            return Op::value(shape{}, a, b);
+        } else if constexpr (requires { Op::elementwise; }) {
+            return Op::apply(detail::run<arg_t<0, P>>(f).array()).matrix();
+        } else {
+            return Op::value(shape{}, detail::run<arg_t<0, P>>(f));
+        }
     }
 }
 
@@ -710,9 +732,13 @@ CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, co
     if constexpr (sizeof...(Args) == 2) {
         const auto& a = detail::value_of<arg_t<0, node<Op, Args...>>, Layout>(ctgrad::arg<0>(n), f);
         const auto& b = detail::value_of<arg_t<1, node<Op, Args...>>, Layout>(ctgrad::arg<1>(n), f);
-        detail::check_runtime_sizes<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>(a, b, [&](auto...) {
-            return std::pair{detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n))};
-        });
+constexpr size_check check = detail::runtime_size_check<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>();
+        if constexpr (check != size_check::none) {
+            if (!detail::sizes_fit(check, a.rows(), a.cols(), b.rows(), b.cols())) {
+                detail::throw_shape_error(detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n)), a.rows(),
+                                          a.cols(), b.rows(), b.cols(), detail::size_rule(check));
+            }
+        }
         return Op::value(shape{}, a, b);
     } else if constexpr (requires { Op::elementwise; }) {
         return Op::apply(detail::value_of<Args..., Layout>(ctgrad::arg<0>(n), f).array()).matrix();
@@ -784,6 +810,12 @@ static result_t<shape_only<R, C>> output_value(const frame_view& f, const Object
     }
 }
 
+/// Fills stored node I when an output needs it; an unneeded node is not even instantiated.
+template <bool Needed, std::size_t I, int R, int C, class P>
+CTGRAD_ALWAYS_INLINE static void fill_if(const frame_view& f) {
+    if constexpr (Needed) detail::fill<I, R, C, P>(f);
+}
+
 // The needed flags are computed here from the outputs' types, not passed as a std::array
 // template argument: g++ 12 can take two such instantiations that differ only in the array for
 // one, and then fills the wrong slots.
@@ -792,7 +824,7 @@ CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nod
     [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
     // In order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
     (void)std::initializer_list<int>{
-        0, ((needed[I] ? detail::fill<I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f) : void()), 0)...};
+        0, (detail::fill_if<needed[I], I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f), 0)...};
 }
 
 template <class... Nodes>
