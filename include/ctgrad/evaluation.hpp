@@ -47,9 +47,43 @@ namespace ctgrad {
 namespace detail {
 
 /// The few Eigen constructions operation values need (declared in ops/op_base.hpp).
+template <class X>
+static decltype(auto) entries(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        // An expression holding the number (a plain 1x1 array would be nested by reference and
+        // die with this call).
+        return Eigen::Array<double, 1, 1>::Constant(x);
+    } else if constexpr (std::is_base_of_v<Eigen::ArrayBase<X>, X>) {
+        return x;  // a reference: the caller's expression copies what it keeps
+    } else {
+        return x.array();
+    }
+}
+
+template <class X>
+static decltype(auto) as_matrix(const X& x) {
+    if constexpr (std::is_arithmetic_v<X> || std::is_base_of_v<Eigen::MatrixBase<X>, X>) {
+        return x;
+    } else {
+        return x.matrix();
+    }
+}
+
+/// A 1x1 value as a double: scalar steps (1/n, a sum, a loss) never build Eigen expressions,
+/// which cost more to compile than the loops that use them.
+template <class X>
+static double to_double(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        return x;
+    } else {
+        return x.value();
+    }
+}
+
+/// The few Eigen constructions operation values need (declared in ops/op_base.hpp).
 template <class Any>
 struct eigen_kit {
-    static auto scalar(double v) { return Eigen::Matrix<double, 1, 1>::Constant(v); }
+    static double scalar(double v) { return v; }
 
     template <class A>
     static auto step(const A& z) {
@@ -58,8 +92,7 @@ struct eigen_kit {
 
     template <class M>
     static double scalar_of(const M& m) {
-        const Eigen::Matrix<double, 1, 1> value = m;
-        return value(0, 0);
+        return detail::to_double(m);
     }
 
     template <int Rows, int Cols>
@@ -323,6 +356,84 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
     }
     return needed;
 }
+
+// ---- values fused into their one reader -----------------------------------------------------
+//
+// A value computed entry by entry (tanh(Z + b), 2/n (yhat - Y)) that exactly one stored value
+// reads, entry by entry at the same shape, is not stored: it is computed inside its reader's
+// loop. One loop instead of two at run time, one Eigen assignment less to compile, and no entry
+// is computed twice (a value spread over rows is never fused).
+
+template <class Op>
+static constexpr bool is_entrywise_op = requires { Op::elementwise; } || requires { Op::entrywise; };
+
+/// Whether E's value is computed entry by entry, so it may be computed inside a reader's loop
+/// (a product or a sum is computed whole, and stays stored).
+template <class E>
+static constexpr bool is_entrywise_v = false;
+template <class Op, class... Args>
+static constexpr bool is_entrywise_v<node<Op, Args...>> = is_entrywise_op<Op>;
+template <class F, class G>
+static constexpr bool is_entrywise_v<adjoint<F, G>> = is_entrywise_v<G>;
+
+/// The stored nodes that E's own computation reads entry by entry at E's shape (E excluded).
+template <class E, class Stored>
+struct entrywise_reads {
+    using type = type_list<>;
+};
+/// Operand A of a node shaped Shape, read entry by entry: itself when stored, else its reads.
+template <class A, class Shape, class Stored>
+struct entrywise_operand {
+    using type = type_list<>;
+};
+template <class A, class Shape, class Stored>
+    requires(A::rows == Shape::rows && A::cols == Shape::cols)
+struct entrywise_operand<A, Shape, Stored> {
+    using type = std::conditional_t<in_list_v<Stored, A>, std::conditional_t<is_entrywise_v<A>, type_list<A>, type_list<>>,
+                                    typename entrywise_reads<A, Stored>::type>;
+};
+template <class Op, class... Args, class Stored>
+    requires is_entrywise_op<Op>
+struct entrywise_reads<node<Op, Args...>, Stored> {
+    using type = concat_t<typename entrywise_operand<Args, node<Op, Args...>, Stored>::type...>;
+};
+template <class F, class G, class Stored>
+struct entrywise_reads<adjoint<F, G>, Stored> {
+    using type = typename entrywise_operand<G, adjoint<F, G>, Stored>::type;
+};
+
+/// fused[i]: whether stored candidate i is computed inside its one reader instead.
+template <class... Nodes, class... Outputs>
+static constexpr auto fused_nodes(type_list<Nodes...>, type_list<Outputs...>) {
+    using stored = type_list<Nodes...>;
+    using map = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
+    using every_read = concat_t<reads_t<Nodes, stored>..., read_t<Outputs, stored>...>;
+    using entrywise = concat_t<typename entrywise_reads<Nodes, stored>::type...>;
+    std::array<std::size_t, sizeof...(Nodes) + 1> readers{};  // one spare, as in needed_nodes
+    for (std::size_t r : detail::indices_in<map>(every_read{})) ++readers[r];
+    std::array<bool, sizeof...(Nodes) + 1> fused{};
+    for (std::size_t r : detail::indices_in<map>(entrywise{})) fused[r] = readers[r] == 1;
+    return fused;
+}
+
+template <class... Nodes, class Outputs>
+static constexpr auto kept_numbers(type_list<Nodes...>, Outputs) {
+    constexpr auto fused = detail::fused_nodes(type_list<Nodes...>{}, Outputs{});
+    constexpr std::size_t count = [&] {
+        std::size_t c = 0;
+        for (std::size_t i = 0; i < sizeof...(Nodes); ++i) c += fused[i] ? 0 : 1;
+        return c;
+    }();
+    std::array<std::size_t, count> kept{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < sizeof...(Nodes); ++i) {
+        if (!fused[i]) kept[k++] = i;
+    }
+    return kept;
+}
+/// The stored candidates that stay stored when Outputs are computed.
+template <class Candidates, class Outputs>
+using kept_t = typename pick_list<Candidates, detail::kept_numbers(Candidates{}, Outputs{})>::type;
 
 /// The error of a run-time size check; out of line and not a template, so the checks of a
 /// deep net share it.
@@ -662,15 +773,45 @@ struct lazy_shape<lazy_node<Op, R, C, Args...>> {
     using type = node_shape<Op, R, C, shape_only<Args::rows, Args::cols>...>;
 };
 
-/// The value of an instruction: a reference to a bound matrix or a slot, or a lazy Eigen
-/// expression. Never a plain matrix by value, so nothing a caller keeps can dangle. One
-/// function for every kind of instruction: each function the evaluation instantiates costs the
-/// compiler work before it is inlined.
+template <class X>
+CTGRAD_ALWAYS_INLINE static Eigen::Index rows_of(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        return 1;
+    } else {
+        return x.rows();
+    }
+}
+template <class X>
+CTGRAD_ALWAYS_INLINE static Eigen::Index cols_of(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        return 1;
+    } else {
+        return x.cols();
+    }
+}
+
+template <class P>
+CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f);
+
+/// The value of an instruction: a double when it is 1x1; otherwise a reference to a bound
+/// matrix or a slot, or a lazy Eigen expression (of matrix or array kind, see entries()).
+/// Never a plain matrix by value, so nothing a caller keeps can dangle.
 template <class P>
 CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
     if constexpr (is_literal_v<P>) {
-        return eigen_kit<P>::scalar(P::value);
-    } else if constexpr (is_bound_ref_v<P>) {
+        return static_cast<double>(P::value);
+    } else if constexpr (P::rows == 1 && P::cols == 1) {
+        return detail::to_double(detail::run_operation<P>(f));
+    } else {
+        return detail::run_operation<P>(f);
+    }
+}
+
+/// run() without the 1x1 rule: a variable, a slot or an operation. One function for the three
+/// kinds: each function the evaluation instantiates costs the compiler work before it is inlined.
+template <class P>
+CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
+    if constexpr (is_bound_ref_v<P>) {
         return *static_cast<const typename P::matrix_type*>(f.variables[P::index]);
     } else if constexpr (is_stored_ref_v<P>) {
         return *static_cast<const Eigen::Matrix<double, P::rows, P::cols>*>(f.slots[P::index]);
@@ -684,17 +825,27 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
             const auto& b = detail::run<right>(f);
             constexpr size_check check = detail::runtime_size_check<Op, left, right>();
             if constexpr (check != size_check::none) {
-                if (!detail::sizes_fit(check, a.rows(), a.cols(), b.rows(), b.cols())) {
-                    detail::throw_shape_error(instruction_text<left>, instruction_text<right>, f.slot_texts, a.rows(),
-                                              a.cols(), b.rows(), b.cols(), detail::size_rule(check));
+                if (!detail::sizes_fit(check, rows_of(a), cols_of(a), rows_of(b), cols_of(b))) {
+                    detail::throw_shape_error(instruction_text<left>, instruction_text<right>, f.slot_texts, rows_of(a),
+                                              cols_of(a), rows_of(b), cols_of(b), detail::size_rule(check));
                 }
             }
             return Op::value(shape{}, a, b);
         } else if constexpr (requires { Op::elementwise; }) {
-            return Op::apply(detail::run<arg_t<0, P>>(f).array()).matrix();
+            return Op::apply(detail::entries(detail::run<arg_t<0, P>>(f)));
         } else {
             return Op::value(shape{}, detail::run<arg_t<0, P>>(f));
         }
+    }
+}
+
+/// dst = src, for a matrix or an array expression src.
+template <class Dst, class Src>
+CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
+    if constexpr (std::is_base_of_v<Eigen::ArrayBase<Src>, Src>) {
+        dst.array() = src;  // element-wise: nothing aliases, no temporary
+    } else {
+        dst.noalias() = src;
     }
 }
 
@@ -702,7 +853,7 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
 /// layers of a deep net share one copy instead of each inlining its own.
 template <class Dst, class Src>
 CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
-    dst.noalias() = src;
+    detail::store(dst, src);
 }
 
 /// Computes stored value I. Out of line: one small function per stored node, named by its
@@ -711,7 +862,7 @@ template <std::size_t I, int R, int C, class P>
 CTGRAD_NOINLINE static void fill(const frame_view& f) {
     auto& dst = *static_cast<Eigen::Matrix<double, R, C>*>(f.slots[I]);
     if constexpr (R == 1 && C == 1) {
-        dst.noalias() = detail::run<P>(f);  // a scalar: no loop to share
+        dst(0, 0) = detail::run<P>(f);  // a scalar: no loop to share
     } else {
         detail::assign(dst, detail::run<P>(f));
     }
@@ -732,16 +883,16 @@ CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, co
     if constexpr (sizeof...(Args) == 2) {
         const auto& a = detail::value_of<arg_t<0, node<Op, Args...>>, Layout>(ctgrad::arg<0>(n), f);
         const auto& b = detail::value_of<arg_t<1, node<Op, Args...>>, Layout>(ctgrad::arg<1>(n), f);
-constexpr size_check check = detail::runtime_size_check<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>();
+        constexpr size_check check = detail::runtime_size_check<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>();
         if constexpr (check != size_check::none) {
-            if (!detail::sizes_fit(check, a.rows(), a.cols(), b.rows(), b.cols())) {
-                detail::throw_shape_error(detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n)), a.rows(),
-                                          a.cols(), b.rows(), b.cols(), detail::size_rule(check));
+            if (!detail::sizes_fit(check, rows_of(a), cols_of(a), rows_of(b), cols_of(b))) {
+                detail::throw_shape_error(detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n)), rows_of(a),
+                                          cols_of(a), rows_of(b), cols_of(b), detail::size_rule(check));
             }
         }
         return Op::value(shape{}, a, b);
     } else if constexpr (requires { Op::elementwise; }) {
-        return Op::apply(detail::value_of<Args..., Layout>(ctgrad::arg<0>(n), f).array()).matrix();
+        return Op::apply(detail::entries(detail::value_of<Args..., Layout>(ctgrad::arg<0>(n), f)));
     } else {
         return Op::value(shape{}, detail::value_of<Args, Layout>(ctgrad::arg<I>(n), f)...);
     }
@@ -752,14 +903,18 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, const frame_view
     if constexpr (is_stateless_v<E>) {
         return detail::run<instruction_t<E, Layout>>(f);
     } else if constexpr (ctgrad::detail::same_v<E, constant>) {
-        return eigen_kit<E>::scalar(e.value);
+        return e.value;
     } else if constexpr (is_gradient_v<E>) {
         return detail::value_of<typename E::expr_type, Layout>(e.expr, f);
     } else if constexpr (is_adjoint_v<E>) {
         return detail::value_of<typename E::value_type, Layout>(e.value, f);
     } else {
         static_assert(is_node_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
-        return detail::compute_stateful(e, f, Layout{}, std::make_index_sequence<E::op_type::arity>{});
+        if constexpr (is_scalar_v<E>) {
+            return detail::to_double(detail::compute_stateful(e, f, Layout{}, std::make_index_sequence<E::op_type::arity>{}));
+        } else {
+            return detail::compute_stateful(e, f, Layout{}, std::make_index_sequence<E::op_type::arity>{});
+        }
     }
 }
 
@@ -794,18 +949,23 @@ using output_instruction_t = typename std::conditional_t<is_stateless_v<E>, inst
 template <class E>
 using output_object_t = std::conditional_t<is_stateless_v<E>, expression_base, E>;
 
-template <int R, int C, class P, class Object>
-static result_t<shape_only<R, C>> output_value(const frame_view& f, const Object& object) {
-    Eigen::Matrix<double, R, C> out;
+template <class P, class Object>
+CTGRAD_ALWAYS_INLINE static decltype(auto) output_source(const frame_view& f, const Object& object) {
     if constexpr (is_stateful_output_v<P>) {
-        out.noalias() = detail::value_of<Object, typename P::layout>(object, f);
+        return detail::value_of<Object, typename P::layout>(object, f);
     } else {
         (void)object;
-        out.noalias() = detail::run<P>(f);
+        return detail::run<P>(f);
     }
+}
+
+template <int R, int C, class P, class Object>
+static result_t<shape_only<R, C>> output_value(const frame_view& f, const Object& object) {
     if constexpr (R == 1 && C == 1) {
-        return out(0, 0);
+        return detail::output_source<P>(f, object);  // a double already
     } else {
+        Eigen::Matrix<double, R, C> out;
+        detail::store(out, detail::output_source<P>(f, object));
         return out;
     }
 }
@@ -842,7 +1002,7 @@ static std::array<const void*, sizeof...(Variables) + 1> variable_addresses(cons
 template <class Bound, class... Es>
 static auto evaluate_together(const Bound& in, const Es&... es) {
     using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
-    using stored = distinct_t<typename slots_of_all<sources>::type>;
+    using stored = kept_t<distinct_t<typename slots_of_all<sources>::type>, type_list<Es...>>;
     using variables = distinct_t<typename variables_of_all<sources>::type>;
     using lay = layout<stored, variables, Bound>;
     static constexpr auto texts = detail::texts_of(stored{});

@@ -23,6 +23,9 @@ static constexpr auto reduce_to(const G& g) {
 struct paired_operands {
     static constexpr std::size_t arity = 2;
     static constexpr bool pairs_operands = true;
+    /// Entry (i, j) of the value needs only entry (i, j) of each operand of the same shape, so
+    /// evaluation may compute such an operand inside this node's loop.
+    static constexpr bool entrywise = true;
 
     template <class A, class B>
     static constexpr bool shapes_fit = pairing_of<A, B>() != pairing::invalid;
@@ -31,23 +34,26 @@ struct paired_operands {
     template <class A, class B>
     static constexpr int cols = paired_cols<A, B>();
 
-    /// Applies `f` to the two operands as Eigen arrays of the result's shape.
+    /// Applies `f` to the two operands as Eigen arrays of the result's shape (as doubles when
+    /// both are 1x1).
     template <class Self, class A, class B, class F>
     static auto paired(const A& a, const B& b, F f) {
         using kit = eigen_kit<A>;
         using left = arg_t<0, Self>;
         using right = arg_t<1, Self>;
         constexpr pairing p = pairing_of<left, right>();
-        if constexpr (p == pairing::scalar_left) {
-            return f(kit::scalar_of(a), b.array()).matrix();
+        if constexpr (std::is_arithmetic_v<A> && std::is_arithmetic_v<B>) {
+            return f(a, b);
+        } else if constexpr (p == pairing::scalar_left) {
+            return f(kit::scalar_of(a), entries(b));
         } else if constexpr (p == pairing::scalar_right) {
-            return f(a.array(), kit::scalar_of(b)).matrix();
+            return f(entries(a), kit::scalar_of(b));
         } else if constexpr (p == pairing::row_right) {
-            return f(a.array(), kit::template repeat_rows<Self::rows>(b, a.rows()).array()).matrix();
+            return f(entries(a), entries(kit::template repeat_rows<Self::rows>(b, a.rows())));
         } else if constexpr (p == pairing::row_left) {
-            return f(kit::template repeat_rows<Self::rows>(a, b.rows()).array(), b.array()).matrix();
+            return f(entries(kit::template repeat_rows<Self::rows>(a, b.rows())), entries(b));
         } else {
-            return f(a.array(), b.array()).matrix();
+            return f(entries(a), entries(b));
         }
     }
 };

@@ -19,6 +19,7 @@ struct hadamard_op {
     template <class A, class B>
     static constexpr int cols = detail::common_dim(A::cols, B::cols);
     static constexpr bool pairs_operands = true;
+    static constexpr bool entrywise = true;  // see paired_operands
 
     template <class A, class B>
     static constexpr void report() {
@@ -26,7 +27,7 @@ struct hadamard_op {
     }
 
     template <class Self, class A, class B>
-    static auto value(const Self&, const A& a, const B& b) { return (a.array() * b.array()).matrix(); }
+    static auto value(const Self&, const A& a, const B& b) { return detail::entries(a) * detail::entries(b); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {

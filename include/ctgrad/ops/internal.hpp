@@ -47,9 +47,9 @@ struct broadcast_op {
     static auto value(const Self&, const G& g, const A& a) {
         using kit = detail::eigen_kit<A>;
         if constexpr (is_scalar_v<arg_t<0, Self>>) {
-            return kit::template filled<Self::rows, Self::cols>(a.rows(), a.cols(), kit::scalar_of(g));
+            return kit::template filled<Self::rows, Self::cols>(detail::entries(a).rows(), detail::entries(a).cols(), kit::scalar_of(g));
         } else {
-            return kit::template repeat_rows<Self::rows>(g, a.rows());
+            return kit::template repeat_rows<Self::rows>(g, detail::entries(a).rows());
         }
     }
 
@@ -89,7 +89,7 @@ struct count_op {
 
     template <class Self, class A>
     static auto value(const Self&, const A& a) {
-        return detail::eigen_kit<A>::scalar(static_cast<double>(a.rows() * a.cols()));
+        return static_cast<double>(detail::entries(a).size());
     }
 
     template <std::size_t I, class Self, class G>

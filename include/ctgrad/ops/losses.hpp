@@ -34,7 +34,7 @@ struct mse_op : detail::loss_shape {
 
     template <class Self, class P, class Y>
     static auto value(const Self&, const P& p, const Y& y) {
-        return detail::eigen_kit<P>::scalar((p - y).squaredNorm() / static_cast<double>(p.size()));
+        return (detail::entries(p) - detail::entries(y)).square().mean();
     }
 
     template <std::size_t I, class Self, class G>
@@ -58,9 +58,9 @@ struct bce_op : detail::loss_shape {
 
     template <class Self, class P, class Y>
     static auto value(const Self&, const P& p, const Y& y) {
-        const auto pa = p.array();
-        const auto ya = y.array();
-        return detail::eigen_kit<P>::scalar(-(ya * pa.log() + (1.0 - ya) * (1.0 - pa).log()).mean());
+        const auto& pa = detail::entries(p);
+        const auto& ya = detail::entries(y);
+        return -(ya * pa.log() + (1.0 - ya) * (1.0 - pa).log()).mean();
     }
 
     template <std::size_t I, class Self, class G>

@@ -26,7 +26,7 @@ struct matmul_op {
     }
 
     template <class Self, class A, class B>
-    static auto value(const Self&, const A& a, const B& b) { return a * b; }
+    static auto value(const Self&, const A& a, const B& b) { return detail::as_matrix(a) * detail::as_matrix(b); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {

@@ -31,7 +31,7 @@ struct named_op {
 
     /// The operand itself, as a lazy Eigen view (it holds a plain matrix by reference).
     template <class Self, class A>
-    static auto value(const Self&, const A& a) { return a.array().matrix(); }
+    static auto value(const Self&, const A& a) { return detail::entries(a); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self&, const G& g) { return g; }

@@ -8,6 +8,7 @@ namespace ctgrad {
 /// -A; d(-A)/dA passes the adjoint back negated.
 struct negate_op {
     static constexpr std::size_t arity = 1;
+    static constexpr bool entrywise = true;  // see paired_operands
     static constexpr std::string_view name = "neg";
     static constexpr latex_form latex{.tex = "-#1", .text = "-#1", .level = precedence::negation, .left = precedence::hadamard};
 
@@ -32,7 +33,7 @@ struct negate_op {
     }
 
     template <class Self, class A>
-    static auto value(const Self&, const A& a) { return (-a.array()).matrix(); }
+    static auto value(const Self&, const A& a) { return -detail::entries(a); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self&, const G& g) { return ctgrad::negate(g); }

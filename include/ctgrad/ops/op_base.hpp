@@ -16,6 +16,16 @@ namespace detail {
 template <class Any>
 struct eigen_kit;
 
+/// How operation values read their operands (defined in evaluation.hpp too). A 1x1 operand
+/// arrives as a double, any other as an Eigen matrix or array expression; values may return
+/// either kind, and a 1x1 result becomes a double again.
+/// entries(x): x entry by entry, as an Eigen array (a double as a 1x1 array).
+template <class X>
+static decltype(auto) entries(const X& x);
+/// as_matrix(x): x for matrix algebra (a double stays a double, which Eigen scales by).
+template <class X>
+static decltype(auto) as_matrix(const X& x);
+
 /// Two sizes agree when equal, or when one is known only at run time (checked then).
 constexpr bool dims_fit(int a, int b) { return a == dynamic || b == dynamic || a == b; }
 constexpr int common_dim(int a, int b) { return a == dynamic ? b : a; }

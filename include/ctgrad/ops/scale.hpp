@@ -8,6 +8,7 @@ namespace ctgrad {
 /// s A with a 1x1 s. dL/dA = s G; dL/ds = sum(G (.) A).
 struct scale_op {
     static constexpr std::size_t arity = 2;
+    static constexpr bool entrywise = true;  // see paired_operands
     static constexpr std::string_view name = "scale";
     static constexpr latex_form latex{
         .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::fraction, .right = precedence::product};
@@ -45,7 +46,7 @@ struct scale_op {
 
     template <class Self, class S, class A>
     static auto value(const Self&, const S& s, const A& a) {
-        return (a.array() * detail::eigen_kit<A>::scalar_of(s)).matrix();
+        return detail::entries(a) * detail::eigen_kit<A>::scalar_of(s);
     }
 
     template <std::size_t I, class Self, class G>

@@ -33,7 +33,7 @@ struct sum_op {
     }
 
     template <class Self, class A>
-    static auto value(const Self&, const A& a) { return detail::eigen_kit<A>::scalar(a.sum()); }
+    static auto value(const Self&, const A& a) { return detail::entries(a).sum(); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }
@@ -60,7 +60,7 @@ struct mean_op {
     }
 
     template <class Self, class A>
-    static auto value(const Self&, const A& a) { return detail::eigen_kit<A>::scalar(a.mean()); }
+    static auto value(const Self&, const A& a) { return detail::entries(a).mean(); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
@@ -91,7 +91,7 @@ struct column_sums_op {
     }
 
     template <class Self, class A>
-    static auto value(const Self&, const A& a) { return a.colwise().sum(); }
+    static auto value(const Self&, const A& a) { return detail::entries(a).colwise().sum(); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }

@@ -33,7 +33,13 @@ struct transpose_op {
     }
 
     template <class Self, class A>
-    static auto value(const Self&, const A& a) { return a.transpose(); }
+    static auto value(const Self&, const A& a) {
+        if constexpr (std::is_arithmetic_v<A>) {
+            return a;  // a 1x1 is its own transpose
+        } else {
+            return a.transpose();
+        }
+    }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self&, const G& g) { return ctgrad::transpose(g); }
