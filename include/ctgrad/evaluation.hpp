@@ -407,33 +407,25 @@ template <class... Nodes, class... Outputs>
 static constexpr auto fused_nodes(type_list<Nodes...>, type_list<Outputs...>) {
     using stored = type_list<Nodes...>;
     using map = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
-    using every_read = concat_t<reads_t<Nodes, stored>..., read_t<Outputs, stored>...>;
-    using entrywise = concat_t<typename entrywise_reads<Nodes, stored>::type...>;
+    // Per node, not one concatenated list: concatenating hundreds of lists costs the square.
     std::array<std::size_t, sizeof...(Nodes) + 1> readers{};  // one spare, as in needed_nodes
-    for (std::size_t r : detail::indices_in<map>(every_read{})) ++readers[r];
+    [[maybe_unused]] auto count = [&](const auto& some) {
+        for (std::size_t r : some) ++readers[r];
+    };
+    (void)std::initializer_list<int>{0, (count(detail::indices_in<map>(reads_t<Nodes, stored>{})), 0)...};
+    (void)std::initializer_list<int>{0, (count(detail::indices_in<map>(read_t<Outputs, stored>{})), 0)...};
     std::array<bool, sizeof...(Nodes) + 1> fused{};
-    for (std::size_t r : detail::indices_in<map>(entrywise{})) fused[r] = readers[r] == 1;
+    [[maybe_unused]] auto mark = [&](const auto& some) {
+        for (std::size_t r : some) fused[r] = readers[r] == 1;
+    };
+    (void)std::initializer_list<int>{0, (mark(detail::indices_in<map>(typename entrywise_reads<Nodes, stored>::type{})), 0)...};
     return fused;
 }
 
-template <class... Nodes, class Outputs>
-static constexpr auto kept_numbers(type_list<Nodes...>, Outputs) {
-    constexpr auto fused = detail::fused_nodes(type_list<Nodes...>{}, Outputs{});
-    constexpr std::size_t count = [&] {
-        std::size_t c = 0;
-        for (std::size_t i = 0; i < sizeof...(Nodes); ++i) c += fused[i] ? 0 : 1;
-        return c;
-    }();
-    std::array<std::size_t, count> kept{};
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < sizeof...(Nodes); ++i) {
-        if (!fused[i]) kept[k++] = i;
-    }
-    return kept;
-}
-/// The stored candidates that stay stored when Outputs are computed.
-template <class Candidates, class Outputs>
-using kept_t = typename pick_list<Candidates, detail::kept_numbers(Candidates{}, Outputs{})>::type;
+/// fused_v<Stored, Outputs>[i]: whether stored candidate i is computed inside its reader. The
+/// candidates keep their numbers, so the schedule's lists and lookups are made once.
+template <class Stored, class Outputs>
+static constexpr auto fused_v = detail::fused_nodes(Stored{}, Outputs{});
 
 /// The error of a run-time size check; out of line and not a template, so the checks of a
 /// deep net share it.
@@ -564,18 +556,29 @@ struct frame_view {
 };
 
 /// What the rewriting needs to know: which nodes are stored and which variables are bound.
-template <class Stored, class Variables, class Bound>
+template <class Stored, class Variables, class Bound, class Outputs>
 struct layout;
-template <class... Nodes, class... Variables, class Bound>
-struct layout<type_list<Nodes...>, type_list<Variables...>, Bound> {
+template <class... Nodes, class... Variables, class Bound, class Outputs>
+struct layout<type_list<Nodes...>, type_list<Variables...>, Bound, Outputs> {
     using stored = type_list<Nodes...>;
+    using outputs = Outputs;
     using node_numbers = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
     using variable_numbers = numbering<std::index_sequence_for<Variables...>, Variables...>;
     template <class V>
     using matrix_of = std::remove_cvref_t<decltype(std::declval<const Bound&>().template get<V>())>;
 };
 
-template <class E, class Layout, bool Stored = in_list_v<typename Layout::stored, E>>
+/// Whether E's value is read from its slot: stored, and not fused into its reader.
+template <class E, class Layout>
+static constexpr bool is_kept() {
+    if constexpr (in_list_v<typename Layout::stored, E>) {
+        return !fused_v<typename Layout::stored, typename Layout::outputs>[index_in<E, typename Layout::node_numbers>];
+    } else {
+        return false;
+    }
+}
+
+template <class E, class Layout, bool Stored = detail::is_kept<E, Layout>()>
 struct instruction_of;
 template <class E, class Layout>
 using instruction_t = typename instruction_of<E, Layout>::type;
@@ -982,9 +985,11 @@ CTGRAD_ALWAYS_INLINE static void fill_if(const frame_view& f) {
 template <class Layout, class... Nodes, class Outputs, std::size_t... I>
 CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
     [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
+    [[maybe_unused]] constexpr const auto& fused = fused_v<type_list<Nodes...>, Outputs>;
     // In order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
+    // A fused node is needed (its reads are) but computed by its reader.
     (void)std::initializer_list<int>{
-        0, (detail::fill_if<needed[I], I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f), 0)...};
+        0, (detail::fill_if<needed[I] && !fused[I], I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f), 0)...};
 }
 
 template <class... Nodes>
@@ -1002,12 +1007,15 @@ static std::array<const void*, sizeof...(Variables) + 1> variable_addresses(cons
 template <class Bound, class... Es>
 static auto evaluate_together(const Bound& in, const Es&... es) {
     using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
-    using stored = kept_t<distinct_t<typename slots_of_all<sources>::type>, type_list<Es...>>;
+    using stored = distinct_t<typename slots_of_all<sources>::type>;
     using variables = distinct_t<typename variables_of_all<sources>::type>;
-    using lay = layout<stored, variables, Bound>;
+    using lay = layout<stored, variables, Bound, type_list<Es...>>;
     static constexpr auto texts = detail::texts_of(stored{});
     return [&]<class... Nodes>(type_list<Nodes...>) {
-        slots<std::index_sequence_for<Nodes...>, shape_only<Nodes::rows, Nodes::cols>...> storage;
+        // A fused node's slot is empty.
+        slots<std::index_sequence_for<Nodes...>, std::conditional_t<detail::is_kept<Nodes, lay>(), shape_only<Nodes::rows, Nodes::cols>,
+                                                                    shape_only<0, 0>>...>
+            storage;
         const auto slot_addresses = storage.addresses();
         const auto variable_table = detail::variable_addresses(in, variables{});
         const frame_view f{slot_addresses.data(), variable_table.data(), texts.data()};
