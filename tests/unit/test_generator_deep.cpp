@@ -1,8 +1,8 @@
 // One engine on board exercise 2's deep tanh net: `ctgrad-gen derive` prints for dL/dW_1 exactly
 // the LaTeX of the C++ API's derivation of the same net. The lecture's net has 100 layers; its
 // derivation takes minutes and gigabytes to compile (this translation unit and the generator's
-// program alike), so by default the test uses 12 layers, enough for the long chain to fold, and
-// -DCTGRAD_GEN_DEEP100_TEST=ON runs it on the lecture's 100.
+// program alike). CMake defines CTGRAD_GEN_DEEP_LAYERS=100 when CTGRAD_GEN_DEEP100_TEST is on (the
+// default with g++); otherwise the test uses 12 layers, enough for the long chain to fold.
 #if __has_include("generator.hpp") && __has_include(<ctgrad/derivation_steps.hpp>)
 
 #include <ctgrad/ctgrad.hpp>
