@@ -195,6 +195,42 @@ TEST_CASE("a variable used on two paths gets the sum of both paths' gradients", 
     }
 }
 
+// --- Entry-wise values computed inside their reader's loop --------------------------------
+
+TEST_CASE("entry-wise values with one reader are computed in its loop, and a row spread over rows is not",
+          "[eval]") {
+    constexpr matrix<"X", dynamic, 3> Xs{};
+    constexpr matrix<"W", 3, 3> W{};
+    constexpr vector<"b", 3> b{};
+    constexpr matrix<"C", dynamic, 3> C{};
+    using n3 = Eigen::Matrix<double, Eigen::Dynamic, 3>;
+    using w33 = Eigen::Matrix<double, 3, 3>;
+    using v3 = Eigen::Matrix<double, 3, 1>;
+    random_source rnd(308);
+    Eigen::Index const n = 6;
+    n3 const x = rnd.uniform<Eigen::Dynamic, 3>(n, 3);
+    n3 const c = rnd.uniform<Eigen::Dynamic, 3>(n, 3);
+    w33 const w = rnd.uniform<3, 3>();
+    v3 const v = rnd.uniform<3, 1>();
+    auto const in = bind(Xs = x, W = w, b = v, C = c);
+
+    // exp(tanh(X W + b^T) - C) (.) C: the sum, the tanh and the difference each have one reader
+    // at their own shape; tanh(b)^T is a row that + spreads over the rows.
+    auto const f = [&](n3 const& xx, w33 const& ww, v3 const& vv) -> double {
+        n3 z = xx * ww;
+        z.rowwise() += vv.array().tanh().matrix().transpose();
+        return ((z.array().tanh() - c.array()).exp() * c.array()).sum();
+    };
+    constexpr auto Ls = sum(hadamard(exp(tanh(Xs * W + transpose(tanh(b))) - C), C));
+    CHECK(worst_relative_difference(eval(Ls, in), f(x, w, v)) < value_tolerance);
+    auto const [gW, gb] = eval(grads(Ls, W, b), in);
+    CHECK(worst_relative_difference(
+              gW, finite_difference_gradient([&](w33 const& ww) { return f(x, ww, v); }, w)) < gradient_tolerance);
+    CHECK(worst_relative_difference(
+              gb, finite_difference_gradient([&](v3 const& vv) { return f(x, w, vv); }, v)) < gradient_tolerance);
+    CHECK(check_gradient(Ls, b, in) < 1e-8);
+}
+
 // --- No heap allocation with static shapes ---------------------------------------------
 
 TEST_CASE("evaluating grads with all-static shapes does not allocate on the heap", "[eval]") {
