@@ -46,7 +46,8 @@ struct Eigen::internal::functor_traits<ctgrad::detail::step_indicator> {
 namespace ctgrad {
 namespace detail {
 
-/// The few Eigen constructions operation values need (declared in ops/op_base.hpp).
+// How operation values read their operands (declared in ops/op_base.hpp).
+
 template <class X>
 static decltype(auto) entries(const X& x) {
     if constexpr (std::is_arithmetic_v<X>) {
@@ -83,16 +84,9 @@ static double to_double(const X& x) {
 /// The few Eigen constructions operation values need (declared in ops/op_base.hpp).
 template <class Any>
 struct eigen_kit {
-    static double scalar(double v) { return v; }
-
     template <class A>
     static auto step(const A& z) {
         return z.unaryExpr(step_indicator{});
-    }
-
-    template <class M>
-    static double scalar_of(const M& m) {
-        return detail::to_double(m);
     }
 
     template <int Rows, int Cols>
@@ -365,7 +359,7 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
 // is computed twice (a value spread over rows is never fused).
 
 template <class Op>
-static constexpr bool is_entrywise_op = requires { Op::elementwise; } || requires { Op::entrywise; };
+static constexpr bool is_entrywise_op = requires { Op::entrywise; };
 
 /// Whether E's value is computed entry by entry, so it may be computed inside a reader's loop
 /// (a product or a sum is computed whole, and stays stored).
@@ -708,13 +702,6 @@ inline std::string expand_text(const short_text& text, const short_text* slot_te
     return out;
 }
 
-/// throw_shape_error for two instructions' texts.
-[[noreturn]] inline void throw_shape_error(const short_text& left, const short_text& right, const short_text* slot_texts,
-                                           long ar, long ac, long br, long bc, const char* rule) {
-    detail::throw_shape_error(detail::expand_text(left, slot_texts), detail::expand_text(right, slot_texts), ar, ac, br, bc,
-                              rule);
-}
-
 /// Which sizes of Op's operands, shaped Left and Right, only run time can check (static sizes
 /// were checked when building).
 enum class size_check { none, inner, all, columns };
@@ -738,19 +725,39 @@ static constexpr size_check runtime_size_check() {
     return size_check::none;
 }
 
-/// Whether operands sized (ar x ac) and (br x bc) pass `check`. Not a template: every check
-/// of every formula shares it.
-inline bool sizes_fit(size_check check, long ar, long ac, long br, long bc) {
+/// An operand's sizes at run time.
+struct dims {
+    long rows, cols;
+};
+template <class X>
+CTGRAD_ALWAYS_INLINE static dims dims_of(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        return {1, 1};  // a 1x1 value is a double
+    } else {
+        return {static_cast<long>(x.rows()), static_cast<long>(x.cols())};
+    }
+}
+
+/// Whether operands sized a and b pass `check`. Not a template, nor is the error below: every
+/// check of every formula shares them.
+inline bool sizes_fit(size_check check, dims a, dims b) {
     switch (check) {
-        case size_check::inner: return ac == br;
-        case size_check::all: return ar == br && ac == bc;
-        case size_check::columns: return ac == bc;
+        case size_check::inner: return a.cols == b.rows;
+        case size_check::all: return a.rows == b.rows && a.cols == b.cols;
+        case size_check::columns: return a.cols == b.cols;
         default: return true;
     }
 }
-inline const char* size_rule(size_check check) {
-    return check == size_check::inner ? "columns of the left operand must equal rows of the right operand"
-                                      : "the shapes must be equal (or a row broadcast over rows)";
+[[noreturn]] inline void throw_size_error(const std::string& left, const std::string& right, dims a, dims b,
+                                          size_check check) {
+    detail::throw_shape_error(left, right, a.rows, a.cols, b.rows, b.cols,
+                              check == size_check::inner ? "columns of the left operand must equal rows of the right operand"
+                                                         : "the shapes must be equal (or a row broadcast over rows)");
+}
+/// The same for two instructions' texts, with the stored values' texts filled in.
+[[noreturn]] inline void throw_size_error(const short_text& left, const short_text& right, const short_text* slot_texts,
+                                          dims a, dims b, size_check check) {
+    detail::throw_size_error(detail::expand_text(left, slot_texts), detail::expand_text(right, slot_texts), a, b, check);
 }
 
 /// What an operation's value may ask of its node: its shape and its operands' shapes
@@ -775,23 +782,6 @@ template <class Op, int R, int C, class... Args>
 struct lazy_shape<lazy_node<Op, R, C, Args...>> {
     using type = node_shape<Op, R, C, shape_only<Args::rows, Args::cols>...>;
 };
-
-template <class X>
-CTGRAD_ALWAYS_INLINE static Eigen::Index rows_of(const X& x) {
-    if constexpr (std::is_arithmetic_v<X>) {
-        return 1;
-    } else {
-        return x.rows();
-    }
-}
-template <class X>
-CTGRAD_ALWAYS_INLINE static Eigen::Index cols_of(const X& x) {
-    if constexpr (std::is_arithmetic_v<X>) {
-        return 1;
-    } else {
-        return x.cols();
-    }
-}
 
 template <class P>
 CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f);
@@ -828,9 +818,9 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
             const auto& b = detail::run<right>(f);
             constexpr size_check check = detail::runtime_size_check<Op, left, right>();
             if constexpr (check != size_check::none) {
-                if (!detail::sizes_fit(check, rows_of(a), cols_of(a), rows_of(b), cols_of(b))) {
-                    detail::throw_shape_error(instruction_text<left>, instruction_text<right>, f.slot_texts, rows_of(a),
-                                              cols_of(a), rows_of(b), cols_of(b), detail::size_rule(check));
+                const dims da = detail::dims_of(a), db = detail::dims_of(b);
+                if (!detail::sizes_fit(check, da, db)) {
+                    detail::throw_size_error(instruction_text<left>, instruction_text<right>, f.slot_texts, da, db, check);
                 }
             }
             return Op::value(shape{}, a, b);
@@ -888,9 +878,9 @@ CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, co
         const auto& b = detail::value_of<arg_t<1, node<Op, Args...>>, Layout>(ctgrad::arg<1>(n), f);
         constexpr size_check check = detail::runtime_size_check<Op, arg_t<0, node<Op, Args...>>, arg_t<1, node<Op, Args...>>>();
         if constexpr (check != size_check::none) {
-            if (!detail::sizes_fit(check, rows_of(a), cols_of(a), rows_of(b), cols_of(b))) {
-                detail::throw_shape_error(detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n)), rows_of(a),
-                                          cols_of(a), rows_of(b), cols_of(b), detail::size_rule(check));
+            const dims da = detail::dims_of(a), db = detail::dims_of(b);
+            if (!detail::sizes_fit(check, da, db)) {
+                detail::throw_size_error(detail::describe(ctgrad::arg<0>(n)), detail::describe(ctgrad::arg<1>(n)), da, db, check);
             }
         }
         return Op::value(shape{}, a, b);

@@ -45,9 +45,9 @@ struct paired_operands {
         if constexpr (std::is_arithmetic_v<A> && std::is_arithmetic_v<B>) {
             return f(a, b);
         } else if constexpr (p == pairing::scalar_left) {
-            return f(kit::scalar_of(a), entries(b));
+            return f(to_double(a), entries(b));
         } else if constexpr (p == pairing::scalar_right) {
-            return f(entries(a), kit::scalar_of(b));
+            return f(entries(a), to_double(b));
         } else if constexpr (p == pairing::row_right) {
             return f(entries(a), entries(kit::template repeat_rows<Self::rows>(b, a.rows())));
         } else if constexpr (p == pairing::row_left) {

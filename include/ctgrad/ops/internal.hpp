@@ -47,7 +47,7 @@ struct broadcast_op {
     static auto value(const Self&, const G& g, const A& a) {
         using kit = detail::eigen_kit<A>;
         if constexpr (is_scalar_v<arg_t<0, Self>>) {
-            return kit::template filled<Self::rows, Self::cols>(detail::entries(a).rows(), detail::entries(a).cols(), kit::scalar_of(g));
+            return kit::template filled<Self::rows, Self::cols>(detail::entries(a).rows(), detail::entries(a).cols(), detail::to_double(g));
         } else {
             return kit::template repeat_rows<Self::rows>(g, detail::entries(a).rows());
         }

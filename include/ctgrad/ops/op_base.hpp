@@ -25,6 +25,9 @@ static decltype(auto) entries(const X& x);
 /// as_matrix(x): x for matrix algebra (a double stays a double, which Eigen scales by).
 template <class X>
 static decltype(auto) as_matrix(const X& x);
+/// to_double(x): a 1x1 operand's number.
+template <class X>
+static double to_double(const X& x);
 
 /// Two sizes agree when equal, or when one is known only at run time (checked then).
 constexpr bool dims_fit(int a, int b) { return a == dynamic || b == dynamic || a == b; }
@@ -76,6 +79,7 @@ static constexpr int paired_cols() {
 struct elementwise_function {
     static constexpr std::size_t arity = 1;
     static constexpr bool elementwise = true;
+    static constexpr bool entrywise = true;  // see paired_operands (ops/add.hpp)
 
     template <class A>
     static constexpr int rows = A::rows;

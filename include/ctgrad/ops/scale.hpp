@@ -46,7 +46,7 @@ struct scale_op {
 
     template <class Self, class S, class A>
     static auto value(const Self&, const S& s, const A& a) {
-        return detail::entries(a) * detail::eigen_kit<A>::scalar_of(s);
+        return detail::entries(a) * detail::to_double(s);
     }
 
     template <std::size_t I, class Self, class G>
