@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "detail/inlining.hpp"
+
 namespace ctgrad {
 
 /// A dynamic size that does not fit: the message names the operands and both shapes.
@@ -16,15 +18,15 @@ namespace detail {
 /// Concatenates text pieces by appending (g++ 12 warns falsely, -Wrestrict, about
 /// `"literal" + std::string` chains at -O2).
 template <class... Pieces>
-std::string concat_text(const Pieces&... pieces) {
+CTGRAD_COLD std::string concat_text(const Pieces&... pieces) {
     std::string out;
     (out.append(pieces), ...);
     return out;
 }
 
-inline std::string dim_text(long n) { return n < 0 ? std::string("n") : std::to_string(n); }
+CTGRAD_COLD inline std::string dim_text(long n) { return n < 0 ? std::string("n") : std::to_string(n); }
 
-inline std::string shape_text(long rows, long cols) { return concat_text("(", dim_text(rows), " x ", dim_text(cols), ")"); }
+CTGRAD_COLD inline std::string shape_text(long rows, long cols) { return concat_text("(", dim_text(rows), " x ", dim_text(cols), ")"); }
 
 }  // namespace detail
 }  // namespace ctgrad

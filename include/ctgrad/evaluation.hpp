@@ -117,7 +117,7 @@ namespace detail {
 
 /// bind's error for a variable whose matrix does not fit; not a template, so every binding
 /// shares it.
-[[noreturn]] inline void throw_binding_error(std::string_view name, long rows, long cols, long matrix_rows, long matrix_cols) {
+[[noreturn]] CTGRAD_COLD inline void throw_binding_error(std::string_view name, long rows, long cols, long matrix_rows, long matrix_cols) {
     throw shape_error(detail::concat_text("ctgrad: bind: variable ", name, " is declared ", detail::shape_text(rows, cols),
                                           " but the matrix bound to it is ", detail::shape_text(matrix_rows, matrix_cols)));
 }
@@ -423,7 +423,7 @@ static constexpr auto fused_v = detail::fused_nodes(Stored{}, Outputs{});
 
 /// The error of a run-time size check; out of line and not a template, so the checks of a
 /// deep net share it.
-[[noreturn]] inline void throw_shape_error(const std::string& left, const std::string& right, long ar, long ac, long br,
+[[noreturn]] CTGRAD_COLD inline void throw_shape_error(const std::string& left, const std::string& right, long ar, long ac, long br,
                                            long bc, const char* rule) {
     throw shape_error(concat_text("ctgrad: ", left, " ", shape_text(ar, ac), " and ", right, " ", shape_text(br, bc), ": ", rule));
 }
@@ -682,7 +682,7 @@ static constexpr short_text instruction_text = detail::text_of<P>();
 
 /// `text` with each stored value's number replaced by that value's text. Not a template, so
 /// every size check of every formula shares it.
-inline std::string expand_text(const short_text& text, const short_text* slot_texts) {
+CTGRAD_COLD inline std::string expand_text(const short_text& text, const short_text* slot_texts) {
     std::string out;
     for (std::size_t i = 0; i < text.size; ++i) {
         if (text.data[i] != slot_mark) {
@@ -748,14 +748,14 @@ inline bool sizes_fit(size_check check, dims a, dims b) {
         default: return true;
     }
 }
-[[noreturn]] inline void throw_size_error(const std::string& left, const std::string& right, dims a, dims b,
+[[noreturn]] CTGRAD_COLD inline void throw_size_error(const std::string& left, const std::string& right, dims a, dims b,
                                           size_check check) {
     detail::throw_shape_error(left, right, a.rows, a.cols, b.rows, b.cols,
                               check == size_check::inner ? "columns of the left operand must equal rows of the right operand"
                                                          : "the shapes must be equal (or a row broadcast over rows)");
 }
 /// The same for two instructions' texts, with the stored values' texts filled in.
-[[noreturn]] inline void throw_size_error(const short_text& left, const short_text& right, const short_text* slot_texts,
+[[noreturn]] CTGRAD_COLD inline void throw_size_error(const short_text& left, const short_text& right, const short_text* slot_texts,
                                           dims a, dims b, size_check check) {
     detail::throw_size_error(detail::expand_text(left, slot_texts), detail::expand_text(right, slot_texts), a, b, check);
 }
