@@ -117,6 +117,10 @@ int main(int argc, char** argv) {
         }
         std::cout << o.out << std::flush;
         std::cerr << o.err << std::flush;
+        if (!std::cout) {  // a full disk, a closed pipe or a closed stdout: the output is lost
+            std::fputs("error: cannot write the output to standard output\n", stderr);
+            return o.exit_code != 0 ? o.exit_code : 3;
+        }
         return o.exit_code;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: internal: %s\n", e.what());

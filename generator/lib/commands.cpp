@@ -80,8 +80,25 @@ void require_loss(const typed_formula& t) {
     }
 }
 
+/// The variables L depends on through their values: every occurrence except those inside
+/// count(...), which reads only a shape. ctgrad cannot differentiate with respect to the others.
+std::set<std::string> value_variables(const formula& f) {
+    std::vector<bool> reached(f.nodes.size(), false);
+    reached[static_cast<std::size_t>(f.root)] = true;
+    std::set<std::string> out;
+    for (int i = f.root; i >= 0; --i) {  // children precede their parents
+        const formula_node& n = f[i];
+        if (!reached[static_cast<std::size_t>(i)]) continue;
+        if (n.kind == op::variable) out.insert(n.latex);
+        if (n.kind == op::count) continue;
+        for (int a : n.args) reached[static_cast<std::size_t>(a)] = true;
+    }
+    return out;
+}
+
 std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
     std::vector<std::string> out;
+    const std::set<std::string> differentiable = value_variables(t.source);
     if (r.has_wrt) {
         const auto names = parse_name_list(r.wrt, "--wrt");
         if (names.empty()) fail_at("--wrt: name at least one variable", r.wrt, 0);
@@ -92,12 +109,23 @@ std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
                 fail_at("--wrt: " + plain_name(n.latex) + " does not occur in the formula (its variables: " + known + ")",
                         r.wrt, n.begin, n.end, n.begin);
             }
+            if (!differentiable.count(n.latex)) {
+                fail_at("--wrt: " + plain_name(n.latex) + " occurs only inside count(...), which reads its shape, not its " +
+                            "values: the loss does not depend on it",
+                        r.wrt, n.begin, n.end, n.begin);
+            }
             out.push_back(n.latex);
         }
         return out;
     }
     for (const auto& v : t.variables) {
-        if (!v.data) out.push_back(v.latex);
+        if (!v.data && differentiable.count(v.latex)) out.push_back(v.latex);
+    }
+    const bool shape_only = std::any_of(t.variables.begin(), t.variables.end(), [](const auto& v) { return !v.data; });
+    if (out.empty() && shape_only) {
+        fail_missing("the loss does not depend on the values of its parameters: they occur only inside count(...), "
+                     "which reads their shapes",
+                     t.source.text);
     }
     if (out.empty()) {
         fail_missing("every variable of the formula is data (the rows of a batch); name the ones to differentiate "

@@ -267,7 +267,9 @@ struct gradient_list {
 template <expression L, class... V>
 static constexpr auto grads(const L& loss, const V&... v) {
     static_assert(sizeof...(V) > 0, "ctgrad: grads(L, V...): name at least one variable");
-    if constexpr (is_invalid_v<L> || !detail::all_true({true, detail::check_gradient_request<L, V>()...})) {
+    if constexpr (is_invalid_v<L>) {
+        return gradient_list<>{};  // L's own error is reported; checking V against it would add false ones
+    } else if constexpr (!detail::all_true({true, detail::check_gradient_request<L, V>()...})) {
         return gradient_list<>{};
     } else {
         if constexpr (is_stateless_v<L>) {

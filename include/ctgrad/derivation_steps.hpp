@@ -136,11 +136,15 @@ constexpr derivation_line step_line(const step_names& names, const walk_state& s
         text_buffer lhs = names.adjoint(to, text);
         text_buffer rhs;
         rhs += "= ";
-        if (!(parents.size() == 1 && parents[0] == static_cast<int>(names.loss()))) {
-            rhs += chain_rule(names, st, to, parents, text);
-            rhs += " = ";
+        if (parents.size() == 0) {
+            rhs += "0";  // every path from L is flat (a step's derivative): the gradient is zero
+        } else {
+            if (!(parents.size() == 1 && parents[0] == static_cast<int>(names.loss()))) {
+                rhs += chain_rule(names, st, to, parents, text);
+                rhs += " = ";
+            }
+            rhs += sum_of_terms(st, to, text).s;
         }
-        rhs += sum_of_terms(st, to, text).s;
         (text ? line.text_lhs : line.tex_lhs) = std::move(lhs);
         (text ? line.text_rhs : line.tex_rhs) = std::move(rhs);
     }
@@ -323,6 +327,9 @@ static constexpr derivation_text build_derivation(const L& loss) {
         if (!needed[i]) continue;
         steps.push_back(static_cast<int>(i));
         add_variables_of(static_cast<int>(i));
+    }
+    for (std::size_t v = 0; v < sizeof...(V); ++v) {  // asked for, but no path carries a gradient
+        if (parents_of(st, -1 - static_cast<int>(v), entries).size() == 0) steps.push_back(-1 - static_cast<int>(v));
     }
     const bool folded = steps.size() > fold_above;
     for (std::size_t k = 0; k < steps.size(); ++k) {

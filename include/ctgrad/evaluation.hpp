@@ -126,8 +126,9 @@ namespace detail {
 /// named after all of bind's arguments, once per variable).
 template <class Variable, class Stored>
 static void check_binding(const binding<Variable, Stored>& b) {
+    // An empty matrix (a batch of no rows) has no mean and no value to differentiate.
     if ((Variable::rows != dynamic && b.matrix.rows() != Variable::rows) ||
-        (Variable::cols != dynamic && b.matrix.cols() != Variable::cols)) {
+        (Variable::cols != dynamic && b.matrix.cols() != Variable::cols) || b.matrix.size() == 0) {
         detail::throw_binding_error(Variable::name, Variable::rows, Variable::cols, b.matrix.rows(), b.matrix.cols());
     }
 }
@@ -1058,7 +1059,7 @@ auto eval(const gradient_list<Gradients...>& list, const Bound& in) {
 /// one backward pass, as a std::tuple (L, dL/dW1, dL/db1, ...). What a training step needs.
 template <class... Gradients, class Bound>
 auto eval_with_loss(const gradient_list<Gradients...>& list, const Bound& in) {
-    static_assert(sizeof...(Gradients) > 0, "ctgrad: eval_with_loss: the gradient list is empty");
+    // An empty list comes only from grads(...) whose error is already reported.
     using results = std::tuple<double, detail::result_t<Gradients>...>;
     if constexpr (sizeof...(Gradients) == 0 || !detail::check_bound<Bound, Gradients...>()) {
         return results{};

@@ -77,9 +77,28 @@ constexpr void append_parenthesised(text_buffer& out, std::string_view s, bool t
     out += tall ? "\\right)" : ")";
 }
 
+/// Whether `next`, written after `before` (a factor and a space), would run together with it:
+/// "2 3" reads as 23, "s 2" as s2 and "3 \frac{1}{4}" as three and a quarter, so a number
+/// after a factor, or a fraction after a number, gets a dot.
+constexpr bool juxtaposes_numbers(std::string_view before, std::string_view next, bool text) {
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (before.size() < 2 || before.back() != ' ' || next.empty()) return false;
+    const char last = before[before.size() - 2];
+    const std::string_view word = before.substr(0, before.size() - 1);
+    const std::size_t space = word.rfind(' ');
+    const std::string_view last_word = word.substr(space == std::string_view::npos ? 0 : space + 1);
+    const bool big_operator = last_word.starts_with("\\sum") || last_word.starts_with("Σ");
+    const bool factor = !big_operator && (digit(last) || (last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') ||
+                                          last == '}' || last == ')' || (text && static_cast<unsigned char>(last) >= 0x80));
+    return (factor && digit(next[0])) || (digit(last) && !text && next.starts_with("\\frac"));
+}
+
 /// An operand in a slot asking for level `least`; `before_script`: a ^{...} follows, so a
 /// LaTeX operand that has its own superscript gets braces (no double superscript).
 constexpr void put_operand(text_buffer& out, const printed& p, int least, bool text, bool before_script) {
+    if (p.level != hole_level && p.level >= least && juxtaposes_numbers(out.view(), p.s.view(), text)) {
+        out += text ? "· " : "\\cdot ";
+    }
     if (p.level == hole_level) {
         out += hole_mark;
         out += static_cast<char>('0' + least);

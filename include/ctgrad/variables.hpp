@@ -59,6 +59,8 @@ struct matrix : expression_base {
     template <detail::eigen_dense M>
     auto operator=(M&& m) const {
         using plain = std::remove_cvref_t<M>;
+        static_assert(std::is_same_v<typename plain::Scalar, double>,
+                      "ctgrad: bind: the matrix must hold doubles (convert it with m.template cast<double>())");
         static_assert(detail::static_size_fits(Rows, plain::RowsAtCompileTime) &&
                           detail::static_size_fits(Cols, plain::ColsAtCompileTime),
                       "ctgrad: bind: the matrix's static size differs from the variable's declared size");

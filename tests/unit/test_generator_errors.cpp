@@ -149,6 +149,12 @@ std::vector<malformed> cases() {
     wrt_garbage.wrt = "W1,(";
     wrt_garbage.has_wrt = true;
     c.push_back({"--wrt with a parenthesis", wrt_garbage, 4, "--wrt"});
+    // count(V) reads V's shape only: L does not depend on V, so there is no gradient to ask for.
+    request wrt_count = derive("sum(X*W) + count(V)");
+    wrt_count.wrt = "W,V";
+    wrt_count.has_wrt = true;
+    c.push_back({"--wrt a variable used only inside count", wrt_count, 2, "occurs only inside count"});
+    c.push_back({"parameters used only inside count", derive("count(W)"), 8, "only inside count"});
     c.push_back({"--dims without =", with_dims(board, "W1"), 0, "NAME=ROWS,COLS"});
     c.push_back({"--dims with three sizes", with_dims(board, "W1=1,2,3"), 0, "two dimensions"});
     c.push_back({"--dims with a zero", with_dims(board, "W1=0,2"), 3, "between 1 and 100000"});

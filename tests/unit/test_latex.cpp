@@ -277,6 +277,23 @@ TEST_CASE("Constants print with at most six significant digits", "[latex]") {
     CHECK(latex(A - 1.0) == "A - 1");
 }
 
+TEST_CASE("Factors never run together: a number after a factor gets a dot, a broadcast one is a matrix of ones",
+          "[latex]") {
+    CHECK(latex(grad(sum(A * P), P)) == "A^{T} \\mathbf{1}_{n \\times 2}");  // not "A^{T} (1 \\mathbf{1}...)"
+    CHECK(latex(2.0 * (3.0 / s)) == "2 \\cdot \\frac{3}{s}");                 // not 2 3/s, two and three s-ths
+    CHECK(latex(scale(s, 2.0 * P)) == "s \\cdot 2 P");                         // not s2
+    CHECK(text(sum(2.0 * P)) == "𝟏₃ᵀ · 2 P 𝟏₂");
+    CHECK(latex(0.5 * A) == "0.5 A");  // a number before a name needs no dot
+}
+
+TEST_CASE("A gradient that no path carries (through step) is printed as 0", "[latex]") {
+    const std::string through_step = derivation(sum(step(A * P)), P).text();
+    CHECK(through_step.find("  ∂L/∂Z₁ = 0\n") != std::string::npos);
+    CHECK(through_step.find("  ∂L/∂P  = ∂L/∂Z₁ · ∂Z₁/∂P = Aᵀ ∂L/∂Z₁\n") != std::string::npos);
+    const std::string only_step = derivation(sum(step(P)), P).text();
+    CHECK(only_step.find("  ∂L/∂P = 0\n  P     := P - η ∂L/∂P\n") != std::string::npos);
+}
+
 TEST_CASE("Plain text turns LaTeX names into Unicode", "[latex]") {
     constexpr matrix<"\\hat{y}", dynamic, 1> yh{};
     constexpr matrix<"Z_{10}", dynamic, 1> z10{};

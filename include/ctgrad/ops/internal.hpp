@@ -10,10 +10,15 @@ namespace ctgrad {
 struct broadcast_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "broadcast";
-    /// A 1x1 G over A is G times a matrix of ones, G \mathbf{1}_{n}; a row G is \mathbf{1}_{n} G.
+    /// A 1x1 G over A is G times a matrix of ones, G \mathbf{1}_{n} (just \mathbf{1}_{n} when G is
+    /// the number 1); a row G is \mathbf{1}_{n} G.
     template <class G, class A>
     static constexpr latex_form latex_for =
-        !is_scalar_v<G> ? latex_form{.tex = "\\mathbf{1}_{#R2} #1", .text = "𝟏#r2 #1", .level = precedence::product,
+        is_one_v<G> ? (A::cols == 1   ? latex_form{.tex = "\\mathbf{1}_{#R2}", .text = "𝟏#r2", .level = precedence::atom}
+                       : A::rows == 1 ? latex_form{.tex = "\\mathbf{1}_{#C2}^{T}", .text = "𝟏#c2ᵀ", .level = precedence::postfix}
+                                      : latex_form{.tex = "\\mathbf{1}_{#R2 \\times #C2}", .text = "𝟏#r2ₓ#c2",
+                                                   .level = precedence::atom})
+        : !is_scalar_v<G> ? latex_form{.tex = "\\mathbf{1}_{#R2} #1", .text = "𝟏#r2 #1", .level = precedence::product,
                                      .right = precedence::product}
         : A::cols == 1  ? latex_form{.tex = "#1 \\mathbf{1}_{#R2}", .text = "#1 𝟏#r2", .level = precedence::product,
                                      .left = precedence::fraction}

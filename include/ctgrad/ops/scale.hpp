@@ -26,9 +26,11 @@ struct scale_op {
     }
 
     template <class S, class A>
-    static constexpr auto simplify([[maybe_unused]] const S& s, const A& a) {
+    static constexpr auto simplify([[maybe_unused]] const S& s, [[maybe_unused]] const A& a) {
         if constexpr (is_one_v<S>) {
             return a;
+        } else if constexpr (is_one_v<A>) {
+            return s;  // s 1 (A is 1x1, so the product is s)
         } else if constexpr (is_literal_v<S> && is_literal_v<A>) {
             return make_literal<S::num * A::num, S::den * A::den>();
         } else if constexpr (is_literal_v<S> && is_node_v<A>) {
