@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <numeric>
 #include <optional>
+#include <set>
 
 #include "diagnostic.hpp"
 
@@ -146,8 +147,27 @@ enum class program_kind { symbolic, numeric, codegen };
 
 /// The program's opening: what it is for, and only the headers it needs (Eigen only where it
 /// evaluates: it is most of a program's compile time).
+/// The sizes the program makes up for dimensions known by name (d, H, or a name given with
+/// --dims), as a function ctgrad prints them with (CTGRAD_SIZE_NAME): a derivation shows H,
+/// never the 4 it was compiled with.
+std::string size_names_code(const typed_formula& f) {
+    std::set<std::pair<int, std::string>> named;
+    for (const auto& v : f.variables) {
+        for (int id : {v.rows, v.cols}) {
+            const dim_info d = f.dim(id);
+            const bool number = !d.name.empty() && std::all_of(d.name.begin(), d.name.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (!d.batch && d.size > 1 && !number) named.insert({d.size, d.name});
+        }
+    }
+    std::string out = "#include <string_view>\nnamespace ctgrad_gen_sizes {\nconstexpr std::string_view name_of(int size) {\n";
+    for (const auto& [size, name] : named) out += "    if (size == " + std::to_string(size) + ") return " + cpp_string(name) + ";\n";
+    out += "    return {};\n}\n}  // namespace ctgrad_gen_sizes\n#define CTGRAD_SIZE_NAME(size) ::ctgrad_gen_sizes::name_of(size)\n";
+    return out;
+}
+
 std::string header(const typed_formula& f, std::string_view purpose, program_kind kind) {
     std::string out = "// Written by ctgrad-gen: " + std::string(purpose) + "\n// formula: " + comment_line(f.source.text) + "\n";
+    if (kind != program_kind::codegen) out += size_names_code(f);
     if (kind == program_kind::numeric) out += "#define CTGRAD_GEN_NUMERIC 1\n";
     if (kind == program_kind::codegen) out += "#include <ctgrad/codegen.hpp>\n";
     out += "\n" + program_support() + "\n";

@@ -113,34 +113,43 @@ constexpr void put_operand(text_buffer& out, const printed& p, int least, bool t
     }
 }
 
-/// A size: a number, or `Symbol` (n rows, m columns) when known only at run time.
+/// A size: a number (or its name, see size_name), or `Symbol` (n rows, m columns) when known
+/// only at run time.
 constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) {
     text_buffer plain;
     if (d == dynamic) {
         plain += symbol;
+    } else if (!size_name(d).empty()) {
+        plain += size_name(d);
     } else {
         append_integer(plain, d);
     }
-    if (!subscript) {
+    bool scripts = subscript;
+    for (char c : plain.view()) scripts = scripts && !script_of<true>(c).empty();
+    if (!scripts) {  // LaTeX (inside _{...}), or a name with no Unicode subscript letters
         out += plain;
         return;
     }
     for (char c : plain.view()) out += script_of<true>(c);
 }
 
-/// The number of entries of an R x C operand: n, 3n, nm, or a number.
+/// The number of entries of an R x C operand: n, 3n, nm, Hn, dH, or a number.
 constexpr void append_count(text_buffer& out, int r, int c) {
-    if (r != dynamic && c != dynamic) {
+    const bool named_r = r != dynamic && !size_name(r).empty();
+    const bool named_c = c != dynamic && !size_name(c).empty();
+    if (r != dynamic && c != dynamic && !named_r && !named_c) {
         append_integer(out, static_cast<long long>(r) * c);
-    } else if (r == dynamic && c == dynamic) {
-        out += "nm";
-    } else if (r == dynamic) {
-        if (c != 1) append_integer(out, c);
-        out += 'n';
-    } else {
-        if (r != 1) append_integer(out, r);
-        out += 'm';
+        return;
     }
+    // numbers first, then names, then the run-time sizes: 3Hn
+    long long number = 1;
+    if (r != dynamic && !named_r) number *= r;
+    if (c != dynamic && !named_c) number *= c;
+    if (number != 1) append_integer(out, number);
+    if (named_r) out += size_name(r);
+    if (named_c) out += size_name(c);
+    if (r == dynamic) out += 'n';
+    if (c == dynamic) out += 'm';
 }
 
 /// Row j of an operand (Y^{j}, (X W)^{j}); the hole's row is left as a mark.

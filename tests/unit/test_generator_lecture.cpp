@@ -1,6 +1,7 @@
 // One engine: `ctgrad-gen derive` on each lecture formula prints exactly the LaTeX that the C++
 // API's derivation(L, V...) gives for the same formula written in C++ (sizes: the generator's
-// defaults, d = 3, H = 4, M = 5; n at run time). Each formula costs one compile of a derive
+// defaults, d = 3, H = 4, M = 5; n at run time), except that the generator prints a size by its
+// name (M, not 5). Each formula costs one compile of a derive
 // program, shared through the build tree's cache with `ctgrad-gen lecture NAME`.
 #if __has_include("generator.hpp") && __has_include(<ctgrad/derivation_steps.hpp>)
 
@@ -68,6 +69,19 @@ TEST_CASE("ctgrad-gen derive and the C++ API print the same LaTeX for the regres
     same_latex("poisson", derivation(mean(exp(X * w + b) - hadamard(Y, X * w + b)), w, b).latex());
 }
 
+TEST_CASE("ctgrad-gen never prints the sizes it makes up: a derivation shows their names", "[cli][latex]") {
+    gen::request r;
+    r.command = "derive";
+    r.formula = "sum(X*W) + mean(W*V)";  // W: d x H and V: H x K, sizes the generator picks
+    r.has_formula = true;
+    r.format = "text";
+    const gen::outcome o = gen::run(r, {gen::toolchain::configured(), CTGRAD_GEN_TEST_CACHE});
+    INFO(o.out << o.err);
+    REQUIRE(o.exit_code == 0);
+    CHECK(o.out.find("∂L/∂W = Xᵀ 𝟏ₙₓH + (1/(dK)) 𝟏dₓK Vᵀ\n") != std::string::npos);  // not 𝟏ₙₓ₄, 1/15
+    CHECK(o.out.find_first_of("023456789") == std::string::npos);
+}
+
 TEST_CASE("ctgrad-gen derive and the C++ API print the same LaTeX for the two-layer net", "[cli][latex]") {
     constexpr matrix<"W_1", d, H> W1{};
     constexpr vector<"b_1", H> b1{};
@@ -75,7 +89,14 @@ TEST_CASE("ctgrad-gen derive and the C++ API print the same LaTeX for the two-la
     constexpr vector<"b_2", M> b2{};
     constexpr matrix<"Y", dynamic, M> Y{};
     constexpr auto L = mse(sigmoid(sigmoid(X * W1 + transpose(b1)) * W2 + transpose(b2)), Y);
-    same_latex("two_layer", derivation(L, W1, b1, W2, b2).latex());
+    // The generator prints its sizes by their names (CTGRAD_SIZE_NAME): MSE's 2/(5n) is 2/(Mn).
+    std::string api = derivation(L, W1, b1, W2, b2).latex();
+    const std::string by_number = "\\frac{2}{5n}";
+    const std::size_t at = api.find(by_number);
+    REQUIRE(at != std::string::npos);
+    api.replace(at, by_number.size(), "\\frac{2}{Mn}");
+    CHECK(api.find("5n") == std::string::npos);
+    same_latex("two_layer", api);
 }
 
 TEST_CASE("ctgrad-gen derive --format json lists every equation with its full LaTeX", "[cli][latex]") {

@@ -85,7 +85,9 @@ struct count_op {
 
     template <class A>
     static constexpr auto simplify(const A&) {
-        if constexpr (A::rows != dynamic && A::cols != dynamic) {
+        // A size with a name (see detail::size_name) stays a count, so it prints as its name.
+        if constexpr (A::rows != dynamic && A::cols != dynamic && detail::size_name(A::rows).empty() &&
+                      detail::size_name(A::cols).empty()) {
             return make_literal<static_cast<long long>(A::rows) * A::cols, 1>();
         } else {
             return keep{};
