@@ -62,12 +62,49 @@ std::vector<std::string> latex_names(const std::vector<option_name>& names) {
     return out;
 }
 
+std::string variables_written(const typed_formula& t) {
+    std::string known;
+    for (const auto& v : t.variables) known += (known.empty() ? "" : ", ") + v.written;
+    return known;
+}
+
 typed_formula type_formula(const std::string& text, const request& r) {
     formula f = parse(text);
     shape_options options;
-    if (r.has_data) options.data = latex_names(parse_name_list(r.data, "--data"));
+    std::vector<option_name> data;
+    if (r.has_data) {
+        data = parse_name_list(r.data, "--data");
+        if (data.empty()) fail_at("--data: name at least one variable", r.data, 0);
+        options.data = latex_names(data);
+    }
     options.dims = parse_dims(r.dims);
-    return infer_shapes(std::move(f), options);
+    typed_formula t = infer_shapes(std::move(f), options);
+    for (const auto& n : data) {
+        if (t.find_variable(n.latex) == nullptr) {
+            fail_at("--data: " + plain_name(n.latex) + " does not occur in the formula (its variables: " +
+                        variables_written(t) + ")",
+                    r.data, n.begin, n.end, n.begin);
+        }
+    }
+    // A variable may not take a name the derivation gives the loss, the learning rate or an
+    // intermediate (Z1 = X W): the derivation would print two different things under one name.
+    for (const char* reserved : {"L", "\\eta"}) {
+        if (const variable_info* v = t.find_variable(reserved)) {
+            const formula_node& at = t.source[v->node];
+            fail_at("the variable " + v->written + " has the name the derivation gives " +
+                        (reserved[0] == 'L' ? "the loss" : "the learning rate") + "; rename the variable",
+                    t.source.text, at.begin, at.end, at.at);
+        }
+    }
+    for (const auto& [latex, node] : name_intermediates(t)) {
+        if (const variable_info* v = t.find_variable(latex)) {
+            const formula_node& at = t.source[v->node];
+            fail_at("the variable " + v->written + " has the name the derivation gives " + quote(std::string(t.source.source(node)), 40) +
+                        "; rename the variable",
+                    t.source.text, at.begin, at.end, at.at);
+        }
+    }
+    return t;
 }
 
 void require_loss(const typed_formula& t) {
@@ -104,9 +141,8 @@ std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
         if (names.empty()) fail_at("--wrt: name at least one variable", r.wrt, 0);
         for (const auto& n : names) {
             if (t.find_variable(n.latex) == nullptr) {
-                std::string known;
-                for (const auto& v : t.variables) known += (known.empty() ? "" : ", ") + v.written;
-                fail_at("--wrt: " + plain_name(n.latex) + " does not occur in the formula (its variables: " + known + ")",
+                fail_at("--wrt: " + plain_name(n.latex) + " does not occur in the formula (its variables: " +
+                            variables_written(t) + ")",
                         r.wrt, n.begin, n.end, n.begin);
             }
             if (!differentiable.count(n.latex)) {

@@ -155,6 +155,14 @@ std::vector<malformed> cases() {
     wrt_count.has_wrt = true;
     c.push_back({"--wrt a variable used only inside count", wrt_count, 2, "occurs only inside count"});
     c.push_back({"parameters used only inside count", derive("count(W)"), 8, "only inside count"});
+    // Names the derivation uses for its own quantities.
+    c.push_back({"a variable named like an intermediate", derive("mse(relu(Z1*W)*V, Y)"), 9, "the derivation gives Z1*W"});
+    c.push_back({"a variable named like the prediction", derive("mse(relu(X*W)*yhat, Y)"), 14, "rename the variable"});
+    c.push_back({"a variable named like the loss", derive("sum(X*L)"), 6, "gives the loss"});
+    request data = derive(board);
+    data.data = "X,Z";
+    data.has_data = true;
+    c.push_back({"--data names a variable not in the formula", data, 2, "--data: Z does not occur"});
     c.push_back({"--dims without =", with_dims(board, "W1"), 0, "NAME=ROWS,COLS"});
     c.push_back({"--dims with three sizes", with_dims(board, "W1=1,2,3"), 0, "two dimensions"});
     c.push_back({"--dims with a zero", with_dims(board, "W1=0,2"), 3, "between 1 and 100000"});
