@@ -180,7 +180,7 @@ std::string format_of(const request& r, const std::string& fallback) {
 
 /// Builds (or finds in the cache) and runs a program; a crash or timeout is the tool's failure.
 process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
-                           outcome& o, bool verbose, bool progress) {
+                           outcome& o, bool verbose, bool progress, bool retry = true) {
     const built_program built = build_program(env.tools, source, env.cache, [&] {
         if (progress) {
             std::cerr << "ctgrad-gen: compiling this formula's program through ctgrad (once; later runs use the cache)...\n"
@@ -198,6 +198,12 @@ process_result run_program(const environment& env, const std::string& source, co
     std::vector<std::string> command{built.executable.string()};
     command.insert(command.end(), args.begin(), args.end());
     process_result result = run_process(command, 600);
+    if (built.from_cache && retry && !result.timed_out && result.exit_code >= 127) {
+        // A damaged cache entry (a truncated or replaced file): build it again, once.
+        std::error_code ec;
+        fs::remove_all(built.executable.parent_path(), ec);
+        return run_program(env, source, args, o, verbose, progress, false);
+    }
     if (result.timed_out || result.exit_code >= 127) {
         throw tool_error("the program built for this formula failed (exit " + std::to_string(result.exit_code) +
                          "): " + result.err + " (program: " + built.executable.string() + ")");

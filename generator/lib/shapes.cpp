@@ -384,6 +384,8 @@ private:
             set(i, t_.one, t_.one);
             return;
         }
+        // Dividing a matrix by the number 0 is never meant (every entry becomes infinite).
+        if (n.kind == op::divide && tb.pure_number && tb.number_value == 0) fail(i, "division by zero");
         const bool a_scalar = ta.pure_number || scalar(a);
         const bool b_scalar = tb.pure_number || scalar(b);
         if (a_scalar && !b_scalar) return copy_shape(i, b);

@@ -315,6 +315,13 @@ built_program build_program(const toolchain& tools, const std::string& source, c
     for (const auto& c : command) command_line += (command_line.empty() ? "" : " ") + c;
     write_file(work / "compile.log", command_line + "\n" + compiled.out + compiled.err);
 
+    if (compiled.exit_code == 127 && compiled.err.rfind("cannot run ", 0) == 0) {
+        fs::remove_all(work, ec);
+        std::string reason = compiled.err.substr(std::min(compiled.err.size(), 11 + tools.compiler.size() + 2));
+        while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+        throw tool_error("cannot run the C++ compiler " + tools.compiler + ": " + reason +
+                         " (set CTGRAD_GEN_CXX to a working C++20 compiler)");
+    }
     if (compiled.exit_code != 0 || !fs::exists(work / "program", ec)) {
         // Keep the failed attempt for the bug report; one per key.
         const fs::path failed = cache / ("failed-" + result.key);
@@ -340,6 +347,13 @@ built_program build_program(const toolchain& tools, const std::string& source, c
                          (failed / "program.cpp").string() + " and " + (failed / "compile.log").string() + ")\n" + excerpt);
     }
     fs::rename(work, home, ec);
+    if (ec) {
+        std::error_code probe;
+        if (!fs::exists(result.executable, probe)) {  // a damaged entry without its program: replace it
+            fs::remove_all(home, probe);
+            fs::rename(work, home, ec);
+        }
+    }
     if (ec) {
         // Another ctgrad-gen built the same program meanwhile: use that one.
         fs::remove_all(work, ec);

@@ -159,6 +159,7 @@ std::vector<malformed> cases() {
     c.push_back({"a variable named like an intermediate", derive("mse(relu(Z1*W)*V, Y)"), 9, "the derivation gives Z1*W"});
     c.push_back({"a variable named like the prediction", derive("mse(relu(X*W)*yhat, Y)"), 14, "rename the variable"});
     c.push_back({"a variable named like the loss", derive("sum(X*L)"), 6, "gives the loss"});
+    c.push_back({"a matrix divided by the number zero", derive("sum(X*W)/(1-1)"), 8, "division by zero"});
     request data = derive(board);
     data.data = "X,Z";
     data.has_data = true;

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "generator.hpp"
@@ -86,6 +88,36 @@ TEST_CASE("A repeated command finds its program in the cache and takes well unde
     CHECK(again.out == first.out);
     CHECK(again.err.find("found in the cache") != std::string::npos);
     CHECK(seconds < 1.0);
+}
+
+TEST_CASE("A damaged cache entry (a truncated or missing program) is built again", "[cli][cache]") {
+    request r;
+    r.command = "derive";
+    r.formula = "mse(sigmoid(X*W_damaged), Y)";  // a program of its own: no other test runs it
+    r.has_formula = true;
+    r.format = "text";
+    r.verbose = true;
+    const outcome first = run(r, test_environment());
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    const std::string marker = "program found in the cache: ";
+    const outcome cached = run(r, test_environment());
+    const std::size_t at = cached.err.find(marker);
+    REQUIRE(at != std::string::npos);
+    std::string program = cached.err.substr(at + marker.size());
+    program = program.substr(0, program.find('\n'));
+
+    std::filesystem::resize_file(program, 100);  // truncated: cannot run
+    const outcome after_truncation = run(r, test_environment());
+    CHECK(after_truncation.exit_code == 0);
+    CHECK(after_truncation.out == first.out);
+    CHECK(after_truncation.err.find("program compiled in") != std::string::npos);
+
+    std::filesystem::remove(program);  // the entry's directory stays, without its program
+    const outcome after_removal = run(r, test_environment());
+    CHECK(after_removal.exit_code == 0);
+    CHECK(after_removal.out == first.out);
+    CHECK(after_removal.err.find("program compiled in") != std::string::npos);
 }
 
 #endif  // __has_include("generator.hpp")
