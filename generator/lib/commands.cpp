@@ -296,7 +296,13 @@ bool is_cpp_identifier(const std::string& s) {
     for (char c : s) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
     }
-    return !keywords.count(s) && s.find("__") == std::string::npos && !(s[0] == '_' && s.size() > 1 && std::isupper(static_cast<unsigned char>(s[1])));
+    // Macros of the headers the emitted code includes (<Eigen/Core>, <cmath>, <algorithm>).
+    static const std::set<std::string> macros{"NULL", "assert", "errno", "stdin", "stdout", "stderr", "EOF",
+                                              "INFINITY", "NAN", "HUGE_VAL", "HUGE_VALF", "HUGE_VALL", "offsetof"};
+    const bool macro_prefix = s.rfind("M_", 0) == 0 || s.rfind("EIGEN_", 0) == 0 || s.rfind("CTGRAD_", 0) == 0 ||
+                              s.rfind("FP_", 0) == 0 || s.rfind("MATH_", 0) == 0;
+    return !keywords.count(s) && !macros.count(s) && !macro_prefix && s.find("__") == std::string::npos &&
+           !(s[0] == '_' && s.size() > 1 && std::isupper(static_cast<unsigned char>(s[1])));
 }
 
 outcome emit(const request& r, const environment& env) {
@@ -305,7 +311,7 @@ outcome emit(const request& r, const environment& env) {
     const auto wrt = wrt_of(t, r);
     if (!r.has_name) fail_missing("emit needs --name NAME, the C++ name of the function to write", r.formula);
     if (!is_cpp_identifier(r.name)) {
-        fail_at("--name: '" + quote(r.name) + "' is not a usable C++ identifier (letters, digits, _; not a keyword)",
+        fail_at("--name: '" + quote(r.name) + "' is not a usable C++ identifier (letters, digits, _; not a keyword or a macro)",
                 r.name, 0, r.name.size(), 0);
     }
     const std::string comment = "From: ctgrad-gen emit '" + printable(r.formula) + "' --name " + r.name +

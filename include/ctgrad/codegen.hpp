@@ -52,6 +52,12 @@ inline std::string identifier_of(std::string_view latex) {
     }
     while (!out.empty() && out.back() == '_') out.pop_back();
     if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "v_" + out;
+    // M_{PI} would be the macro M_PI of <cmath>: a capital, '_', then capitals is how C and Eigen
+    // spell macros, so such a name gets a suffix.
+    const std::size_t underscore = out.find('_');
+    bool macro_like = underscore != std::string::npos && underscore + 2 < out.size();
+    for (char c : out) macro_like = macro_like && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+    if (macro_like) out += "_v";
     return out;
 }
 

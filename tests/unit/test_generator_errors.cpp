@@ -180,6 +180,9 @@ std::vector<malformed> cases() {
     bad_name.name = "int";
     bad_name.has_name = true;
     c.push_back({"emit with a keyword for a name", bad_name, 0, "not a usable C++ identifier"});
+    request macro_name = bad_name;
+    macro_name.name = "assert";  // a macro of <cassert>, which the emitted header's includes define
+    c.push_back({"emit with a macro for a name", macro_name, 0, "not a keyword or a macro"});
     request command;
     command.command = "frobnicate";
     c.push_back({"unknown command", command, 0, "unknown command"});

@@ -73,3 +73,13 @@ TEST_CASE("a formula of more than 256 variables and nodes binds and evaluates", 
         CHECK(eval(total, in) == Approx(0.5 * count * (count - 1) / 2));
     }(std::make_index_sequence<count>{});
 }
+
+#include <ctgrad/codegen.hpp>
+
+TEST_CASE("Emitted code names a variable so that no macro of its headers can capture it", "[codegen]") {
+    using ctgrad::codegen_detail::identifier_of;
+    CHECK(identifier_of("W_1") == "W_1");
+    CHECK(identifier_of("\\hat{y}") == "hat_y");
+    CHECK(identifier_of("M_{PI}") == "M_PI_v");  // <cmath>'s M_PI
+    CHECK(identifier_of("W_{IN}") == "W_IN_v");  // spelled like a macro: renamed as well
+}
