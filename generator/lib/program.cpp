@@ -159,7 +159,10 @@ std::string size_names_code(const typed_formula& f) {
             if (!d.batch && d.size > 1 && !number) named.insert({d.size, d.name});
         }
     }
-    std::string out = "#include <string_view>\nnamespace ctgrad_gen_sizes {\nconstexpr std::string_view name_of(int size) {\n";
+    // Every run-time size of a formula here is the batch, n (ctgrad would print a dynamic column
+    // count, as in (X W)^T, as m).
+    std::string out = "#include <string_view>\nnamespace ctgrad_gen_sizes {\nconstexpr std::string_view name_of(int size) {\n"
+                      "    if (size == -1) return \"n\";\n";
     for (const auto& [size, name] : named) out += "    if (size == " + std::to_string(size) + ") return " + cpp_string(name) + ";\n";
     out += "    return {};\n}\n}  // namespace ctgrad_gen_sizes\n#define CTGRAD_SIZE_NAME(size) ::ctgrad_gen_sizes::name_of(size)\n";
     return out;

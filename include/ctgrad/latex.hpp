@@ -118,7 +118,11 @@ constexpr void put_operand(text_buffer& out, const printed& p, int least, bool t
 constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) {
     text_buffer plain;
     if (d == dynamic) {
-        plain += symbol;
+        if (size_name(dynamic).empty()) {
+            plain += symbol;
+        } else {
+            plain += size_name(dynamic);  // every run-time size is one quantity (the batch)
+        }
     } else if (!size_name(d).empty()) {
         plain += size_name(d);
     } else {
@@ -134,7 +138,7 @@ constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) 
 }
 
 /// The number of entries of an R x C operand: n, 3n, nm, Hn, dH, or a number.
-constexpr void append_count(text_buffer& out, int r, int c) {
+constexpr void append_count(text_buffer& out, int r, int c, bool text) {
     const bool named_r = r != dynamic && !size_name(r).empty();
     const bool named_c = c != dynamic && !size_name(c).empty();
     if (r != dynamic && c != dynamic && !named_r && !named_c) {
@@ -148,8 +152,16 @@ constexpr void append_count(text_buffer& out, int r, int c) {
     if (number != 1) append_integer(out, number);
     if (named_r) out += size_name(r);
     if (named_c) out += size_name(c);
-    if (r == dynamic) out += 'n';
-    if (c == dynamic) out += 'm';
+    const std::string_view run_time = size_name(dynamic);
+    if (!run_time.empty() && r == dynamic && c == dynamic) {  // one run-time size, squared
+        out += run_time;
+        out += text ? "²" : "^{2}";
+    } else if (!run_time.empty()) {
+        if (r == dynamic || c == dynamic) out += run_time;
+    } else {
+        if (r == dynamic) out += 'n';
+        if (c == dynamic) out += 'm';
+    }
 }
 
 /// Row j of an operand (Y^{j}, (X W)^{j}); the hole's row is left as a mark.
@@ -249,7 +261,7 @@ constexpr printed render_pattern(const latex_form& f, const operand* ops, std::s
             } else if (kind == 'C' || kind == 'c') {
                 append_dim(out.s, op.cols, 'm', kind == 'c');
             } else {
-                append_count(out.s, op.rows, op.cols);
+                append_count(out.s, op.rows, op.cols, text);
             }
             i += 2;
         } else {

@@ -80,6 +80,13 @@ TEST_CASE("ctgrad-gen never prints the sizes it makes up: a derivation shows the
     REQUIRE(o.exit_code == 0);
     CHECK(o.out.find("∂L/∂W = Xᵀ 𝟏ₙₓH + (1/(dK)) 𝟏dₓK Vᵀ\n") != std::string::npos);  // not 𝟏ₙₓ₄, 1/15
     CHECK(o.out.find_first_of("023456789") == std::string::npos);
+
+    r.formula = "mean(transpose(X*W))";  // the batch as a column count is still n, never m
+    const gen::outcome transposed = gen::run(r, {gen::toolchain::configured(), CTGRAD_GEN_TEST_CACHE});
+    INFO(transposed.out << transposed.err);
+    REQUIRE(transposed.exit_code == 0);
+    CHECK(transposed.out.find("1/(Hn)") != std::string::npos);
+    CHECK(transposed.out.find("ₘ") == std::string::npos);
 }
 
 TEST_CASE("ctgrad-gen derive and the C++ API print the same LaTeX for the two-layer net", "[cli][latex]") {

@@ -45,7 +45,8 @@ namespace detail {
 /// The name a program gives a static size, or empty: the number is printed. A program that
 /// makes up sizes for dimensions it knows by name (ctgrad-gen: H for a hidden width it compiles
 /// as 4) defines CTGRAD_SIZE_NAME(size) before including ctgrad, as a constant expression of
-/// type std::string_view, so that printed formulas never show a made-up number.
+/// type std::string_view, so that printed formulas never show a made-up number. Its name for
+/// `dynamic` (if any) replaces both n and m: for a program whose only run-time size is the batch.
 constexpr std::string_view size_name([[maybe_unused]] int size) {
 #ifdef CTGRAD_SIZE_NAME
     return CTGRAD_SIZE_NAME(size);
