@@ -88,19 +88,12 @@ typed_formula type_formula(const std::string& text, const request& r) {
     }
     // A variable may not take a name the derivation gives the loss, the learning rate or an
     // intermediate (Z1 = X W): the derivation would print two different things under one name.
-    for (const char* reserved : {"L", "\\eta"}) {
-        if (const variable_info* v = t.find_variable(reserved)) {
-            const formula_node& at = t.source[v->node];
-            fail_at("the variable " + v->written + " has the name the derivation gives " +
-                        (reserved[0] == 'L' ? "the loss" : "the learning rate") + "; rename the variable",
-                    t.source.text, at.begin, at.end, at.at);
-        }
-    }
-    for (const auto& [latex, node] : name_intermediates(t)) {
+    std::vector<std::pair<std::string, std::string>> owned{{"L", "the loss"}, {"\\eta", "the learning rate"}};
+    for (const auto& [latex, node] : name_intermediates(t)) owned.emplace_back(latex, quote(std::string(t.source.source(node)), 40));
+    for (const auto& [latex, meaning] : owned) {
         if (const variable_info* v = t.find_variable(latex)) {
             const formula_node& at = t.source[v->node];
-            fail_at("the variable " + v->written + " has the name the derivation gives " + quote(std::string(t.source.source(node)), 40) +
-                        "; rename the variable",
+            fail_at("the variable " + v->written + " has the name the derivation gives " + meaning + "; rename the variable",
                     t.source.text, at.begin, at.end, at.at);
         }
     }
@@ -157,8 +150,8 @@ std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
     for (const auto& v : t.variables) {
         if (!v.data && differentiable.count(v.latex)) out.push_back(v.latex);
     }
-    const bool shape_only = std::any_of(t.variables.begin(), t.variables.end(), [](const auto& v) { return !v.data; });
-    if (out.empty() && shape_only) {
+    const bool has_parameters = std::any_of(t.variables.begin(), t.variables.end(), [](const auto& v) { return !v.data; });
+    if (out.empty() && has_parameters) {  // then every parameter is inside count(...)
         fail_missing("the loss does not depend on the values of its parameters: they occur only inside count(...), "
                      "which reads their shapes",
                      t.source.text);

@@ -145,8 +145,6 @@ std::string claim_reference(const typed_formula& f, const typed_claim& c, int i)
 
 enum class program_kind { symbolic, numeric, codegen };
 
-/// The program's opening: what it is for, and only the headers it needs (Eigen only where it
-/// evaluates: it is most of a program's compile time).
 /// The sizes the program makes up for dimensions known by name (d, H, or a name given with
 /// --dims), as a function ctgrad prints them with (CTGRAD_SIZE_NAME): a derivation shows H,
 /// never the 4 it was compiled with.
@@ -155,8 +153,8 @@ std::string size_names_code(const typed_formula& f) {
     for (const auto& v : f.variables) {
         for (int id : {v.rows, v.cols}) {
             const dim_info d = f.dim(id);
-            const bool number = !d.name.empty() && std::all_of(d.name.begin(), d.name.end(), [](char c) { return c >= '0' && c <= '9'; });
-            if (!d.batch && d.size > 1 && !number) named.insert({d.size, d.name});
+            // (a size given as a number is its own name, as in shapes_summary)
+            if (!d.batch && d.size > 1 && d.name != std::to_string(d.size)) named.insert({d.size, d.name});
         }
     }
     // Every run-time size of a formula here is the batch, n (ctgrad would print a dynamic column
@@ -168,6 +166,8 @@ std::string size_names_code(const typed_formula& f) {
     return out;
 }
 
+/// The program's opening: what it is for, and only the headers it needs (Eigen only where it
+/// evaluates: it is most of a program's compile time).
 std::string header(const typed_formula& f, std::string_view purpose, program_kind kind) {
     std::string out = "// Written by ctgrad-gen: " + std::string(purpose) + "\n// formula: " + comment_line(f.source.text) + "\n";
     if (kind != program_kind::codegen) out += size_names_code(f);

@@ -317,10 +317,9 @@ built_program build_program(const toolchain& tools, const std::string& source, c
 
     if (compiled.exit_code == 127 && compiled.err.rfind("cannot run ", 0) == 0) {
         fs::remove_all(work, ec);
-        std::string reason = compiled.err.substr(std::min(compiled.err.size(), 11 + tools.compiler.size() + 2));
+        std::string reason = compiled.err;  // "cannot run <compiler>: <why>"
         while (!reason.empty() && reason.back() == '\n') reason.pop_back();
-        throw tool_error("cannot run the C++ compiler " + tools.compiler + ": " + reason +
-                         " (set CTGRAD_GEN_CXX to a working C++20 compiler)");
+        throw tool_error(reason + " (the C++ compiler: set CTGRAD_GEN_CXX to a working C++20 compiler)");
     }
     if (compiled.exit_code != 0 || !fs::exists(work / "program", ec)) {
         // Keep the failed attempt for the bug report; one per key.

@@ -117,14 +117,10 @@ constexpr void put_operand(text_buffer& out, const printed& p, int least, bool t
 /// only at run time.
 constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) {
     text_buffer plain;
-    if (d == dynamic) {
-        if (size_name(dynamic).empty()) {
-            plain += symbol;
-        } else {
-            plain += size_name(dynamic);  // every run-time size is one quantity (the batch)
-        }
-    } else if (!size_name(d).empty()) {
-        plain += size_name(d);
+    if (!size_name(d).empty()) {
+        plain += size_name(d);  // for dynamic: every run-time size is one quantity (the batch)
+    } else if (d == dynamic) {
+        plain += symbol;
     } else {
         append_integer(plain, d);
     }

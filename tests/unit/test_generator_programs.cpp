@@ -34,6 +34,17 @@ outcome check(const std::string& claim, const std::string& wrt = "W2") {
     return run(r, test_environment());
 }
 
+/// `derive --format text --verbose`: verbose says whether the program came from the cache.
+request derive_verbose(const std::string& formula) {
+    request r;
+    r.command = "derive";
+    r.formula = formula;
+    r.has_formula = true;
+    r.format = "text";
+    r.verbose = true;
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("check: a claim written as ctgrad derives it is correct symbolically", "[cli][check]") {
@@ -71,13 +82,8 @@ TEST_CASE("check: a claim of the wrong shape is wrong, with both shapes, not an 
 }
 
 TEST_CASE("A repeated command finds its program in the cache and takes well under a second", "[cli][cache]") {
-    request r;
-    r.command = "derive";
-    r.formula = board;
-    r.has_formula = true;
+    request r = derive_verbose(board);
     r.dims = board_dims;
-    r.format = "text";
-    r.verbose = true;
     const outcome first = run(r, test_environment());
     INFO(first.out << first.err);
     REQUIRE(first.exit_code == 0);
@@ -91,12 +97,7 @@ TEST_CASE("A repeated command finds its program in the cache and takes well unde
 }
 
 TEST_CASE("A damaged cache entry (a truncated or missing program) is built again", "[cli][cache]") {
-    request r;
-    r.command = "derive";
-    r.formula = "mse(sigmoid(X*W_damaged), Y)";  // a program of its own: no other test runs it
-    r.has_formula = true;
-    r.format = "text";
-    r.verbose = true;
+    const request r = derive_verbose("mse(sigmoid(X*W_damaged), Y)");  // a program no other test runs
     const outcome first = run(r, test_environment());
     INFO(first.out << first.err);
     REQUIRE(first.exit_code == 0);
