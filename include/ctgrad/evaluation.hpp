@@ -15,6 +15,7 @@
 #include "detail/describe.hpp"
 #include "detail/flat_list.hpp"
 #include "detail/inlining.hpp"
+#include "detail/products.hpp"
 #include "detail/type_list.hpp"
 #include "detail/type_set.hpp"
 #include "errors.hpp"
@@ -836,7 +837,9 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
 /// dst = src, for a matrix or an array expression src.
 template <class Dst, class Src>
 CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
-    if constexpr (std::is_base_of_v<Eigen::ArrayBase<Src>, Src>) {
+    if constexpr (is_eigen_product_v<Src>) {
+        detail::store_product(dst, src);  // see detail/products.hpp
+    } else if constexpr (std::is_base_of_v<Eigen::ArrayBase<Src>, Src>) {
         dst.array() = src;  // element-wise: nothing aliases, no temporary
     } else {
         dst.noalias() = src;

@@ -233,6 +233,39 @@ TEST_CASE("entry-wise values with one reader are computed in its loop, and a row
 
 // --- No heap allocation with static shapes ---------------------------------------------
 
+namespace {
+
+/// eval(grads(L, ...)) and eval(L) of the board net at static sizes N x D, hidden width H, with
+/// Eigen's heap allocation forbidden (an allocation fails an eigen_assert).
+template <int N, int D, int H>
+void evaluate_board_without_heap(unsigned seed) {
+    constexpr matrix<"X", N, D> Xs{};
+    constexpr matrix<"W_1", D, H> W1s{};
+    constexpr vector<"b_1", H> b1s{};
+    constexpr matrix<"W_2", H, 1> W2s{};
+    constexpr matrix<"Y", N, 1> Ys{};
+    constexpr auto Ls = mse(tanh(relu(Xs * W1s + transpose(b1s)) * W2s + transpose(b2)), Ys);
+    random_source rnd(seed);
+    Eigen::Matrix<double, N, D> const x = rnd.uniform<N, D>();
+    Eigen::Matrix<double, D, H> const w1 = rnd.uniform<D, H>();
+    Eigen::Matrix<double, H, 1> const v1 = rnd.uniform<H, 1>();
+    Eigen::Matrix<double, H, 1> const w2 = rnd.uniform<H, 1>();
+    Eigen::Matrix<double, 1, 1> const v2 = rnd.uniform<1, 1>();
+    Eigen::Matrix<double, N, 1> const y = rnd.uniform<N, 1>();
+    auto const in = bind(Xs = x, W1s = w1, b1s = v1, W2s = w2, b2 = v2, Ys = y);
+
+    Eigen::internal::set_is_malloc_allowed(false);
+    auto const gradients = eval(grads(Ls, W1s, b1s, W2s, b2), in);
+    double const loss = eval(Ls, in);
+    Eigen::internal::set_is_malloc_allowed(true);
+
+    CHECK(loss >= 0.0);
+    CHECK(std::get<0>(gradients).allFinite());
+    CHECK(check_gradient(Ls, W1s, in) < 1e-7);
+}
+
+}  // namespace
+
 TEST_CASE("evaluating grads with all-static shapes does not allocate on the heap", "[eval]") {
 #if !defined(EIGEN_RUNTIME_NO_MALLOC)
     FAIL("ctgrad_tests must be compiled with EIGEN_RUNTIME_NO_MALLOC for this test to mean anything");
@@ -241,25 +274,8 @@ TEST_CASE("evaluating grads with all-static shapes does not allocate on the heap
     FAIL("Eigen's asserts are off in this build (NDEBUG): set_is_malloc_allowed(false) could not catch an "
          "allocation; tests/CMakeLists.txt compiles the tests with -UNDEBUG for this reason");
 #endif
-    constexpr matrix<"X", 8, 3> Xs{};
-    constexpr matrix<"Y", 8, 1> Ys{};
-    constexpr auto Ls = mse(tanh(relu(Xs * W1 + transpose(b1)) * W2 + transpose(b2)), Ys);
-    random_source rnd(305);
-    Eigen::Matrix<double, 8, 3> const x = rnd.uniform<8, 3>();
-    Eigen::Matrix<double, 3, 4> const w1 = rnd.uniform<3, 4>();
-    Eigen::Matrix<double, 4, 1> const v1 = rnd.uniform<4, 1>();
-    Eigen::Matrix<double, 4, 1> const w2 = rnd.uniform<4, 1>();
-    Eigen::Matrix<double, 1, 1> const v2 = rnd.uniform<1, 1>();
-    Eigen::Matrix<double, 8, 1> const y = rnd.uniform<8, 1>();
-    auto const in = bind(Xs = x, W1 = w1, b1 = v1, W2 = w2, b2 = v2, Ys = y);
-
-    Eigen::internal::set_is_malloc_allowed(false);
-    auto const gradients = eval(grads(Ls, W1, b1, W2, b2), in);
-    double const loss = eval(Ls, in);
-    Eigen::internal::set_is_malloc_allowed(true);
-
-    CHECK(loss >= 0.0);
-    CHECK(std::get<0>(gradients).allFinite());
+    SECTION("small sizes: Eigen's coefficient-based products") { evaluate_board_without_heap<8, 3, 4>(305); }
+    SECTION("the benchmark's sizes: products run Eigen's GEMM and GEMV kernels") { evaluate_board_without_heap<64, 16, 32>(306); }
 #endif
 }
 

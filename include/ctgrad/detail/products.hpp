@@ -1,0 +1,133 @@
+// Stored matrix products, computed by Eigen's GEMM and GEMV kernels without Eigen's run-time
+// fallbacks.
+//
+// Why: `dst.noalias() = A * B` instantiates, next to the kernel it will run, every path Eigen may
+// switch to at run time: a coefficient-based product for tiny sizes (unrolled over a fixed inner
+// size), a matrix-vector product for a batch of one row, and a dot product for 1x1 results. For
+// the board net those fallbacks were 1.2 s of a 4.4 s translation unit, more than all of
+// ctgrad's own templates. Here a product runs the same kernel Eigen would pick for it at the
+// sizes the nets are used with, and tiny products run one small loop shared by every product
+// of every formula. Results are the same up to rounding; docs/design.md ("Compile time").
+#pragma once
+
+#include <Eigen/Core>
+#include <type_traits>
+
+#include "inlining.hpp"
+
+namespace ctgrad::detail {
+
+/// An operand of a small product: entry (i, k) is at data[i * row_step + k * col_step].
+struct strided_operand {
+    const double* data;
+    long row_step;
+    long col_step;
+};
+
+/// dst = alpha a b by the definition, for products too small for a kernel to pay off (Eigen's
+/// own threshold). Not a template: one copy serves every product.
+inline void small_product(long rows, long cols, long depth, double alpha, strided_operand a, strided_operand b, double* dst,
+                          long dst_row_step, long dst_col_step) {
+    for (long j = 0; j < cols; ++j) {
+        for (long i = 0; i < rows; ++i) {
+            double s = 0.0;
+            for (long k = 0; k < depth; ++k) s += a.data[i * a.row_step + k * a.col_step] * b.data[k * b.row_step + j * b.col_step];
+            dst[i * dst_row_step + j * dst_col_step] = alpha * s;
+        }
+    }
+}
+
+/// A direct-access matrix (plain, or a transposed plain one) as a strided operand.
+template <class M>
+strided_operand strided(const M& m) {
+    const long outer = static_cast<long>(m.outerStride());
+    if constexpr ((int(M::Flags) & Eigen::RowMajorBit) != 0) {
+        return {m.data(), outer, 1};
+    } else {
+        return {m.data(), 1, outer};
+    }
+}
+
+/// The smaller of two sizes, a fixed one preferred to Eigen::Dynamic (Eigen's
+/// EIGEN_SIZE_MIN_PREFER_FIXED, whose expansion only works inside namespace Eigen).
+constexpr int min_size_prefer_fixed(int a, int b) {
+    if (a == Eigen::Dynamic) return b;
+    if (b == Eigen::Dynamic) return a;
+    return a < b ? a : b;
+}
+
+/// dst = lhs * rhs through Eigen's GEMM kernel (what Eigen runs for these operands once the
+/// sizes are not tiny), or small_product when they are.
+template <class Dst, class Lhs, class Rhs>
+void matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
+    using namespace Eigen::internal;
+    using lhs_traits = blas_traits<Lhs>;
+    using rhs_traits = blas_traits<Rhs>;
+    // The operands as matrices with direct access (an expression is evaluated into one).
+    typename add_const_on_value_type<typename lhs_traits::DirectLinearAccessType>::type a = lhs_traits::extract(lhs);
+    typename add_const_on_value_type<typename rhs_traits::DirectLinearAccessType>::type b = rhs_traits::extract(rhs);
+    using a_type = typename remove_all<decltype(a)>::type;
+    using b_type = typename remove_all<decltype(b)>::type;
+    const double alpha = combine_scalar_factors(1.0, lhs, rhs);
+
+    dst.resize(lhs.rows(), rhs.cols());
+    const long rows = static_cast<long>(dst.rows()), cols = static_cast<long>(dst.cols()), depth = static_cast<long>(lhs.cols());
+    constexpr bool dst_row_major = (int(Dst::Flags) & Eigen::RowMajorBit) != 0;
+    if (rows + cols + depth < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD) {
+        const long outer = static_cast<long>(dst.outerStride());
+        detail::small_product(rows, cols, depth, alpha, detail::strided(a), detail::strided(b), dst.data(), dst_row_major ? outer : 1,
+                              dst_row_major ? 1 : outer);
+        return;
+    }
+    dst.setZero();
+    if (rows == 0 || cols == 0 || depth == 0) return;
+    using blocking_type = gemm_blocking_space<dst_row_major ? Eigen::RowMajor : Eigen::ColMajor, double, double, Dst::MaxRowsAtCompileTime,
+                                              Dst::MaxColsAtCompileTime, detail::min_size_prefer_fixed(Lhs::MaxColsAtCompileTime, Rhs::MaxRowsAtCompileTime)>;
+    using kernel = general_matrix_matrix_product<Eigen::Index, double, (int(a_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
+                                                 bool(lhs_traits::NeedToConjugate), double,
+                                                 (int(b_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
+                                                 bool(rhs_traits::NeedToConjugate), dst_row_major ? Eigen::RowMajor : Eigen::ColMajor,
+                                                 Dst::InnerStrideAtCompileTime>;
+    using functor = gemm_functor<double, Eigen::Index, kernel, a_type, b_type, Dst, blocking_type>;
+    blocking_type blocking(dst.rows(), dst.cols(), lhs.cols(), 1, true);
+    // Eigen's own entry: one thread unless the user enabled OpenMP.
+    parallelize_gemm<(Dst::MaxRowsAtCompileTime > 32 || Dst::MaxRowsAtCompileTime == Eigen::Dynamic)>(
+        functor(a, b, dst, alpha, blocking), lhs.rows(), rhs.cols(), lhs.cols(), dst_row_major);
+}
+
+/// dst = lhs * rhs, one side a vector at compile time, through Eigen's GEMV kernel (Eigen's
+/// product without its dot-product shortcut for 1x1 results at run time).
+template <class Dst, class Lhs, class Rhs>
+void matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
+    using namespace Eigen::internal;
+    using lhs_nested = typename nested_eval<Lhs, 1>::type;
+    using rhs_nested = typename nested_eval<Rhs, 1>::type;
+    constexpr int side = Lhs::IsVectorAtCompileTime ? Eigen::OnTheLeft : Eigen::OnTheRight;
+    using matrix_type = typename remove_all<std::conditional_t<side == Eigen::OnTheRight, lhs_nested, rhs_nested>>::type;
+    dst.resize(lhs.rows(), rhs.cols());
+    dst.setZero();
+    lhs_nested actual_lhs(lhs);
+    rhs_nested actual_rhs(rhs);
+    gemv_dense_selector<side, (int(matrix_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
+                        bool(blas_traits<matrix_type>::HasUsableDirectAccess)>::run(actual_lhs, actual_rhs, dst, 1.0);
+}
+
+template <class T>
+static constexpr bool is_eigen_product_v = false;
+template <class Lhs, class Rhs>
+static constexpr bool is_eigen_product_v<Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>> = true;
+
+/// dst = product, for an Eigen product expression of doubles; dst never aliases its operands.
+template <class Dst, class Lhs, class Rhs>
+void store_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>& product) {
+    constexpr int kind = Eigen::internal::product_type<Lhs, Rhs>::value;
+    if constexpr (kind == Eigen::GemmProduct) {
+        detail::matrix_matrix_product(dst, product.lhs(), product.rhs());
+    } else if constexpr (kind == Eigen::GemvProduct) {
+        detail::matrix_vector_product(dst, product.lhs(), product.rhs());
+    } else {
+        dst.noalias() = product;  // small fixed sizes, outer and inner products: no fallbacks to skip
+    }
+}
+
+}  // namespace ctgrad::detail

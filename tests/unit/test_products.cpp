@@ -1,0 +1,98 @@
+// Stored products (detail/products.hpp): ctgrad calls Eigen's GEMM and GEMV kernels itself and
+// has its own loop for tiny products, so every operand kind and size class is compared here
+// with a product computed entry by entry from the definition.
+#include "support.hpp"
+
+#include <ctgrad/detail/products.hpp>
+
+#include <string>
+
+namespace {
+
+using namespace ctgrad_test;
+using dyn = Eigen::MatrixXd;
+
+/// sum_k a(i, k) b(k, j), by the definition.
+template <class A, class B>
+dyn product_by_definition(const A& a, const B& b) {
+    dyn out(a.rows(), b.cols());
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+        for (Eigen::Index j = 0; j < b.cols(); ++j) {
+            double s = 0.0;
+            for (Eigen::Index k = 0; k < a.cols(); ++k) s += a(i, k) * b(k, j);
+            out(i, j) = s;
+        }
+    }
+    return out;
+}
+
+/// store_product(dst, lhs * rhs) against the definition, entry by entry.
+template <class Dst, class Lhs, class Rhs>
+void check_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
+    ctgrad::detail::store_product(dst, lhs * rhs);
+    const dyn expected = product_by_definition(dyn(lhs), dyn(rhs));
+    REQUIRE(dst.rows() == expected.rows());
+    REQUIRE(dst.cols() == expected.cols());
+    CHECK((dyn(dst) - expected).cwiseAbs().maxCoeff() <= 1e-12 * (1.0 + expected.cwiseAbs().maxCoeff()));
+}
+
+}  // namespace
+
+TEST_CASE("stored matrix-matrix products equal the definition at every size class", "[eval][products]") {
+    random_source rnd(811);
+    // (rows, depth, cols): tiny (the small loop), batch of one row, one column, and kernel-sized.
+    const int sizes[][3] = {{2, 3, 4}, {1, 16, 32}, {40, 16, 1}, {64, 16, 32}, {7, 30, 5}, {33, 1, 9}};
+    for (const auto& s : sizes) {
+        const int n = s[0], k = s[1], m = s[2];
+        SECTION("sizes " + std::to_string(n) + "x" + std::to_string(k) + " times " + std::to_string(k) + "x" + std::to_string(m)) {
+            const dyn a = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(n, k);
+            const dyn b = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(k, m);
+            const dyn at = a.transpose(), bt = b.transpose();
+            dyn dst;
+            check_product(dst, a, b);
+            check_product(dst, at.transpose(), b);                // a transposed operand (row-major kernel side)
+            check_product(dst, a, bt.transpose());
+            check_product(dst, at.transpose(), bt.transpose());
+            check_product(dst, (a + a).eval() * 0.5, b);          // a scaled operand: the factor is applied once
+            check_product(dst, 2.0 * a, b);
+            check_product(dst, (a.array() * a.array()).matrix(), b);  // an expression, evaluated first
+            Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major;
+            check_product(row_major, a, b);
+        }
+    }
+}
+
+TEST_CASE("stored products with static sizes equal the definition", "[eval][products]") {
+    random_source rnd(812);
+    const Eigen::Matrix<double, 64, 16> x = rnd.uniform<64, 16>();
+    const Eigen::Matrix<double, 16, 32> w = rnd.uniform<16, 32>();
+    const Eigen::Matrix<double, 64, 32> g = rnd.uniform<64, 32>();
+    Eigen::Matrix<double, 64, 32> z;
+    check_product(z, x, w);
+    Eigen::Matrix<double, 16, 32> gw;
+    check_product(gw, x.transpose(), g);
+    Eigen::Matrix<double, 64, 16> gx;
+    check_product(gx, g, w.transpose());
+    const Eigen::Matrix<double, 3, 4> small_a = rnd.uniform<3, 4>();
+    const Eigen::Matrix<double, 4, 2> small_b = rnd.uniform<4, 2>();
+    Eigen::Matrix<double, 3, 2> small;  // Eigen's own coefficient-based product
+    check_product(small, small_a, small_b);
+}
+
+TEST_CASE("stored matrix-vector products equal the definition on either side", "[eval][products]") {
+    random_source rnd(813);
+    for (const int n : {1, 5, 64}) {
+        SECTION("batch of " + std::to_string(n)) {
+            const Eigen::Matrix<double, Eigen::Dynamic, 32> a = rnd.uniform<Eigen::Dynamic, 32>(n, 32);
+            const Eigen::Matrix<double, 32, 1> w = rnd.uniform<32, 1>();
+            const Eigen::Matrix<double, Eigen::Dynamic, 1> g = rnd.uniform<Eigen::Dynamic, 1>(n, 1);
+            Eigen::Matrix<double, Eigen::Dynamic, 1> z;
+            check_product(z, a, w);                                // matrix times vector
+            check_product(z, a, (w.array() * 3.0).matrix());      // a vector expression
+            Eigen::Matrix<double, 32, 1> gw;
+            check_product(gw, a.transpose(), g);                  // transposed matrix times vector
+            Eigen::Matrix<double, 1, 32> row;
+            check_product(row, g.transpose(), a);                 // row vector times matrix
+        }
+    }
+}
