@@ -363,12 +363,22 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
 template <class Op>
 static constexpr bool is_entrywise_op = requires { Op::entrywise; };
 
+/// Whether Op computes its value entry by entry at these operand shapes only (an outer product).
+template <class Op, class... Shapes>
+static constexpr bool entrywise_at_shapes() {
+    if constexpr (requires { Op::template entrywise_at<Shapes...>; }) {
+        return Op::template entrywise_at<Shapes...>;
+    } else {
+        return false;
+    }
+}
+
 /// Whether E's value is computed entry by entry, so it may be computed inside a reader's loop
 /// (a product or a sum is computed whole, and stays stored).
 template <class E>
 static constexpr bool is_entrywise_v = false;
 template <class Op, class... Args>
-static constexpr bool is_entrywise_v<node<Op, Args...>> = is_entrywise_op<Op>;
+static constexpr bool is_entrywise_v<node<Op, Args...>> = is_entrywise_op<Op> || entrywise_at_shapes<Op, shape_t<Args>...>();
 template <class F, class G>
 static constexpr bool is_entrywise_v<adjoint<F, G>> = is_entrywise_v<G>;
 
@@ -398,6 +408,48 @@ struct entrywise_reads<adjoint<F, G>, Stored> {
     using type = typename entrywise_operand<G, adjoint<F, G>, Stored>::type;
 };
 
+/// Whether E is a matrix product Eigen computes with a kernel (not an outer product, not 1x1).
+template <class E>
+static constexpr bool is_kernel_product_v = false;
+template <class A, class B>
+static constexpr bool is_kernel_product_v<node<matmul_op, A, B>> =
+    !is_entrywise_v<node<matmul_op, A, B>> && !(A::rows == 1 && B::cols == 1);
+template <class F, class G>
+static constexpr bool is_kernel_product_v<adjoint<F, G>> = is_kernel_product_v<G>;
+
+struct no_product_operand {};
+
+/// The operand of E, a sum or difference computed in its own slot, that is a stored matrix
+/// product of E's shape, the left one first: the product is then computed into E's slot
+/// (store_sum_with_product in detail/products.hpp). no_product_operand when there is none.
+template <class E, class Stored>
+struct product_operand {
+    using type = no_product_operand;
+};
+template <class Op, class A, class B, class Stored>
+    requires requires { Op::adds_operands; }
+struct product_operand<node<Op, A, B>, Stored> {
+    template <class P>
+    static constexpr bool fits = in_list_v<Stored, P> && is_kernel_product_v<P> && P::rows == node<Op, A, B>::rows &&
+                                 P::cols == node<Op, A, B>::cols;
+    using type = std::conditional_t<fits<A>, A, std::conditional_t<fits<B>, B, no_product_operand>>;
+};
+template <class F, class G, class Stored>
+struct product_operand<adjoint<F, G>, Stored>
+    : std::conditional_t<in_list_v<Stored, G>, product_operand<void, Stored>, product_operand<G, Stored>> {};
+
+inline constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+
+template <class E, class Stored, class Map>
+static constexpr std::size_t product_operand_index() {
+    using P = typename product_operand<E, Stored>::type;
+    if constexpr (ctgrad::detail::same_v<P, no_product_operand>) {
+        return no_index;
+    } else {
+        return index_in<P, Map>;
+    }
+}
+
 /// fused[i]: whether stored candidate i is computed inside its one reader instead.
 template <class... Nodes, class... Outputs>
 static constexpr auto fused_nodes(type_list<Nodes...>, type_list<Outputs...>) {
@@ -415,6 +467,11 @@ static constexpr auto fused_nodes(type_list<Nodes...>, type_list<Outputs...>) {
         for (std::size_t r : some) fused[r] = readers[r] == 1;
     };
     (void)std::initializer_list<int>{0, (mark(detail::indices_in<map>(typename entrywise_reads<Nodes, stored>::type{})), 0)...};
+    // A product read only by a sum that keeps its slot is computed into that slot.
+    constexpr std::size_t product_of[] = {detail::product_operand_index<Nodes, stored, map>()..., no_index};
+    for (std::size_t i = 0; i < sizeof...(Nodes); ++i) {
+        if (product_of[i] != no_index && !fused[i] && readers[product_of[i]] == 1) fused[product_of[i]] = true;
+    }
     return fused;
 }
 
@@ -839,6 +896,8 @@ template <class Dst, class Src>
 CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
     if constexpr (is_eigen_product_v<Src>) {
         detail::store_product(dst, src);  // see detail/products.hpp
+    } else if constexpr (is_sum_with_product_v<Src>) {
+        detail::store_sum_with_product(dst, src);
     } else if constexpr (std::is_base_of_v<Eigen::ArrayBase<Src>, Src>) {
         dst.array() = src;  // element-wise: nothing aliases, no temporary
     } else {

@@ -5,6 +5,7 @@
 
 #include <ctgrad/detail/products.hpp>
 
+#include <initializer_list>
 #include <string>
 
 namespace {
@@ -95,4 +96,78 @@ TEST_CASE("stored matrix-vector products equal the definition on either side", "
             check_product(row, g.transpose(), a);                 // row vector times matrix
         }
     }
+}
+
+// --- Products computed into their reader --------------------------------------------------
+
+namespace {
+
+using namespace ctgrad;
+
+/// sum(tanh(S) (.) S): S has two readers, so it keeps a slot, and a product in it is computed
+/// into that slot. `by_hand` is S written in Eigen.
+template <class S, class Bound, class ByHand, class... Vs>
+void check_sum_with_product(const S& s, const Bound& in, const ByHand& by_hand, const Vs&... variables) {
+    constexpr auto loss = sum(hadamard(tanh(S{}), S{}));
+    const dyn expected = by_hand();
+    CHECK(worst_relative_difference(eval(loss, in), (expected.array().tanh() * expected.array()).sum()) < value_tolerance);
+    CHECK(worst_relative_difference(eval(s, in), expected) < value_tolerance);
+    for (const double worst : {check_gradient(loss, variables, in)...}) CHECK(worst < check_gradient_tolerance);
+}
+
+}  // namespace
+
+TEST_CASE("a product read only by a sum or difference is added into the sum's value, in every arrangement",
+          "[eval][products]") {
+    constexpr matrix<"X", dynamic, dynamic> X{};
+    constexpr matrix<"W", dynamic, dynamic> W{};
+    constexpr matrix<"B", dynamic, dynamic> B{};
+    constexpr matrix<"r", 1, dynamic> r{};
+    constexpr matrix<"s", 1, 1> s{};
+    random_source rnd(814);
+    // (rows, depth, cols): ctgrad's small loop, and Eigen's GEMM kernel.
+    const int sizes[][3] = {{2, 3, 4}, {30, 8, 12}};
+    for (const auto& size : sizes) {
+        const int n = size[0], k = size[1], m = size[2];
+        SECTION("sizes " + std::to_string(n) + "x" + std::to_string(k) + " times " + std::to_string(k) + "x" + std::to_string(m)) {
+            const dyn x = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(n, k);
+            const dyn w = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(k, m);
+            const dyn b = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(n, m);
+            const Eigen::Matrix<double, 1, Eigen::Dynamic> row = rnd.uniform<1, Eigen::Dynamic>(1, m);
+            const Eigen::Matrix<double, 1, 1> one = rnd.uniform<1, 1>();
+            const auto in = bind(X = x, W = w, B = b, r = row, s = one);
+            const dyn xw = x * w;
+            const dyn ones = dyn::Ones(n, m);
+            check_sum_with_product(X * W + B, in, [&] { return dyn(xw + b); }, W, B);
+            check_sum_with_product(B + X * W, in, [&] { return dyn(b + xw); }, X, B);
+            check_sum_with_product(X * W - B, in, [&] { return dyn(xw - b); }, W, B);
+            check_sum_with_product(B - X * W, in, [&] { return dyn(b - xw); }, X, W);
+            check_sum_with_product(X * W + r, in, [&] { return dyn(xw.rowwise() + row); }, W, r);
+            check_sum_with_product(r - X * W, in, [&] { return dyn((-xw).rowwise() + row); }, X, r);
+            check_sum_with_product(X * W + s, in, [&] { return dyn(xw.array() + one(0, 0)); }, W, s);
+            check_sum_with_product(s - X * W, in, [&] { return dyn(one(0, 0) - xw.array()); }, X, s);
+        }
+    }
+}
+
+TEST_CASE("an outer product is computed inside its one reader's loop, and stored when read twice", "[eval][products]") {
+    constexpr matrix<"u", dynamic, 1> u{};
+    constexpr matrix<"v", 1, 5> v{};
+    constexpr matrix<"C", dynamic, 5> C{};
+    random_source rnd(815);
+    const Eigen::Matrix<double, Eigen::Dynamic, 1> uu = rnd.uniform<Eigen::Dynamic, 1>(7, 1);
+    const Eigen::Matrix<double, 1, 5> vv = rnd.uniform<1, 5>();
+    const Eigen::Matrix<double, Eigen::Dynamic, 5> cc = rnd.uniform<Eigen::Dynamic, 5>(7, 5);
+    const auto in = bind(u = uu, v = vv, C = cc);
+    const Eigen::Matrix<double, Eigen::Dynamic, 5> outer = uu * vv;
+
+    constexpr auto read_once = sum(hadamard(u * v, C));
+    CHECK(worst_relative_difference(eval(read_once, in), (outer.array() * cc.array()).sum()) < value_tolerance);
+    CHECK(check_gradient(read_once, u, in) < check_gradient_tolerance);
+    CHECK(check_gradient(read_once, v, in) < check_gradient_tolerance);
+
+    constexpr auto read_twice = sum(hadamard(tanh(u * v), u * v));
+    CHECK(worst_relative_difference(eval(read_twice, in), (outer.array().tanh() * outer.array()).sum()) < value_tolerance);
+    CHECK(check_gradient(read_twice, u, in) < check_gradient_tolerance);
+    CHECK(check_gradient(read_twice, v, in) < check_gradient_tolerance);
 }

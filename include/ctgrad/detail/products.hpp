@@ -24,7 +24,7 @@ struct strided_operand {
     long col_step;
 };
 
-/// dst = alpha a b by the definition, for products too small for a kernel to pay off (Eigen's
+/// dst += alpha a b by the definition, for products too small for a kernel to pay off (Eigen's
 /// own threshold). Not a template: one copy serves every product.
 inline void small_product(long rows, long cols, long depth, double alpha, strided_operand a, strided_operand b, double* dst,
                           long dst_row_step, long dst_col_step) {
@@ -32,7 +32,7 @@ inline void small_product(long rows, long cols, long depth, double alpha, stride
         for (long i = 0; i < rows; ++i) {
             double s = 0.0;
             for (long k = 0; k < depth; ++k) s += a.data[i * a.row_step + k * a.col_step] * b.data[k * b.row_step + j * b.col_step];
-            dst[i * dst_row_step + j * dst_col_step] = alpha * s;
+            dst[i * dst_row_step + j * dst_col_step] += alpha * s;
         }
     }
 }
@@ -56,10 +56,10 @@ constexpr int min_size_prefer_fixed(int a, int b) {
     return a < b ? a : b;
 }
 
-/// dst = lhs * rhs through Eigen's GEMM kernel (what Eigen runs for these operands once the
-/// sizes are not tiny), or small_product when they are.
+/// dst += scale lhs rhs through Eigen's GEMM kernel (what Eigen runs for these operands once
+/// the sizes are not tiny), or small_product when they are. dst has the product's shape.
 template <class Dst, class Lhs, class Rhs>
-void matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
+void add_matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double scale) {
     using namespace Eigen::internal;
     using lhs_traits = blas_traits<Lhs>;
     using rhs_traits = blas_traits<Rhs>;
@@ -68,10 +68,10 @@ void matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
     typename add_const_on_value_type<typename rhs_traits::DirectLinearAccessType>::type b = rhs_traits::extract(rhs);
     using a_type = typename remove_all<decltype(a)>::type;
     using b_type = typename remove_all<decltype(b)>::type;
-    const double alpha = combine_scalar_factors(1.0, lhs, rhs);
+    const double alpha = combine_scalar_factors(scale, lhs, rhs);
 
-    dst.resize(lhs.rows(), rhs.cols());
     const long rows = static_cast<long>(dst.rows()), cols = static_cast<long>(dst.cols()), depth = static_cast<long>(lhs.cols());
+    if (rows == 0 || cols == 0 || depth == 0) return;
     constexpr bool dst_row_major = (int(Dst::Flags) & Eigen::RowMajorBit) != 0;
     if (rows + cols + depth < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD) {
         const long outer = static_cast<long>(dst.outerStride());
@@ -79,8 +79,6 @@ void matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
                               dst_row_major ? 1 : outer);
         return;
     }
-    dst.setZero();
-    if (rows == 0 || cols == 0 || depth == 0) return;
     using blocking_type = gemm_blocking_space<dst_row_major ? Eigen::RowMajor : Eigen::ColMajor, double, double, Dst::MaxRowsAtCompileTime,
                                               Dst::MaxColsAtCompileTime, detail::min_size_prefer_fixed(Lhs::MaxColsAtCompileTime, Rhs::MaxRowsAtCompileTime)>;
     using kernel = general_matrix_matrix_product<Eigen::Index, double, (int(a_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
@@ -95,21 +93,19 @@ void matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
         functor(a, b, dst, alpha, blocking), lhs.rows(), rhs.cols(), lhs.cols(), dst_row_major);
 }
 
-/// dst = lhs * rhs, one side a vector at compile time, through Eigen's GEMV kernel (Eigen's
-/// product without its dot-product shortcut for 1x1 results at run time).
+/// dst += scale lhs rhs, one side a vector at compile time, through Eigen's GEMV kernel
+/// (Eigen's product without its dot-product shortcut for 1x1 results at run time).
 template <class Dst, class Lhs, class Rhs>
-void matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
+void add_matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double scale) {
     using namespace Eigen::internal;
     using lhs_nested = typename nested_eval<Lhs, 1>::type;
     using rhs_nested = typename nested_eval<Rhs, 1>::type;
     constexpr int side = Lhs::IsVectorAtCompileTime ? Eigen::OnTheLeft : Eigen::OnTheRight;
     using matrix_type = typename remove_all<std::conditional_t<side == Eigen::OnTheRight, lhs_nested, rhs_nested>>::type;
-    dst.resize(lhs.rows(), rhs.cols());
-    dst.setZero();
     lhs_nested actual_lhs(lhs);
     rhs_nested actual_rhs(rhs);
     gemv_dense_selector<side, (int(matrix_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
-                        bool(blas_traits<matrix_type>::HasUsableDirectAccess)>::run(actual_lhs, actual_rhs, dst, 1.0);
+                        bool(blas_traits<matrix_type>::HasUsableDirectAccess)>::run(actual_lhs, actual_rhs, dst, scale);
 }
 
 template <class T>
@@ -117,16 +113,72 @@ static constexpr bool is_eigen_product_v = false;
 template <class Lhs, class Rhs>
 static constexpr bool is_eigen_product_v<Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>> = true;
 
+/// Whether Eigen computes lhs * rhs with its GEMM or GEMV kernel.
+template <class Lhs, class Rhs>
+static constexpr bool runs_kernel_v = int(Eigen::internal::product_type<Lhs, Rhs>::value) == int(Eigen::GemmProduct) ||
+                                      int(Eigen::internal::product_type<Lhs, Rhs>::value) == int(Eigen::GemvProduct);
+
+/// dst += Sign * product (Sign is 1 or -1), dst already of the product's shape.
+template <int Sign, class Dst, class Lhs, class Rhs>
+void add_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>& product) {
+    constexpr int kind = Eigen::internal::product_type<Lhs, Rhs>::value;
+    if constexpr (kind == Eigen::GemmProduct) {
+        detail::add_matrix_matrix_product(dst, product.lhs(), product.rhs(), Sign);
+    } else if constexpr (kind == Eigen::GemvProduct) {
+        detail::add_matrix_vector_product(dst, product.lhs(), product.rhs(), Sign);
+    } else if constexpr (Sign > 0) {
+        dst.noalias() += product;  // small fixed sizes, outer and inner products: no fallbacks to skip
+    } else {
+        dst.noalias() -= product;
+    }
+}
+
 /// dst = product, for an Eigen product expression of doubles; dst never aliases its operands.
 template <class Dst, class Lhs, class Rhs>
 void store_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>& product) {
-    constexpr int kind = Eigen::internal::product_type<Lhs, Rhs>::value;
-    if constexpr (kind == Eigen::GemmProduct) {
-        detail::matrix_matrix_product(dst, product.lhs(), product.rhs());
-    } else if constexpr (kind == Eigen::GemvProduct) {
-        detail::matrix_vector_product(dst, product.lhs(), product.rhs());
+    if constexpr (runs_kernel_v<Lhs, Rhs>) {
+        dst.resize(product.rows(), product.cols());
+        dst.setZero();
+        detail::add_product<1>(dst, product);
     } else {
-        dst.noalias() = product;  // small fixed sizes, outer and inner products: no fallbacks to skip
+        dst.noalias() = product;
+    }
+}
+
+/// An operand as an Eigen array of a product: operations read matrices entry by entry through
+/// ArrayWrapper (see entries() in evaluation.hpp).
+template <class T>
+static constexpr bool is_product_entries_v = false;
+template <class P>
+static constexpr bool is_product_entries_v<Eigen::ArrayWrapper<const P>> = is_eigen_product_v<P>;
+
+template <class T>
+static constexpr bool is_sum_with_product_v = false;
+template <class F, class A, class B>
+static constexpr bool is_sum_with_product_v<Eigen::CwiseBinaryOp<F, const A, const B>> =
+    (std::is_same_v<F, Eigen::internal::scalar_sum_op<double, double>> ||
+     std::is_same_v<F, Eigen::internal::scalar_difference_op<double, double>>) &&
+    (is_product_entries_v<A> || is_product_entries_v<B>);
+
+/// dst = P + X, X + P, P - X or X - P for a product P: X first, then P added by its kernel, so
+/// P needs no storage of its own and the sum no pass of its own (the lecture's X W + b^T).
+/// Two products: the first stored, the second added.
+template <class Dst, class F, class A, class B>
+void store_sum_with_product(Dst& dst, const Eigen::CwiseBinaryOp<F, const A, const B>& sum) {
+    constexpr bool subtract = std::is_same_v<F, Eigen::internal::scalar_difference_op<double, double>>;
+    if constexpr (is_product_entries_v<A> && is_product_entries_v<B>) {
+        detail::store_product(dst, sum.lhs().nestedExpression());
+        detail::add_product<subtract ? -1 : 1>(dst, sum.rhs().nestedExpression());
+    } else if constexpr (is_product_entries_v<A>) {
+        if constexpr (subtract) {
+            dst.array() = -sum.rhs();
+        } else {
+            dst.array() = sum.rhs();
+        }
+        detail::add_product<1>(dst, sum.lhs().nestedExpression());
+    } else {
+        dst.array() = sum.lhs();
+        detail::add_product<subtract ? -1 : 1>(dst, sum.rhs().nestedExpression());
     }
 }
 

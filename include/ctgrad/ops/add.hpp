@@ -63,6 +63,8 @@ struct paired_operands {
 /// A + B: equal shapes, a 1xk row B added to every row of an nxk A, or a 1x1 added to every entry.
 struct add_op : detail::paired_operands {
     static constexpr std::string_view name = "+";
+    /// A matrix product operand may be added into this node's value by the product's kernel.
+    static constexpr bool adds_operands = true;
     static constexpr latex_form latex{.tex = "#1 + #2", .text = "#1 + #2", .level = precedence::sum};
 
     template <class A, class B>
@@ -98,6 +100,7 @@ struct add_op : detail::paired_operands {
 /// A - B, shaped like A + B.
 struct subtract_op : detail::paired_operands {
     static constexpr std::string_view name = "-";
+    static constexpr bool adds_operands = true;  // as in add_op
     static constexpr latex_form latex{
         .tex = "#1 - #2", .text = "#1 - #2", .level = precedence::sum, .right = precedence::negation};
 

@@ -25,8 +25,19 @@ struct matmul_op {
         static_assert(detail::always_false<A>, "ctgrad: A * B: columns of A must equal rows of B");
     }
 
+    /// An outer product (inner size 1) is computed entry by entry, entry (i, j) being a_i b_j, so
+    /// evaluation computes it inside the loop of its one reader instead of storing it.
+    template <class A, class B>
+    static constexpr bool entrywise_at = A::cols == 1 && A::rows != 1 && B::cols != 1;
+
     template <class Self, class A, class B>
-    static auto value(const Self&, const A& a, const B& b) { return detail::as_matrix(a) * detail::as_matrix(b); }
+    static auto value(const Self&, const A& a, const B& b) {
+        if constexpr (entrywise_at<arg_t<0, Self>, arg_t<1, Self>>) {
+            return detail::as_matrix(a).lazyProduct(detail::as_matrix(b));  // no GEMM-style kernel call
+        } else {
+            return detail::as_matrix(a) * detail::as_matrix(b);
+        }
+    }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
