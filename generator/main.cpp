@@ -51,8 +51,23 @@ request parse_arguments(const std::vector<std::string>& args) {
         if (i + 1 >= args.size()) line.fail(option + " needs a value", i);
         out = args[++i];
     };
+    const auto positional = [&](std::size_t i) {
+        if (r.has_formula) line.fail("one formula at a time: quote it ('...') so the shell passes it as one argument", i);
+        r.formula = args[i];
+        r.has_formula = true;
+    };
+    // After `--`, as in POSIX tools, every argument is positional: a formula may start with '-'.
+    bool options_ended = false;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
+        if (options_ended) {
+            positional(i);
+            continue;
+        }
+        if (a == "--") {
+            options_ended = true;
+            continue;
+        }
         const auto is = [&](const char* option) {
             const std::string o = option;
             return a == o || (a.size() > o.size() && a.compare(0, o.size() + 1, o + "=") == 0);
@@ -92,11 +107,8 @@ request parse_arguments(const std::vector<std::string>& args) {
             r.command = "help";
         } else if (a.rfind("--", 0) == 0 && a.size() > 2) {
             line.fail("unknown option " + a + " (see ctgrad-gen help)", i);
-        } else if (!r.has_formula) {
-            r.formula = a;
-            r.has_formula = true;
         } else {
-            line.fail("one formula at a time: quote it ('...') so the shell passes it as one argument", i);
+            positional(i);
         }
     }
     return r;

@@ -37,6 +37,7 @@ options for every formula:
   --data X,Y                   the data variables (default X and Y): their rows are the batch n,
                                and derive/emit differentiate every other variable by default
   --verbose                    report compiling and cache hits on stderr
+  --                           ends the options: a formula after it may start with '-'
 formulas:
   + - * / (* is the matrix product; a number or 1x1 factor scales), .* or hadamard(A, B),
   A^T or transpose(A), Z^2 or square(Z), relu/ReLU, tanh, sigmoid/sigma/σ, exp, log, softplus,

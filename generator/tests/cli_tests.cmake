@@ -33,6 +33,11 @@ ctgrad_gen_cli(shapes_board EXIT 0
   ARGS shapes "${board}" --dims W2=H,1)
 ctgrad_gen_cli(shapes_dims_as_separate_arguments EXIT 0 STDOUT "W1 +\\(d x K\\)"
   ARGS shapes "${board}" --dims X=n,d W1=d,K)
+# `--` ends the options: what follows is the formula, even when it starts with '-' (-v is
+# otherwise --verbose, --X an unknown option).
+ctgrad_gen_cli(end_of_options_short EXIT 0 STDOUT "^v +\\(d x H\\)\nloss" ARGS shapes -- -v)
+ctgrad_gen_cli(end_of_options_long EXIT 0 STDOUT "^X +\\(n x d\\)  data\nloss" ARGS shapes --dims X=n,d -- --X)
+ctgrad_gen_cli(error_after_end_of_options EXIT 2 CARET STDERR "one formula at a time" ARGS shapes -- X --dims X=n,d)
 ctgrad_gen_cli(error_empty_formula EXIT 2 CARET STDERR "empty formula" ARGS derive "")
 ctgrad_gen_cli(error_unbalanced EXIT 2 CARET STDERR "never closed" ARGS derive "mse(X*W1, Y")
 ctgrad_gen_cli(error_unknown_function EXIT 2 CARET STDERR "did you mean 'relu'" ARGS derive "mse(rleu(X*W1), Y)")
