@@ -106,7 +106,7 @@ request parse_arguments(const std::vector<std::string>& args) {
         } else if (a == "--help" || a == "-h") {
             r.command = "help";
         } else if (a.rfind("--", 0) == 0 && a.size() > 2) {
-            line.fail("unknown option " + a + " (see ctgrad-gen help)", i);
+            line.fail("unknown option " + ctgrad::gen::quote(a) + " (see ctgrad-gen help)", i);
         } else {
             positional(i);
         }

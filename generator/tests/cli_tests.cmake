@@ -44,6 +44,11 @@ ctgrad_gen_cli(error_unknown_function EXIT 2 CARET STDERR "did you mean 'relu'" 
 ctgrad_gen_cli(error_shapes EXIT 2 CARET STDERR "cannot multiply X \\(n x d\\) by W1 \\(k x H\\)"
   ARGS check "mse(X*W1, Y)" --dims "X=n,d W1=k,H" --wrt W1 --claim W1)
 ctgrad_gen_cli(error_unknown_option EXIT 2 CARET STDERR "unknown option --frobnicate" ARGS derive "${board}" --frobnicate)
+# A 10,000-character option is quoted short in the message and shown in a window (CARET checks
+# that no line is longer than 200 bytes).
+string(REPEAT "a" 10000 long_option)
+ctgrad_gen_cli(error_long_unknown_option EXIT 2 CARET STDERR "unknown option --aaa+\\.\\.\\. \\(see"
+  ARGS derive "${board}" "--${long_option}")
 ctgrad_gen_cli(error_option_without_value EXIT 2 CARET STDERR "--wrt needs a value" ARGS derive "${board}" --wrt)
 ctgrad_gen_cli(error_two_formulas EXIT 2 CARET STDERR "one formula at a time" ARGS derive X*W1 Y)
 ctgrad_gen_cli(error_no_formula EXIT 2 CARET STDERR "derive needs a formula" ARGS derive)

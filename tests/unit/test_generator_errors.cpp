@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
@@ -227,6 +228,12 @@ std::vector<std::string> lines_of(const std::string& s) {
     return out;
 }
 
+/// Display columns: one per code point (UTF-8 continuation bytes take none).
+std::size_t columns(const std::string& line) {
+    return static_cast<std::size_t>(
+        std::count_if(line.begin(), line.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 }  // namespace
 
 TEST_CASE("Malformed formulas and options exit 2 with an error line, the text and a caret under the offending column",
@@ -252,6 +259,8 @@ TEST_CASE("Malformed formulas and options exit 2 with an error line, the text an
         REQUIRE(caret != std::string::npos);
         CHECK(lines[2].find('^', caret + 1) == std::string::npos);
         if (c.column >= 0) CHECK(static_cast<int>(caret) - 2 == c.column);
+        // Long input is quoted short in the message and shown in a window: no line is long.
+        for (const auto& line : lines) CHECK(columns(line) <= 200);
     }
 }
 
