@@ -92,6 +92,14 @@ std::vector<malformed> cases() {
         {"number out of range", derive("1e999 * X"), 0, "out of range"},
         {"number longer than 40", derive(std::string(50, '1') + " * X"), 0, "longer than 40"},
         {"division by zero", derive("mse(1/0 * X, Y)"), 5, "division by zero"},
+        {"number underflowing to 0", derive("1e-400 * X"), 0, "would be 0"},
+        {"small number with a long mantissa", derive("sum(X) + 0.0001e-330"), 9, "would be 0"},
+        {"arithmetic on numbers underflowing to 0", derive("sum(X*W) + 1e-200*1e-200"), 17, "out of range"},
+        {"quotient of numbers underflowing to 0", derive("sum(X*W) / (1e-200/1e200)"), 18, "out of range"},
+        {"element-wise product of numbers overflowing", derive("sum(X*W) * (1e200 .* 1e200)"), 18, "out of range"},
+        {"log of the number 0", derive("sum(X*W) + log(0)"), 11, "log of 0"},
+        {"log of a negative number", derive("sum(log(-2) * X)"), 4, "log of a negative number (-2)"},
+        {"log of numbers that make 0", derive("sum(X*W) + ln(1 - 1)"), 11, "log of 0"},
         // Names.
         {"unknown function", derive("foo(X)"), 0, "unknown function 'foo'"},
         {"misspelt function", derive("mse(tahn(X*W), Y)"), 4, "did you mean 'tanh'"},
@@ -198,6 +206,8 @@ std::vector<malformed> cases() {
     c.push_back({"claim with an unknown name", check_claim(board, "W2", "A1^T * Q"), 7, "'Q', which is not in the formula"});
     c.push_back({"claim with inconsistent shapes", check_claim(board, "W2", "X * W2", "W2=H,1"), 2, "cannot multiply"});
     c.push_back({"claim with an unknown function", check_claim(board, "W2", "tanhh(Z2)"), 0, "did you mean 'tanh'"});
+    c.push_back({"claim with the log of 0", check_claim(board, "W2", "log(0) * W2"), 0, "log of 0"});
+    c.push_back({"claim with a number underflowing to 0", check_claim(board, "W2", "W2 / 1e-999"), 5, "would be 0"});
     request no_claim = derive(board);
     no_claim.command = "check";
     no_claim.wrt = "W2";
