@@ -67,7 +67,8 @@ file(GLOB_RECURSE ctgrad_gen_headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/in
 set(emitted_headers)
 foreach(spec IN ITEMS
     "board_net|${board}|X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1"
-    "many_ops|bce(sigmoid(softplus(X*W1 + b1^T) .* exp(-square(X*W1)) * W2 / 2 + b2^T), Y) + mean(log(1 + exp(identity(X*W1)))) + sum(column_sums(relu(X*W1 - 1)))/count(X) + 0.5*sum(W1 .* W1)|X=n,d W1=d,H b1=H W2=H,2 b2=2 Y=n,2")
+    "f|mse(X*f_result, Y)|X=n,d f_result=d,1 Y=n,1"
+  "many_ops|bce(sigmoid(softplus(X*W1 + b1^T) .* exp(-square(X*W1)) * W2 / 2 + b2^T), Y) + mean(log(1 + exp(identity(X*W1)))) + sum(column_sums(relu(X*W1 - 1)))/count(X) + 0.5*sum(W1 .* W1)|X=n,d W1=d,H b1=H W2=H,2 b2=2 Y=n,2")
   string(REPLACE "|" ";" parts "${spec}")
   list(GET parts 0 name)
   list(GET parts 1 formula)
