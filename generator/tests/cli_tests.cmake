@@ -50,6 +50,16 @@ string(REPEAT "a" 10000 long_option)
 ctgrad_gen_cli(error_long_unknown_option EXIT 2 CARET STDERR "unknown option --aaa+\\.\\.\\. \\(see"
   ARGS derive "${board}" "--${long_option}")
 ctgrad_gen_cli(error_option_without_value EXIT 2 CARET STDERR "--wrt needs a value" ARGS derive "${board}" --wrt)
+# An option the command would ignore, or a second --claim, --name or --format, is an error.
+ctgrad_gen_cli(error_option_of_another_command EXIT 2 CARET
+  STDERR "--claim does not apply to derive; derive takes --wrt" ARGS derive "${board}" --claim W1)
+ctgrad_gen_cli(error_verbose_for_shapes EXIT 2 CARET STDERR "-v does not apply to shapes" ARGS shapes "${board}" -v)
+ctgrad_gen_cli(error_dims_for_lecture EXIT 2 CARET STDERR "--dims does not apply to lecture"
+  ARGS lecture board --dims X=n,3)
+ctgrad_gen_cli(error_standalone_text EXIT 2 CARET STDERR "--standalone makes a LaTeX document"
+  ARGS derive "${board}" --format=text --standalone)
+ctgrad_gen_cli(error_option_twice EXIT 2 CARET STDERR "--claim is given twice"
+  ARGS check "${board}" --wrt W2 --claim W2 --claim=W1)
 ctgrad_gen_cli(error_two_formulas EXIT 2 CARET STDERR "one formula at a time" ARGS derive X*W1 Y)
 ctgrad_gen_cli(error_no_formula EXIT 2 CARET STDERR "derive needs a formula" ARGS derive)
 ctgrad_gen_cli(error_unknown_command EXIT 2 CARET STDERR "unknown command" ARGS differentiate "${board}")

@@ -195,6 +195,11 @@ std::vector<malformed> cases() {
     request command;
     command.command = "frobnicate";
     c.push_back({"unknown command", command, 0, "unknown command"});
+    request config;
+    config.command = "config";
+    config.formula = "clear";
+    config.has_formula = true;
+    c.push_back({"config with an argument", config, 0, "config takes no arguments"});
     request lecture;
     lecture.command = "lecture";
     lecture.formula = "bored";
@@ -272,6 +277,44 @@ TEST_CASE("Malformed formulas and options exit 2 with an error line, the text an
         // Long input is quoted short in the message and shown in a window: no line is long.
         for (const auto& line : lines) CHECK(columns(line) <= 200);
     }
+}
+
+TEST_CASE("An option the command does not use is an error naming both; the options it uses are not",
+          "[cli][errors]") {
+    const auto misuse = [](std::string command, std::string option, std::string format = "", bool named = true) {
+        request r = derive(board);
+        r.command = std::move(command);
+        r.has_formula = named;
+        r.format = std::move(format);
+        return option_misuse(r, option);
+    };
+    CHECK(misuse("derive", "--claim") == "--claim does not apply to derive; derive takes --wrt, --data, --dims, --format, "
+                                         "--standalone, --verbose");
+    CHECK(misuse("derive", "--name").find("--name does not apply to derive") == 0);
+    CHECK(misuse("check", "--format").find("--format does not apply to check") == 0);
+    CHECK(misuse("check", "--standalone").find("--standalone does not apply to check") == 0);
+    CHECK(misuse("emit", "--claim").find("--claim does not apply to emit") == 0);
+    CHECK(misuse("shapes", "--wrt").find("--wrt does not apply to shapes") == 0);
+    CHECK(misuse("shapes", "-v") == "-v does not apply to shapes; shapes takes --data, --dims");
+    CHECK(misuse("lecture", "--dims").find("--dims does not apply to lecture") == 0);  // its formulas bring theirs
+    CHECK(misuse("lecture", "--format", "text", false).find("lecture without a NAME") != std::string::npos);
+    CHECK(misuse("cache", "--wrt") == "--wrt does not apply to cache; cache takes no options");
+    CHECK(misuse("config", "--verbose") == "--verbose does not apply to config; config takes no options");
+    // --standalone makes a LaTeX document: not with another format, nor lecture's default text.
+    CHECK(misuse("derive", "--standalone", "text").find("--format latex only") != std::string::npos);
+    CHECK(misuse("lecture", "--standalone").find("--format latex only") != std::string::npos);
+    // What the commands use.
+    for (const char* option : {"--wrt", "--data", "--dims", "--format", "--standalone", "--verbose", "-v"}) {
+        CHECK(misuse("derive", option).empty());
+    }
+    for (const char* option : {"--wrt", "--data", "--dims", "--claim", "--verbose"}) CHECK(misuse("check", option).empty());
+    for (const char* option : {"--wrt", "--data", "--dims", "--name", "--verbose"}) CHECK(misuse("emit", option).empty());
+    for (const char* option : {"--data", "--dims"}) CHECK(misuse("shapes", option).empty());
+    CHECK(misuse("lecture", "--standalone", "latex").empty());
+    CHECK(misuse("lecture", "--wrt").empty());
+    // help ignores everything; an unknown command is reported as such by run.
+    CHECK(misuse("help", "--claim").empty());
+    CHECK(misuse("frobnicate", "--claim").empty());
 }
 
 TEST_CASE("An error's caret stays under its column in a long formula, which is shown in a window", "[cli][errors]") {
