@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -51,12 +52,35 @@ request parse_arguments(const std::vector<std::string>& args) {
         if (i + 1 >= args.size()) line.fail(option + " needs a value", i);
         out = args[++i];
     };
+    const auto positional = [&](std::size_t i) {
+        if (r.has_formula) line.fail("one formula at a time: quote it ('...') so the shell passes it as one argument", i);
+        r.formula = args[i];
+        r.has_formula = true;
+    };
+    // A second --claim, --name or --format would silently replace the first.
+    const auto once = [&](std::size_t i, bool given_before) {
+        if (given_before) line.fail(args[i].substr(0, args[i].find('=')) + " is given twice; give it once", i);
+    };
+    std::vector<std::pair<std::string, std::size_t>> options;  // as typed (without =value), and where
+    // After `--`, as in POSIX tools, every argument is positional: a formula may start with '-'.
+    bool options_ended = false;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
+        if (options_ended) {
+            positional(i);
+            continue;
+        }
+        if (a == "--") {
+            options_ended = true;
+            continue;
+        }
         const auto is = [&](const char* option) {
             const std::string o = option;
             return a == o || (a.size() > o.size() && a.compare(0, o.size() + 1, o + "=") == 0);
         };
+        if (a.rfind("--", 0) == 0 || a == "-v" || a == "-h") {
+            options.emplace_back(a.substr(0, a.find('=')), i);
+        }
         if (is("--wrt")) {
             std::string v;
             value(i, "--wrt", v);
@@ -76,12 +100,15 @@ request parse_arguments(const std::vector<std::string>& args) {
                 r.dims += " " + args[++i];
             }
         } else if (is("--format")) {
+            once(i, !r.format.empty());
             value(i, "--format", r.format);
             if (r.format.empty()) line.fail("--format needs a value", i);
         } else if (is("--claim")) {
+            once(i, r.has_claim);
             value(i, "--claim", r.claim);
             r.has_claim = true;
         } else if (is("--name")) {
+            once(i, r.has_name);
             value(i, "--name", r.name);
             r.has_name = true;
         } else if (a == "--standalone") {
@@ -91,13 +118,15 @@ request parse_arguments(const std::vector<std::string>& args) {
         } else if (a == "--help" || a == "-h") {
             r.command = "help";
         } else if (a.rfind("--", 0) == 0 && a.size() > 2) {
-            line.fail("unknown option " + a + " (see ctgrad-gen help)", i);
-        } else if (!r.has_formula) {
-            r.formula = a;
-            r.has_formula = true;
+            line.fail("unknown option " + ctgrad::gen::quote(a) + " (see ctgrad-gen help)", i);
         } else {
-            line.fail("one formula at a time: quote it ('...') so the shell passes it as one argument", i);
+            positional(i);
         }
+    }
+    // Once the command is known: an option it would ignore is an error, not a no-op.
+    for (const auto& [option, at] : options) {
+        const std::string misuse = ctgrad::gen::option_misuse(r, option);
+        if (!misuse.empty()) line.fail(misuse, at);
     }
     return r;
 }

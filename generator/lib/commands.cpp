@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <cstdio>
 #include <new>
 #include <iostream>
@@ -28,15 +29,19 @@ usage:
   ctgrad-gen derive '<formula>' [--wrt W1,b1,...] [--format latex|markdown|text|json] [--standalone]
   ctgrad-gen check  '<formula>' --wrt W2 --claim '<expression>'
   ctgrad-gen emit   '<formula>' --name NAME [--wrt ...]
-  ctgrad-gen lecture [NAME] [--format ...]     the lecture's formulas (board, linear, logistic, ...)
+  ctgrad-gen lecture [NAME] [--format ...] [--standalone] [--wrt ...]
+                                                the lecture's formulas (board, linear, logistic, ...)
   ctgrad-gen shapes '<formula>'                 the inferred shapes, without compiling
   ctgrad-gen cache [clear]                      where compiled programs are kept
   ctgrad-gen config                             the compiler, flags and headers programs use
-options for every formula:
+options for formulas (an option the command does not use is an error):
   --dims 'X=n,d W1=d,H b1=H'   shapes: sizes (3), names (d, H) or n, the batch; b1=H is H x 1
+                               (not for lecture: its formulas come with their shapes)
   --data X,Y                   the data variables (default X and Y): their rows are the batch n,
                                and derive/emit differentiate every other variable by default
-  --verbose                    report compiling and cache hits on stderr
+  --verbose                    report compiling and cache hits on stderr (not for shapes)
+  --standalone                 a complete LaTeX document (with --format latex)
+  --                           ends the options: a formula after it may start with '-'
 formulas:
   + - * / (* is the matrix product; a number or 1x1 factor scales), .* or hadamard(A, B),
   A^T or transpose(A), Z^2 or square(Z), relu/ReLU, tanh, sigmoid/sigma/σ, exp, log, softplus,
@@ -164,8 +169,13 @@ std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
     return out;
 }
 
-std::string format_of(const request& r, const std::string& fallback) {
-    const std::string f = r.format.empty() ? fallback : r.format;
+/// --format, or the command's default: LaTeX for derive, text for the lecture.
+std::string format_requested(const request& r) {
+    return !r.format.empty() ? r.format : r.command == "lecture" ? "text" : "latex";
+}
+
+std::string format_of(const request& r) {
+    const std::string f = format_requested(r);
     static const std::set<std::string> known{"latex", "markdown", "text", "json"};
     if (!known.count(f)) fail_at("--format: expected latex, markdown, text or json", r.format, 0, r.format.size(), 0);
     return f;
@@ -228,7 +238,7 @@ outcome derive(const request& r, const environment& env) {
     const typed_formula t = type_formula(r.formula, r);
     require_loss(t);
     const auto wrt = wrt_of(t, r);
-    const std::string format = format_of(r, "latex");
+    const std::string format = format_of(r);
     outcome o;
     std::vector<std::string> args{format};
     if (r.standalone) args.emplace_back("standalone");
@@ -371,7 +381,7 @@ outcome lecture(const request& r, const environment& env) {
         d.wrt = f->wrt;
         d.has_wrt = true;
     }
-    d.format = format_of(r, "text");
+    d.format = format_of(r);
     std::string command = "ctgrad-gen derive '" + f->formula + "' --dims '" + f->dims + "'";
     if (d.has_wrt) command += " --wrt " + d.wrt;
     if (command.size() > 300) {
@@ -428,7 +438,8 @@ outcome cache(const request& r, const environment& env) {
 }
 
 /// What programs are compiled with and where they are kept, for bug reports and install checks.
-outcome config(const environment& env) {
+outcome config(const request& r, const environment& env) {
+    if (r.has_formula) fail_at("config takes no arguments", r.formula, 0, r.formula.size(), 0);
     outcome o;
     o.out = "compiler: " + env.tools.compiler + "\nflags:";
     for (const auto& f : env.tools.flags) o.out += " " + f;
@@ -438,7 +449,7 @@ outcome config(const environment& env) {
 
 outcome dispatch(const request& r, const environment& env) {
     if (r.command == "help" || r.command == "--help" || r.command == "-h") return {0, usage(), ""};
-    if (r.command == "config") return config(env);
+    if (r.command == "config") return config(r, env);
     if (r.command == "lecture") return lecture(r, env);
     if (r.command == "cache") return cache(r, env);
     const bool known = r.command == "derive" || r.command == "check" || r.command == "emit" || r.command == "shapes";
@@ -457,6 +468,36 @@ outcome dispatch(const request& r, const environment& env) {
 }
 
 }  // namespace
+
+std::string option_misuse(const request& r, std::string_view option) {
+    // The options each command reads; lecture's formulas come with their own --dims.
+    static const std::map<std::string, std::vector<std::string>, std::less<>> takes{
+        {"derive", {"--wrt", "--data", "--dims", "--format", "--standalone", "--verbose"}},
+        {"check", {"--wrt", "--data", "--dims", "--claim", "--verbose"}},
+        {"emit", {"--wrt", "--data", "--dims", "--name", "--verbose"}},
+        {"shapes", {"--data", "--dims"}},
+        {"lecture", {"--wrt", "--data", "--format", "--standalone", "--verbose"}},
+        {"cache", {}},
+        {"config", {}},
+    };
+    const auto it = takes.find(r.command);
+    if (it == takes.end()) return "";
+    const std::string given(option);
+    if (r.command == "lecture" && !r.has_formula) {
+        return given + " does not apply to lecture without a NAME, which lists the formulas and takes no options";
+    }
+    const std::vector<std::string>& known = it->second;
+    if (std::find(known.begin(), known.end(), given == "-v" ? "--verbose" : given) == known.end()) {
+        std::string list;
+        for (const auto& o : known) list += (list.empty() ? "" : ", ") + o;
+        return given + " does not apply to " + r.command + "; " + r.command +
+               (list.empty() ? std::string(" takes no options") : " takes " + list);
+    }
+    if (given == "--standalone" && format_requested(r) != "latex") {
+        return "--standalone makes a LaTeX document: it applies to " + r.command + " --format latex only";
+    }
+    return "";
+}
 
 outcome run(const request& r, const environment& env) {
     try {

@@ -43,6 +43,12 @@ struct environment {
 
 outcome run(const request& r, const environment& env);
 
+/// Why `option` (as typed: `--claim`, `-v`) does not apply to `r`'s command, or "" when it does:
+/// an option the command would ignore (derive --claim, shapes --verbose, lecture --dims, cache
+/// --wrt, --standalone without --format latex) is an input error naming both, not a no-op.
+/// Unknown commands and help answer "" (they are reported, or ignore everything, elsewhere).
+std::string option_misuse(const request& r, std::string_view option);
+
 /// The usage text of `ctgrad-gen help`.
 std::string usage();
 

@@ -368,7 +368,18 @@ private:
         const std::string spelling(spelled(t));
         char* stop = nullptr;
         const double value = std::strtod(spelling.c_str(), &stop);
-        if (!std::isfinite(value)) fail_at("the number " + spelling + " is out of range", text_, t.begin, t.end, t.begin);
+        if (!std::isfinite(value)) {
+            fail_at("the number " + spelling + " is out of range: a double is at most about 1.8e308", text_, t.begin,
+                    t.end, t.begin);
+        }
+        // 1e-400 would silently be 0 (and 1/1e-400 a division by zero in the program).
+        const bool nonzero_digits = spelling.substr(0, spelling.find_first_of("eE")).find_first_of("123456789") !=
+                                    std::string::npos;
+        if (value == 0 && nonzero_digits) {
+            fail_at("the number " + spelling + " is out of range: it is too small for a double (about 4.9e-324 at least) "
+                    "and would be 0",
+                    text_, t.begin, t.end, t.begin);
+        }
         formula_node n;
         n.kind = op::number;
         n.written = spelling;

@@ -272,6 +272,14 @@ private:
         fail_at(message, f_.text, n.begin, n.end, n.at);
     }
 
+    /// Node i is arithmetic on numbers with this value: out of range when it overflows, or when it
+    /// underflows to 0 from operands that are not 0 (1e-200 * 1e-200).
+    void number_result(int i, double value, bool zero_operand) {
+        if (!std::isfinite(value) || (value == 0 && !zero_operand)) fail(i, "this arithmetic on numbers is out of range");
+        type(i).pure_number = true;
+        type(i).number_value = value;
+    }
+
     [[noreturn]] void fail_pairing(int i) const {
         const auto& n = f_[i];
         const std::string verb = n.kind == op::add ? "add" : n.kind == op::subtract ? "subtract" : "divide";
@@ -344,8 +352,8 @@ private:
             case op::bce: {
                 const int a = arg(i, 0), b = arg(i, 1);
                 if (n.kind == op::hadamard && type(a).pure_number && type(b).pure_number) {
-                    out.pure_number = true;
-                    out.number_value = type(a).number_value * type(b).number_value;
+                    const double x = type(a).number_value, y = type(b).number_value;
+                    number_result(i, x * y, x == 0 || y == 0);
                 }
                 if (!unify(type(a).rows, type(b).rows) || !unify(type(a).cols, type(b).cols)) fail_equal(i);
                 if (n.kind == op::hadamard) {
@@ -363,6 +371,15 @@ private:
             case op::column_sums:
                 set(i, t_.one, type(arg(i, 0)).cols);
                 return;
+            case op::log:
+                // log(0) is -inf and log(-1) NaN: a literal number there is never meant.
+                if (type(arg(i, 0)).pure_number && type(arg(i, 0)).number_value <= 0) {
+                    const double x = type(arg(i, 0)).number_value;
+                    fail(i, "log of " + (x == 0 ? std::string("0") : "a negative number (" + quote(f_.source(arg(i, 0)), 24) + ")") +
+                                ": log is defined for positive numbers only");
+                }
+                copy_shape(i, arg(i, 0));
+                return;
             default:  // element-wise functions
                 copy_shape(i, arg(i, 0));
                 return;
@@ -371,16 +388,13 @@ private:
 
     void infer_paired(int i) {
         const auto& n = f_[i];
-        node_type& out = type(i);
         const int a = arg(i, 0), b = arg(i, 1);
         const node_type &ta = type(a), &tb = type(b);
         if (ta.pure_number && tb.pure_number) {
-            out.pure_number = true;
             if (n.kind == op::divide && tb.number_value == 0) fail(i, "division by zero");
-            out.number_value = n.kind == op::add        ? ta.number_value + tb.number_value
-                               : n.kind == op::subtract ? ta.number_value - tb.number_value
-                                                        : ta.number_value / tb.number_value;
-            if (!std::isfinite(out.number_value)) fail(i, "this arithmetic on numbers is out of range");
+            const double x = ta.number_value, y = tb.number_value;
+            number_result(i, n.kind == op::add ? x + y : n.kind == op::subtract ? x - y : x / y,
+                          n.kind != op::divide || x == 0);
             set(i, t_.one, t_.one);
             return;
         }
@@ -412,9 +426,8 @@ private:
         const int a = arg(i, 0), b = arg(i, 1);
         const node_type &ta = type(a), &tb = type(b);
         if (ta.pure_number && tb.pure_number) {
-            out.pure_number = true;
-            out.number_value = ta.number_value * tb.number_value;
-            if (!std::isfinite(out.number_value)) fail(i, "this arithmetic on numbers is out of range");
+            const double x = ta.number_value, y = tb.number_value;
+            number_result(i, x * y, x == 0 || y == 0);
             set(i, t_.one, t_.one);
             return;
         }

@@ -33,13 +33,33 @@ ctgrad_gen_cli(shapes_board EXIT 0
   ARGS shapes "${board}" --dims W2=H,1)
 ctgrad_gen_cli(shapes_dims_as_separate_arguments EXIT 0 STDOUT "W1 +\\(d x K\\)"
   ARGS shapes "${board}" --dims X=n,d W1=d,K)
+# `--` ends the options: what follows is the formula, even when it starts with '-' (-v is
+# otherwise --verbose, --X an unknown option).
+ctgrad_gen_cli(end_of_options_short EXIT 0 STDOUT "^v +\\(d x H\\)\nloss" ARGS shapes -- -v)
+ctgrad_gen_cli(end_of_options_long EXIT 0 STDOUT "^X +\\(n x d\\)  data\nloss" ARGS shapes --dims X=n,d -- --X)
+ctgrad_gen_cli(error_after_end_of_options EXIT 2 CARET STDERR "one formula at a time" ARGS shapes -- X --dims X=n,d)
 ctgrad_gen_cli(error_empty_formula EXIT 2 CARET STDERR "empty formula" ARGS derive "")
 ctgrad_gen_cli(error_unbalanced EXIT 2 CARET STDERR "never closed" ARGS derive "mse(X*W1, Y")
 ctgrad_gen_cli(error_unknown_function EXIT 2 CARET STDERR "did you mean 'relu'" ARGS derive "mse(rleu(X*W1), Y)")
 ctgrad_gen_cli(error_shapes EXIT 2 CARET STDERR "cannot multiply X \\(n x d\\) by W1 \\(k x H\\)"
   ARGS check "mse(X*W1, Y)" --dims "X=n,d W1=k,H" --wrt W1 --claim W1)
 ctgrad_gen_cli(error_unknown_option EXIT 2 CARET STDERR "unknown option --frobnicate" ARGS derive "${board}" --frobnicate)
+# A 10,000-character option is quoted short in the message and shown in a window (CARET checks
+# that no line is longer than 200 bytes).
+string(REPEAT "a" 10000 long_option)
+ctgrad_gen_cli(error_long_unknown_option EXIT 2 CARET STDERR "unknown option --aaa+\\.\\.\\. \\(see"
+  ARGS derive "${board}" "--${long_option}")
 ctgrad_gen_cli(error_option_without_value EXIT 2 CARET STDERR "--wrt needs a value" ARGS derive "${board}" --wrt)
+# An option the command would ignore, or a second --claim, --name or --format, is an error.
+ctgrad_gen_cli(error_option_of_another_command EXIT 2 CARET
+  STDERR "--claim does not apply to derive; derive takes --wrt" ARGS derive "${board}" --claim W1)
+ctgrad_gen_cli(error_verbose_for_shapes EXIT 2 CARET STDERR "-v does not apply to shapes" ARGS shapes "${board}" -v)
+ctgrad_gen_cli(error_dims_for_lecture EXIT 2 CARET STDERR "--dims does not apply to lecture"
+  ARGS lecture board --dims X=n,3)
+ctgrad_gen_cli(error_standalone_text EXIT 2 CARET STDERR "--standalone makes a LaTeX document"
+  ARGS derive "${board}" --format=text --standalone)
+ctgrad_gen_cli(error_option_twice EXIT 2 CARET STDERR "--claim is given twice"
+  ARGS check "${board}" --wrt W2 --claim W2 --claim=W1)
 ctgrad_gen_cli(error_two_formulas EXIT 2 CARET STDERR "one formula at a time" ARGS derive X*W1 Y)
 ctgrad_gen_cli(error_no_formula EXIT 2 CARET STDERR "derive needs a formula" ARGS derive)
 ctgrad_gen_cli(error_unknown_command EXIT 2 CARET STDERR "unknown command" ARGS differentiate "${board}")
@@ -57,7 +77,8 @@ file(GLOB_RECURSE ctgrad_gen_headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/in
 set(emitted_headers)
 foreach(spec IN ITEMS
     "board_net|${board}|X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1"
-    "many_ops|bce(sigmoid(softplus(X*W1 + b1^T) .* exp(-square(X*W1)) * W2 / 2 + b2^T), Y) + mean(log(1 + exp(identity(X*W1)))) + sum(column_sums(relu(X*W1 - 1)))/count(X) + 0.5*sum(W1 .* W1)|X=n,d W1=d,H b1=H W2=H,2 b2=2 Y=n,2")
+    "f|mse(X*f_result, Y)|X=n,d f_result=d,1 Y=n,1"
+  "many_ops|bce(sigmoid(softplus(X*W1 + b1^T) .* exp(-square(X*W1)) * W2 / 2 + b2^T), Y) + mean(log(1 + exp(identity(X*W1)))) + sum(column_sums(relu(X*W1 - 1)))/count(X) + 0.5*sum(W1 .* W1)|X=n,d W1=d,H b1=H W2=H,2 b2=2 Y=n,2")
   string(REPLACE "|" ";" parts "${spec}")
   list(GET parts 0 name)
   list(GET parts 1 formula)

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "board_net.hpp"
+#include "f.hpp"  // emit --name f of a formula with a variable f_result: the parameter is renamed
 #include "many_ops.hpp"
 
 namespace {
@@ -105,6 +106,19 @@ int main() {
         expect_near("many_ops: dL/db_1", r.d_b_1, gb1);
         expect_near("many_ops: dL/dW_2", r.d_W_2, gW2);
         expect_near("many_ops: dL/db_2", r.d_b_2, gb2);
+    }
+    for (int draw = 0; draw < 3; ++draw) {
+        // A variable spelled like the result type of `emit --name f`.
+        constexpr matrix<"f_{result}", d, 1> W{};
+        constexpr matrix<"Y", dynamic, 1> Y{};
+        constexpr auto L = mse(X * W, Y);
+        const auto x = random<dynamic, d>(rng, n, d);
+        const auto w = random<d, 1>(rng);
+        const auto y = random<dynamic, 1>(rng, n, 1);
+        const auto in = bind(X = x, W = w, Y = y);
+        const f_result r = f(x, w, y);
+        expect_near("f: loss", r.loss, eval(L, in));
+        expect_near("f: dL/df_{result}", r.d_f_result, eval(grad(L, W), in));
     }
     std::printf("%s\n", failures == 0 ? "the emitted headers agree with ctgrad" : "MISMATCH");
     return failures == 0 ? 0 : 1;

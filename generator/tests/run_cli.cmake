@@ -5,7 +5,8 @@
 #   EXIT           the exit code it must return
 #   STDOUT_REGEX   optional: a regular expression stdout must match
 #   STDERR_REGEX   optional: a regular expression stderr must match
-#   CARET          optional: when set, stderr must be `error: ...`, a text line and a caret line
+#   CARET          optional: when set, stderr must be `error: ...`, a text line and a caret line,
+#                  none longer than 200 bytes (long input is quoted short or shown in a window)
 cmake_minimum_required(VERSION 3.25)
 
 # Each argument becomes a bracket argument, so empty ones and ';' survive (a plain list expansion
@@ -49,4 +50,17 @@ endif()
 if(CARET AND NOT err MATCHES "^error: [^\n]+\n  [^\n]*\n *~*\\^~*\n$")
   message(FATAL_ERROR "stderr is not `error:`, the text and a caret line\n${report}")
 endif()
+# Line by line with string(FIND): a CMake list would not split inside '[...]'.
+set(rest "${err}")
+while(CARET AND NOT rest STREQUAL "")
+  string(FIND "${rest}" "\n" width)
+  if(width EQUAL -1)
+    string(LENGTH "${rest}" width)
+  endif()
+  if(width GREATER 200)
+    message(FATAL_ERROR "stderr has a line of ${width} bytes (at most 200)\n${report}")
+  endif()
+  math(EXPR width "${width} + 1")
+  string(SUBSTRING "${rest}" ${width} -1 rest)
+endwhile()
 message(STATUS "${report}")

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
@@ -91,6 +92,14 @@ std::vector<malformed> cases() {
         {"number out of range", derive("1e999 * X"), 0, "out of range"},
         {"number longer than 40", derive(std::string(50, '1') + " * X"), 0, "longer than 40"},
         {"division by zero", derive("mse(1/0 * X, Y)"), 5, "division by zero"},
+        {"number underflowing to 0", derive("1e-400 * X"), 0, "would be 0"},
+        {"small number with a long mantissa", derive("sum(X) + 0.0001e-330"), 9, "would be 0"},
+        {"arithmetic on numbers underflowing to 0", derive("sum(X*W) + 1e-200*1e-200"), 17, "out of range"},
+        {"quotient of numbers underflowing to 0", derive("sum(X*W) / (1e-200/1e200)"), 18, "out of range"},
+        {"element-wise product of numbers overflowing", derive("sum(X*W) * (1e200 .* 1e200)"), 18, "out of range"},
+        {"log of the number 0", derive("sum(X*W) + log(0)"), 11, "log of 0"},
+        {"log of a negative number", derive("sum(log(-2) * X)"), 4, "log of a negative number (-2)"},
+        {"log of numbers that make 0", derive("sum(X*W) + ln(1 - 1)"), 11, "log of 0"},
         // Names.
         {"unknown function", derive("foo(X)"), 0, "unknown function 'foo'"},
         {"misspelt function", derive("mse(tahn(X*W), Y)"), 4, "did you mean 'tanh'"},
@@ -186,6 +195,11 @@ std::vector<malformed> cases() {
     request command;
     command.command = "frobnicate";
     c.push_back({"unknown command", command, 0, "unknown command"});
+    request config;
+    config.command = "config";
+    config.formula = "clear";
+    config.has_formula = true;
+    c.push_back({"config with an argument", config, 0, "config takes no arguments"});
     request lecture;
     lecture.command = "lecture";
     lecture.formula = "bored";
@@ -197,6 +211,8 @@ std::vector<malformed> cases() {
     c.push_back({"claim with an unknown name", check_claim(board, "W2", "A1^T * Q"), 7, "'Q', which is not in the formula"});
     c.push_back({"claim with inconsistent shapes", check_claim(board, "W2", "X * W2", "W2=H,1"), 2, "cannot multiply"});
     c.push_back({"claim with an unknown function", check_claim(board, "W2", "tanhh(Z2)"), 0, "did you mean 'tanh'"});
+    c.push_back({"claim with the log of 0", check_claim(board, "W2", "log(0) * W2"), 0, "log of 0"});
+    c.push_back({"claim with a number underflowing to 0", check_claim(board, "W2", "W2 / 1e-999"), 5, "would be 0"});
     request no_claim = derive(board);
     no_claim.command = "check";
     no_claim.wrt = "W2";
@@ -227,6 +243,12 @@ std::vector<std::string> lines_of(const std::string& s) {
     return out;
 }
 
+/// Display columns: one per code point (UTF-8 continuation bytes take none).
+std::size_t columns(const std::string& line) {
+    return static_cast<std::size_t>(
+        std::count_if(line.begin(), line.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 }  // namespace
 
 TEST_CASE("Malformed formulas and options exit 2 with an error line, the text and a caret under the offending column",
@@ -252,7 +274,47 @@ TEST_CASE("Malformed formulas and options exit 2 with an error line, the text an
         REQUIRE(caret != std::string::npos);
         CHECK(lines[2].find('^', caret + 1) == std::string::npos);
         if (c.column >= 0) CHECK(static_cast<int>(caret) - 2 == c.column);
+        // Long input is quoted short in the message and shown in a window: no line is long.
+        for (const auto& line : lines) CHECK(columns(line) <= 200);
     }
+}
+
+TEST_CASE("An option the command does not use is an error naming both; the options it uses are not",
+          "[cli][errors]") {
+    const auto misuse = [](std::string command, std::string option, std::string format = "", bool named = true) {
+        request r = derive(board);
+        r.command = std::move(command);
+        r.has_formula = named;
+        r.format = std::move(format);
+        return option_misuse(r, option);
+    };
+    CHECK(misuse("derive", "--claim") == "--claim does not apply to derive; derive takes --wrt, --data, --dims, --format, "
+                                         "--standalone, --verbose");
+    CHECK(misuse("derive", "--name").find("--name does not apply to derive") == 0);
+    CHECK(misuse("check", "--format").find("--format does not apply to check") == 0);
+    CHECK(misuse("check", "--standalone").find("--standalone does not apply to check") == 0);
+    CHECK(misuse("emit", "--claim").find("--claim does not apply to emit") == 0);
+    CHECK(misuse("shapes", "--wrt").find("--wrt does not apply to shapes") == 0);
+    CHECK(misuse("shapes", "-v") == "-v does not apply to shapes; shapes takes --data, --dims");
+    CHECK(misuse("lecture", "--dims").find("--dims does not apply to lecture") == 0);  // its formulas bring theirs
+    CHECK(misuse("lecture", "--format", "text", false).find("lecture without a NAME") != std::string::npos);
+    CHECK(misuse("cache", "--wrt") == "--wrt does not apply to cache; cache takes no options");
+    CHECK(misuse("config", "--verbose") == "--verbose does not apply to config; config takes no options");
+    // --standalone makes a LaTeX document: not with another format, nor lecture's default text.
+    CHECK(misuse("derive", "--standalone", "text").find("--format latex only") != std::string::npos);
+    CHECK(misuse("lecture", "--standalone").find("--format latex only") != std::string::npos);
+    // What the commands use.
+    for (const char* option : {"--wrt", "--data", "--dims", "--format", "--standalone", "--verbose", "-v"}) {
+        CHECK(misuse("derive", option).empty());
+    }
+    for (const char* option : {"--wrt", "--data", "--dims", "--claim", "--verbose"}) CHECK(misuse("check", option).empty());
+    for (const char* option : {"--wrt", "--data", "--dims", "--name", "--verbose"}) CHECK(misuse("emit", option).empty());
+    for (const char* option : {"--data", "--dims"}) CHECK(misuse("shapes", option).empty());
+    CHECK(misuse("lecture", "--standalone", "latex").empty());
+    CHECK(misuse("lecture", "--wrt").empty());
+    // help ignores everything; an unknown command is reported as such by run.
+    CHECK(misuse("help", "--claim").empty());
+    CHECK(misuse("frobnicate", "--claim").empty());
 }
 
 TEST_CASE("An error's caret stays under its column in a long formula, which is shown in a window", "[cli][errors]") {

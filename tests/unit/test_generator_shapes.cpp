@@ -73,6 +73,17 @@ TEST_CASE("The lecture's habits parse like the C++ API: b^T, .*, ^2, unary minus
     CHECK(parse("2.5*X").top().kind == op::matmul);  // resolved to a scale by shape inference
 }
 
+TEST_CASE("Numbers written as 0 are 0, and tiny or huge numbers that are doubles are kept", "[cli][parse]") {
+    // Out of range (1e-400 would be 0, 1e400 infinite) is an error: test_generator_errors.cpp.
+    for (const char* zero : {"0", "0.0", "0e-999", "00.000e5"}) {
+        INFO(zero);
+        CHECK(parse(zero).top().value == 0);
+    }
+    CHECK(parse("1e-320").top().value > 0);  // subnormal, but not 0
+    CHECK(parse("1.5e308").top().value == 1.5e308);
+    CHECK(typed("sum(X*W) + log(1e-300)").variables.size() == 2);  // log of a positive number
+}
+
 TEST_CASE("Shapes are inferred from the board formula: the batch n, then d and H by first appearance",
           "[cli][shapes]") {
     const typed_formula t = typed(board);

@@ -83,3 +83,19 @@ TEST_CASE("Emitted code names a variable so that no macro of its headers can cap
     CHECK(identifier_of("M_{PI}") == "M_PI_v");  // <cmath>'s M_PI
     CHECK(identifier_of("W_{IN}") == "W_IN_v");  // spelled like a macro: renamed as well
 }
+
+TEST_CASE("Emitted code renames a parameter spelled like the result type, the result or a temporary", "[codegen]") {
+    constexpr ctgrad::matrix<"f_{result}", 2, 2> a{};
+    constexpr ctgrad::matrix<"out", 2, 2> b{};
+    constexpr ctgrad::matrix<"t1", 2, 2> c{};
+    constexpr auto L = ctgrad::sum(ctgrad::hadamard(a * b, c));
+    const std::string header = ctgrad::cpp_header("f", L, ctgrad::grads(L, a, b, c));
+    INFO(header);
+    // Parameters named f_result, out or t1 would hide the type f_result, redeclare `out` and
+    // collide with the first temporary (generator/tests/emit_test.cpp compiles such a header).
+    CHECK(header.find("2, 2>& f_result_,\n") != std::string::npos);
+    CHECK(header.find("2, 2>& out_,\n") != std::string::npos);
+    CHECK(header.find("2, 2>& t1_) {\n") != std::string::npos);
+    CHECK(header.find("    f_result out;\n") != std::string::npos);
+    CHECK(header.find("out.d_f_result = ") != std::string::npos);  // members keep the variables' names
+}
