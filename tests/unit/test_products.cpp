@@ -171,3 +171,41 @@ TEST_CASE("an outer product is computed inside its one reader's loop, and stored
     CHECK(check_gradient(read_twice, u, in) < check_gradient_tolerance);
     CHECK(check_gradient(read_twice, v, in) < check_gradient_tolerance);
 }
+
+TEST_CASE("row-major matrices and Eigen expressions bound to the board net give the same gradients", "[eval][products]") {
+    constexpr matrix<"X", dynamic, 16> X{};
+    constexpr matrix<"W_1", 16, 32> W1{};
+    constexpr vector<"b_1", 32> b1{};
+    constexpr matrix<"W_2", 32, 1> W2{};
+    constexpr vector<"b_2", 1> b2{};
+    constexpr matrix<"Y", dynamic, 1> Y{};
+    constexpr auto L = mse(tanh(relu(X * W1 + transpose(b1)) * W2 + transpose(b2)), Y);
+    random_source rnd(816);
+    const Eigen::Matrix<double, Eigen::Dynamic, 16> x = rnd.uniform<Eigen::Dynamic, 16>(40, 16);
+    const Eigen::Matrix<double, 16, 32> w1 = rnd.uniform<16, 32>();
+    const Eigen::Matrix<double, 32, 1> v1 = rnd.uniform<32, 1>();
+    const Eigen::Matrix<double, 32, 1> w2 = rnd.uniform<32, 1>();
+    const Eigen::Matrix<double, 1, 1> v2 = rnd.uniform<1, 1>();
+    const Eigen::Matrix<double, Eigen::Dynamic, 1> y = rnd.uniform<Eigen::Dynamic, 1>(40, 1);
+    const auto [gw1, gv1, gw2, gv2] = eval(grads(L, W1, b1, W2, b2), bind(X = x, W1 = w1, b1 = v1, W2 = w2, b2 = v2, Y = y));
+
+    const Eigen::Matrix<double, Eigen::Dynamic, 16, Eigen::RowMajor> x_rows = x;
+    const Eigen::Matrix<double, 16, 32, Eigen::RowMajor> w1_rows = w1;
+    const auto in = bind(X = x_rows, W1 = w1_rows, b1 = v1, W2 = w2, b2 = v2, Y = y);
+    const auto [rw1, rv1, rw2, rv2] = eval(grads(L, W1, b1, W2, b2), in);
+    CHECK(worst_relative_difference(rw1, gw1) < value_tolerance);
+    CHECK(worst_relative_difference(rv1, gv1) < value_tolerance);
+    CHECK(worst_relative_difference(rw2, gw2) < value_tolerance);
+    CHECK(worst_relative_difference(rv2, gv2) < value_tolerance);
+    CHECK(check_gradient(L, W1, in) < check_gradient_tolerance);
+
+    // A block of a larger matrix and a scaled matrix: bind copies expressions.
+    const Eigen::MatrixXd wide = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(40, 20);
+    const auto [bw1, bv1, bw2, bv2] =
+        eval(grads(L, W1, b1, W2, b2), bind(X = wide.leftCols(16), W1 = 2.0 * w1, b1 = v1, W2 = w2, b2 = v2, Y = y));
+    const auto [ew1, ev1, ew2, ev2] = eval(grads(L, W1, b1, W2, b2),
+                                           bind(X = Eigen::Matrix<double, Eigen::Dynamic, 16>(wide.leftCols(16)),
+                                                W1 = Eigen::Matrix<double, 16, 32>(2.0 * w1), b1 = v1, W2 = w2, b2 = v2, Y = y));
+    CHECK(worst_relative_difference(bw1, ew1) < value_tolerance);
+    CHECK(worst_relative_difference(bv2, ev2) < value_tolerance);
+}
