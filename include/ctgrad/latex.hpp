@@ -113,24 +113,59 @@ constexpr void put_operand(text_buffer& out, const printed& p, int least, bool t
     }
 }
 
-/// A size: a number (or its name, see size_name), or `Symbol` (n rows, m columns) when known
-/// only at run time.
-constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) {
-    text_buffer plain;
+/// A size as written: a number (or its name, see size_name), or `Symbol` (n rows, m columns)
+/// when known only at run time.
+constexpr void append_plain_dim(text_buffer& out, int d, char symbol) {
     if (!size_name(d).empty()) {
-        plain += size_name(d);  // for dynamic: every run-time size is one quantity (the batch)
+        out += size_name(d);  // for dynamic: every run-time size is one quantity (the batch)
     } else if (d == dynamic) {
-        plain += symbol;
+        out += symbol;
     } else {
-        append_integer(plain, d);
+        append_integer(out, d);
     }
-    bool scripts = subscript;
-    for (char c : plain.view()) scripts = scripts && !script_of<true>(c).empty();
-    if (!scripts) {  // LaTeX (inside _{...}), or a name with no Unicode subscript letters
+}
+
+/// `plain` as Unicode subscript letters (ₙₓ₃), or as _plain when some letter has none (_K, as
+/// variable names are written: W_q).
+constexpr void append_subscript(text_buffer& out, std::string_view plain) {
+    bool scripts = true;
+    for (char c : plain) scripts = scripts && !script_of<true>(c).empty();
+    if (!scripts) {
+        out += '_';
         out += plain;
         return;
     }
-    for (char c : plain.view()) out += script_of<true>(c);
+    for (char c : plain) out += script_of<true>(c);
+}
+
+/// A size (see append_plain_dim), in text as a Unicode subscript when `subscript`.
+constexpr void append_dim(text_buffer& out, int d, char symbol, bool subscript) {
+    text_buffer plain;
+    append_plain_dim(plain, d, symbol);
+    if (subscript) {
+        append_subscript(out, plain.view());
+    } else {
+        out += plain;  // LaTeX, inside _{...}
+    }
+}
+
+/// Text: R x C as one subscript, ₙₓ₃, or _(d×K) when a name has no subscript letters.
+constexpr void append_shape_subscript(text_buffer& out, int r, int c) {
+    text_buffer plain;
+    append_plain_dim(plain, r, 'n');
+    plain += 'x';
+    append_plain_dim(plain, c, 'm');
+    bool scripts = true;
+    for (char ch : plain.view()) scripts = scripts && !script_of<true>(ch).empty();
+    if (scripts) {
+        append_subscript(out, plain.view());
+        return;
+    }
+    out += "_(";
+    append_plain_dim(out, r, 'n');
+    out += "×";
+    append_plain_dim(out, c, 'm');
+    out += ')';
 }
 
 /// The number of entries of an R x C operand: n, 3n, nm, Hn, dH, or a number.
@@ -256,6 +291,8 @@ constexpr printed render_pattern(const latex_form& f, const operand* ops, std::s
                 append_dim(out.s, op.rows, 'n', kind == 'r');
             } else if (kind == 'C' || kind == 'c') {
                 append_dim(out.s, op.cols, 'm', kind == 'c');
+            } else if (kind == 's') {
+                append_shape_subscript(out.s, op.rows, op.cols);
             } else {
                 append_count(out.s, op.rows, op.cols, text);
             }

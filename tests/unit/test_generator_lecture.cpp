@@ -78,7 +78,8 @@ TEST_CASE("ctgrad-gen never prints the sizes it makes up: a derivation shows the
     const gen::outcome o = gen::run(r, {gen::toolchain::configured(), CTGRAD_GEN_TEST_CACHE});
     INFO(o.out << o.err);
     REQUIRE(o.exit_code == 0);
-    CHECK(o.out.find("∂L/∂W = Xᵀ 𝟏ₙₓH + (1/(dK)) 𝟏dₓK Vᵀ\n") != std::string::npos);  // not 𝟏ₙₓ₄, 1/15
+    CHECK(o.out.find("∂L/∂W = Xᵀ 𝟏_(n×H) + (1/(dK)) 𝟏_(d×K) Vᵀ\n") != std::string::npos);  // not 𝟏ₙₓ₄, 1/15
+    CHECK(o.out.find("L = 𝟏ₙᵀ X W 𝟏_H + mean(W V)\n") != std::string::npos);  // a name with no subscript letter: _H
     CHECK(o.out.find_first_of("023456789") == std::string::npos);
 
     r.formula = "mean(transpose(X*W))";  // the batch as a column count is still n, never m

@@ -16,7 +16,7 @@ struct broadcast_op {
     static constexpr latex_form latex_for =
         is_one_v<G> ? (A::cols == 1   ? latex_form{.tex = "\\mathbf{1}_{#R2}", .text = "𝟏#r2", .level = precedence::atom}
                        : A::rows == 1 ? latex_form{.tex = "\\mathbf{1}_{#C2}^{T}", .text = "𝟏#c2ᵀ", .level = precedence::postfix}
-                                      : latex_form{.tex = "\\mathbf{1}_{#R2 \\times #C2}", .text = "𝟏#r2ₓ#c2",
+                                      : latex_form{.tex = "\\mathbf{1}_{#R2 \\times #C2}", .text = "𝟏#s2",
                                                    .level = precedence::atom})
         : !is_scalar_v<G> ? latex_form{.tex = "\\mathbf{1}_{#R2} #1", .text = "𝟏#r2 #1", .level = precedence::product,
                                      .right = precedence::product}
@@ -24,7 +24,7 @@ struct broadcast_op {
                                      .left = precedence::fraction}
         : A::rows == 1  ? latex_form{.tex = "#1 \\mathbf{1}_{#C2}^{T}", .text = "#1 𝟏#c2ᵀ", .level = precedence::product,
                                      .left = precedence::fraction}
-                        : latex_form{.tex = "#1 \\mathbf{1}_{#R2 \\times #C2}", .text = "#1 𝟏#r2ₓ#c2",
+                        : latex_form{.tex = "#1 \\mathbf{1}_{#R2 \\times #C2}", .text = "#1 𝟏#s2",
                                      .level = precedence::product, .left = precedence::fraction};
 
     template <class G, class A>

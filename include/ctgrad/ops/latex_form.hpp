@@ -26,7 +26,8 @@ inline constexpr int atom = 7;      ///< names and numbers
 /// (`right`), unless the pattern itself encloses them as `{#1}` or `(#1)`. Shape placeholders for
 /// operand k: `#Rk` its rows (`n` when known only at run time), `#Ck` its columns (`m`), `#Nk` its
 /// number of entries (`n`, `3n`), `#Jk` its row j (`Y^{j}`, `\frac{\partial L}{\partial Z^{j}}`);
-/// in the text pattern `#rk`, `#ck` are rows and columns as Unicode subscripts.
+/// in the text pattern `#rk`, `#ck` are rows and columns as Unicode subscripts (`_K` for a name
+/// with no subscript letters) and `#sk` the shape as one subscript (`ₙₓ₃`, or `_(d×K)`).
 /// Example: tanh_op's `{.tex = "\\tanh(#1)", .text = "tanh(#1)", .level = precedence::function}`.
 struct latex_form {
     std::string_view tex;                ///< LaTeX pattern
