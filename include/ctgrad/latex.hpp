@@ -125,12 +125,18 @@ constexpr void append_plain_dim(text_buffer& out, int d, char symbol) {
     }
 }
 
+/// Whether every character of `plain` has a Unicode subscript.
+constexpr bool has_subscript(std::string_view plain) {
+    for (char c : plain) {
+        if (script_of<true>(c).empty()) return false;
+    }
+    return true;
+}
+
 /// `plain` as Unicode subscript letters (ₙₓ₃), or as _plain when some letter has none (_K, as
 /// variable names are written: W_q).
 constexpr void append_subscript(text_buffer& out, std::string_view plain) {
-    bool scripts = true;
-    for (char c : plain) scripts = scripts && !script_of<true>(c).empty();
-    if (!scripts) {
+    if (!has_subscript(plain)) {
         out += '_';
         out += plain;
         return;
@@ -155,9 +161,7 @@ constexpr void append_shape_subscript(text_buffer& out, int r, int c) {
     append_plain_dim(plain, r, 'n');
     plain += 'x';
     append_plain_dim(plain, c, 'm');
-    bool scripts = true;
-    for (char ch : plain.view()) scripts = scripts && !script_of<true>(ch).empty();
-    if (scripts) {
+    if (has_subscript(plain.view())) {
         append_subscript(out, plain.view());
         return;
     }

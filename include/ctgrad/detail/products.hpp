@@ -13,8 +13,6 @@
 #include <Eigen/Core>
 #include <type_traits>
 
-#include "inlining.hpp"
-
 namespace ctgrad::detail {
 
 /// An operand of a small product: entry (i, k) is at data[i * row_step + k * col_step].
@@ -37,11 +35,15 @@ inline void small_product(long rows, long cols, long depth, double alpha, stride
     }
 }
 
+/// Eigen::RowMajor or Eigen::ColMajor: how M's entries lie in memory.
+template <class M>
+static constexpr int storage_order_v = (int(M::Flags) & Eigen::RowMajorBit) != 0 ? Eigen::RowMajor : Eigen::ColMajor;
+
 /// A direct-access matrix (plain, or a transposed plain one) as a strided operand.
 template <class M>
 strided_operand strided(const M& m) {
     const long outer = static_cast<long>(m.outerStride());
-    if constexpr ((int(M::Flags) & Eigen::RowMajorBit) != 0) {
+    if constexpr (storage_order_v<M> == Eigen::RowMajor) {
         return {m.data(), outer, 1};
     } else {
         return {m.data(), 1, outer};
@@ -72,19 +74,17 @@ void add_matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double 
 
     const long rows = static_cast<long>(dst.rows()), cols = static_cast<long>(dst.cols()), depth = static_cast<long>(lhs.cols());
     if (rows == 0 || cols == 0 || depth == 0) return;
-    constexpr bool dst_row_major = (int(Dst::Flags) & Eigen::RowMajorBit) != 0;
+    constexpr bool dst_row_major = storage_order_v<Dst> == Eigen::RowMajor;
     if (rows + cols + depth < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD) {
         const long outer = static_cast<long>(dst.outerStride());
         detail::small_product(rows, cols, depth, alpha, detail::strided(a), detail::strided(b), dst.data(), dst_row_major ? outer : 1,
                               dst_row_major ? 1 : outer);
         return;
     }
-    using blocking_type = gemm_blocking_space<dst_row_major ? Eigen::RowMajor : Eigen::ColMajor, double, double, Dst::MaxRowsAtCompileTime,
-                                              Dst::MaxColsAtCompileTime, detail::min_size_prefer_fixed(Lhs::MaxColsAtCompileTime, Rhs::MaxRowsAtCompileTime)>;
-    using kernel = general_matrix_matrix_product<Eigen::Index, double, (int(a_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
-                                                 bool(lhs_traits::NeedToConjugate), double,
-                                                 (int(b_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
-                                                 bool(rhs_traits::NeedToConjugate), dst_row_major ? Eigen::RowMajor : Eigen::ColMajor,
+    using blocking_type = gemm_blocking_space<storage_order_v<Dst>, double, double, Dst::MaxRowsAtCompileTime, Dst::MaxColsAtCompileTime,
+                                              detail::min_size_prefer_fixed(Lhs::MaxColsAtCompileTime, Rhs::MaxRowsAtCompileTime)>;
+    using kernel = general_matrix_matrix_product<Eigen::Index, double, storage_order_v<a_type>, bool(lhs_traits::NeedToConjugate), double,
+                                                 storage_order_v<b_type>, bool(rhs_traits::NeedToConjugate), storage_order_v<Dst>,
                                                  Dst::InnerStrideAtCompileTime>;
     using functor = gemm_functor<double, Eigen::Index, kernel, a_type, b_type, Dst, blocking_type>;
     blocking_type blocking(dst.rows(), dst.cols(), lhs.cols(), 1, true);
@@ -104,8 +104,8 @@ void add_matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double 
     using matrix_type = typename remove_all<std::conditional_t<side == Eigen::OnTheRight, lhs_nested, rhs_nested>>::type;
     lhs_nested actual_lhs(lhs);
     rhs_nested actual_rhs(rhs);
-    gemv_dense_selector<side, (int(matrix_type::Flags) & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor,
-                        bool(blas_traits<matrix_type>::HasUsableDirectAccess)>::run(actual_lhs, actual_rhs, dst, scale);
+    gemv_dense_selector<side, storage_order_v<matrix_type>, bool(blas_traits<matrix_type>::HasUsableDirectAccess)>::run(
+        actual_lhs, actual_rhs, dst, scale);
 }
 
 template <class T>
@@ -113,15 +113,14 @@ static constexpr bool is_eigen_product_v = false;
 template <class Lhs, class Rhs>
 static constexpr bool is_eigen_product_v<Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>> = true;
 
-/// Whether Eigen computes lhs * rhs with its GEMM or GEMV kernel.
+/// How Eigen computes lhs * rhs: Eigen::GemmProduct, Eigen::GemvProduct, ...
 template <class Lhs, class Rhs>
-static constexpr bool runs_kernel_v = int(Eigen::internal::product_type<Lhs, Rhs>::value) == int(Eigen::GemmProduct) ||
-                                      int(Eigen::internal::product_type<Lhs, Rhs>::value) == int(Eigen::GemvProduct);
+static constexpr int product_kind_v = int(Eigen::internal::product_type<Lhs, Rhs>::value);
 
 /// dst += Sign * product (Sign is 1 or -1), dst already of the product's shape.
 template <int Sign, class Dst, class Lhs, class Rhs>
 void add_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>& product) {
-    constexpr int kind = Eigen::internal::product_type<Lhs, Rhs>::value;
+    constexpr int kind = product_kind_v<Lhs, Rhs>;
     if constexpr (kind == Eigen::GemmProduct) {
         detail::add_matrix_matrix_product(dst, product.lhs(), product.rhs(), Sign);
     } else if constexpr (kind == Eigen::GemvProduct) {
@@ -136,7 +135,7 @@ void add_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>
 /// dst = product, for an Eigen product expression of doubles; dst never aliases its operands.
 template <class Dst, class Lhs, class Rhs>
 void store_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduct>& product) {
-    if constexpr (runs_kernel_v<Lhs, Rhs>) {
+    if constexpr (product_kind_v<Lhs, Rhs> == Eigen::GemmProduct || product_kind_v<Lhs, Rhs> == Eigen::GemvProduct) {
         dst.resize(product.rows(), product.cols());
         dst.setZero();
         detail::add_product<1>(dst, product);
