@@ -90,4 +90,27 @@ if(position EQUAL -1)
   fail("${SOURCE} failed to compile as it should, but the compiler output does not "
        "contain the expected text: ${expected}")
 endif()
-message(STATUS "PASS: ${SOURCE} fails to compile and says: ${expected}")
+
+# One misuse, one error: the headers stop at the first static_assert, so a case that
+# prints a second `error:` line is a cascade the user would have to read through.
+string(REGEX MATCHALL "error:" error_lines "${output}")
+list(LENGTH error_lines error_count)
+if(NOT error_count EQUAL 1)
+  fail("${SOURCE} must print exactly one `error:` line (the static_assert), "
+       "but the compiler printed ${error_count}.")
+endif()
+
+# The user's line: a static_assert inside a template reports at its own line in
+# ctgrad's headers, so the `error:` line cannot name the test file (docs/design.md,
+# "Compile errors"). The same diagnostic names the line that caused it as a location
+# of its own (g++: `file:line:col:   required from here`; clang: `file:line:col: note:
+# in instantiation of ... requested here`); require that it is in the test file.
+string(REGEX REPLACE "([][+.*()^$?|\\])" "\\\\\\1" source_pattern "${SOURCE}")
+string(REGEX MATCH "(^|\n)${source_pattern}:([0-9]+):[0-9]+:" user_location "${output}")
+if(NOT user_location)
+  fail("the error of ${SOURCE} must name a line of ${SOURCE} (the misuse), "
+       "but every location it gives is in another file.")
+endif()
+set(user_line "${CMAKE_MATCH_2}")
+message(STATUS "PASS: ${SOURCE} fails to compile with one error, names its line ${user_line}, "
+               "and says: ${expected}")

@@ -264,7 +264,7 @@ struct all_printed<std::tuple<Ops...>> {
     static constexpr bool value = (has_printer<Ops> && ...);
 };
 static_assert(all_printed<all_operations>::value,
-              "ctgrad: codegen.hpp: an operation in all_operations has no op_code<Op> printer");
+              "ctgrad: internal: codegen.hpp: an operation in all_operations has no op_code<Op> printer");
 
 // ---- the writer ---------------------------------------------------------------------------
 

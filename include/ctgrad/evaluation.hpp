@@ -152,11 +152,16 @@ struct bound : Bindings... {
 /// are copied. A dynamic size that contradicts a static one throws shape_error.
 template <class... Variables, class... Stored>
 auto bind(binding<Variables, Stored>... bindings) {
-    static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
+    constexpr bool distinct = []<std::size_t... I>(std::index_sequence<I...>) {
         return detail::all_true({true, (detail::first_index<Variables, Variables...>() == I)...});
-    }(std::index_sequence_for<Variables...>{}), "ctgrad: bind: a variable is bound twice");
-    (void)std::initializer_list<int>{0, (detail::check_binding(bindings), 0)...};  // no fold: see all_true
-    return bound<binding<Variables, Stored>...>{std::move(bindings)...};
+    }(std::index_sequence_for<Variables...>{});
+    static_assert(distinct, "ctgrad: bind: a variable is bound twice");
+    if constexpr (!distinct) {
+        return bound<>{};  // a bound<> naming one variable twice would be a second error
+    } else {
+        (void)std::initializer_list<int>{0, (detail::check_binding(bindings), 0)...};  // no fold: see all_true
+        return bound<binding<Variables, Stored>...>{std::move(bindings)...};
+    }
 }
 
 // ---- what one eval stores -----------------------------------------------------------------
@@ -1099,6 +1104,12 @@ template <expression E, class Bound>
 auto eval(const E& e, const Bound& in) {
     if constexpr (is_invalid_v<E>) {
         return 0.0;  // the static_assert that made it has already been reported
+    } else if constexpr (!(is_node_v<E> || is_variable_v<E> || is_literal_v<E> || is_gradient_v<E> ||
+                           is_adjoint_v<E> || ctgrad::detail::same_v<E, constant>)) {
+        // A type that derives from expression_base but is none of ctgrad's: stop at the entry,
+        // before the evaluator's tables report it again in several places.
+        static_assert(detail::always_false<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+        return 0.0;
     } else if constexpr (!detail::check_bound<Bound, E>()) {
         return 0.0;
     } else {
@@ -1154,32 +1165,45 @@ struct rebound {
 }  // namespace detail
 
 /// Compares grad(L, V) with central finite differences of L in double precision, entry by
-/// entry; returns the worst of |g - fd| / max(1, |g|, |fd|) (relative, absolute below 1).
+/// entry; returns the worst of |g - fd| / max(|g|, |fd|, s), where s is the largest |g| of the
+/// whole gradient (1 when the gradient is zero). Relative to the gradient's own scale, so a
+/// gradient of 1e8 or of 1e-8 reports the same figure for the same relative mistake, and an
+/// entry far smaller than the others is not judged alone (its finite difference carries the
+/// rounding of the large ones). NaN when an entry of either side is NaN.
 template <expression L, class V, class Bound>
 double check_gradient(const L& loss, const V& v, const Bound& in) {
     static_assert(is_variable_v<V>, "ctgrad: check_gradient(L, V, in): V must be a variable");
-    Eigen::Matrix<double, V::rows, V::cols> g;
-    if constexpr (is_scalar_v<V>) {
-        g(0, 0) = eval(grad(loss, v), in);
+    if constexpr (!is_variable_v<V>) {
+        return 0.0;  // stop here: grad(L, V) and in.get<V>() would each report V again
     } else {
-        g = eval(grad(loss, v), in);
+        Eigen::Matrix<double, V::rows, V::cols> g;
+        if constexpr (is_scalar_v<V>) {
+            g(0, 0) = eval(grad(loss, v), in);
+        } else {
+            g = eval(grad(loss, v), in);
+        }
+        Eigen::Matrix<double, V::rows, V::cols> x = in.template get<V>();
+        const detail::rebound<Bound, V, decltype(x)> moved{in, x};
+        double scale = 0;
+        for (Eigen::Index i = 0; i < g.size(); ++i) scale = std::max(scale, std::abs(g(i)));
+        if (scale == 0) scale = 1;  // a zero gradient: differences are judged absolutely
+        double worst = 0;
+        for (Eigen::Index i = 0; i < x.size(); ++i) {
+            const double original = x(i);
+            const double h = 1e-5 * std::max(1.0, std::abs(original));
+            x(i) = original + h;
+            const double up = eval(loss, moved);
+            x(i) = original - h;
+            const double down = eval(loss, moved);
+            x(i) = original;
+            const double fd = (up - down) / (2 * h);
+            const double err = std::abs(g(i) - fd) / std::max({scale, std::abs(g(i)), std::abs(fd)});
+            // Not std::max: it would drop a NaN error and report a NaN gradient as exact.
+            if (std::isnan(err) || err > worst) worst = err;
+            if (std::isnan(worst)) break;
+        }
+        return worst;
     }
-    Eigen::Matrix<double, V::rows, V::cols> x = in.template get<V>();
-    const detail::rebound<Bound, V, decltype(x)> moved{in, x};
-    double worst = 0;
-    for (Eigen::Index i = 0; i < x.size(); ++i) {
-        const double original = x(i);
-        const double h = 1e-5 * std::max(1.0, std::abs(original));
-        x(i) = original + h;
-        const double up = eval(loss, moved);
-        x(i) = original - h;
-        const double down = eval(loss, moved);
-        x(i) = original;
-        const double fd = (up - down) / (2 * h);
-        const double err = std::abs(g(i) - fd) / std::max({1.0, std::abs(g(i)), std::abs(fd)});
-        worst = std::max(worst, err);
-    }
-    return worst;
 }
 
 }  // namespace ctgrad

@@ -188,13 +188,17 @@ public:
     /// the parameters before the step.
     template <expression L, class Batch>
     double step(const L& loss, const Batch& batch, double learning_rate) {
-        static_assert(detail::parameters_disjoint_from_batch<params_type, Batch>(),
-                      "ctgrad: train: a variable is both a parameter and bound in the data");
-        const detail::joined_binding<params_type, Batch> in{params_, batch};
-        auto [value, gradients] = detail::loss_and_gradients(loss, params_, in);
-        ++steps_;
-        update(gradients, learning_rate, std::index_sequence_for<Parameters...>{});
-        return value;
+        constexpr bool disjoint = detail::parameters_disjoint_from_batch<params_type, Batch>();
+        static_assert(disjoint, "ctgrad: train: a variable is both a parameter and bound in the data");
+        if constexpr (!disjoint) {
+            return 0.0;  // joining them would list the variable twice: a second error
+        } else {
+            const detail::joined_binding<params_type, Batch> in{params_, batch};
+            auto [value, gradients] = detail::loss_and_gradients(loss, params_, in);
+            ++steps_;
+            update(gradients, learning_rate, std::index_sequence_for<Parameters...>{});
+            return value;
+        }
     }
 
     /// How many steps have been taken (Adam's t).
@@ -399,20 +403,25 @@ static constexpr bool static_rows_agree() {
 template <class... Variables, class... Stored>
 auto data(binding<Variables, Stored>... bindings) {
     static_assert(sizeof...(Variables) > 0, "ctgrad: data(...): bind at least one data variable");
-    static_assert(ctgrad::detail::same_v<detail::unite_t<detail::type_set<Variables>...>, detail::type_set<Variables...>>,
-                  "ctgrad: data(...): a variable is bound twice");
-    auto check = [](const auto& b) {
-        using V = typename std::remove_cvref_t<decltype(b)>::variable_type;
-        if (V::cols != dynamic && b.matrix.cols() != V::cols) {
-            throw shape_error("ctgrad: data: variable " + std::string(V::name) + " is declared " +
-                              detail::shape_text(V::rows, V::cols) + " but the matrix bound to it has " +
-                              std::to_string(b.matrix.cols()) + " columns");
-        }
-    };
-    (check(bindings), ...);
-    bound<binding<Variables, Stored>...> all{std::move(bindings)...};
-    detail::common_rows(all);
-    return all;
+    constexpr bool distinct =
+        ctgrad::detail::same_v<detail::unite_t<detail::type_set<Variables>...>, detail::type_set<Variables...>>;
+    static_assert(distinct, "ctgrad: data(...): a variable is bound twice");
+    if constexpr (!distinct) {
+        return bound<>{};  // a bound<> naming one variable twice would be a second error
+    } else {
+        auto check = [](const auto& b) {
+            using V = typename std::remove_cvref_t<decltype(b)>::variable_type;
+            if (V::cols != dynamic && b.matrix.cols() != V::cols) {
+                throw shape_error("ctgrad: data: variable " + std::string(V::name) + " is declared " +
+                                  detail::shape_text(V::rows, V::cols) + " but the matrix bound to it has " +
+                                  std::to_string(b.matrix.cols()) + " columns");
+            }
+        };
+        (check(bindings), ...);
+        bound<binding<Variables, Stored>...> all{std::move(bindings)...};
+        detail::common_rows(all);
+        return all;
+    }
 }
 
 /// Minibatch training: for each epoch, a fresh random order of the rows of `data` (data(X = x,

@@ -22,7 +22,11 @@ struct divide_op : detail::paired_operands {
     static constexpr auto simplify(const A& a, const B&) {
         if constexpr (is_literal_v<A> && is_literal_v<B>) {
             static_assert(B::num != 0, "ctgrad: A / B: division by a literal zero");
-            return make_literal<A::num * B::den, A::den * B::num>();
+            if constexpr (B::num == 0) {
+                return a;  // after the error, no literal with a zero denominator to report again
+            } else {
+                return make_literal<A::num * B::den, A::den * B::num>();
+            }
         } else if constexpr (is_one_v<B>) {
             return a;
         } else {
