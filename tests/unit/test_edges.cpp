@@ -1,0 +1,118 @@
+// Numbers at the edges: NaN and infinite inputs flow through eval and its gradients without a
+// crash, log and the logistic loss stay finite at large inputs, and check_gradient's figure is
+// relative to the gradient's scale (1e8 and 1e-8) and NaN for a NaN gradient.
+#include "support.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+using namespace ctgrad;
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+
+constexpr matrix<"X", 3, 2> X{};
+constexpr matrix<"W", 2, 2> W{};
+constexpr matrix<"Y", 3, 2> Y{};
+
+}  // namespace
+
+TEST_CASE("eval passes a NaN input on as NaN in values and gradients", "[eval][edges]") {
+    ctgrad_test::random_source random(1351);
+    Eigen::Matrix<double, 3, 2> x = random.uniform<3, 2>();
+    const Eigen::Matrix<double, 2, 2> w = random.uniform<2, 2>();
+    const Eigen::Matrix<double, 3, 2> y = random.uniform<3, 2>();
+    x(1, 0) = nan_value;
+    const auto in = bind(X = x, W = w, Y = y);
+    constexpr auto L = mse(tanh(X * W), Y);
+
+    CHECK(std::isnan(eval(L, in)));
+    const Eigen::Matrix<double, 3, 2> forward = eval(tanh(X * W), in);
+    CHECK(forward.row(1).array().isNaN().all());  // only the row the NaN reaches
+    CHECK(forward.row(0).allFinite());
+    CHECK(forward.row(2).allFinite());
+    // dL/dW = X^T dZ: every entry sums over the rows, so the NaN reaches all of them.
+    const Eigen::Matrix<double, 2, 2> dW = eval(grad(L, W), in);
+    CHECK(dW.array().isNaN().all());
+}
+
+TEST_CASE("eval gives the IEEE results for infinite inputs", "[eval][edges]") {
+    Eigen::Matrix<double, 3, 2> x;
+    x << inf, -inf, 1.0, 2.0, -inf, 0.0;
+    const auto in = bind(X = x);
+
+    const Eigen::Matrix<double, 3, 2> t = eval(tanh(X), in);
+    CHECK(t(0, 0) == 1.0);
+    CHECK(t(0, 1) == -1.0);
+    const Eigen::Matrix<double, 3, 2> e = eval(exp(X), in);
+    CHECK(e(0, 0) == inf);
+    // Eigen's vectorised exp clamps its argument near -709, so exp(-inf) is a subnormal
+    // (about 1e-308), not the exact 0: finite, non-negative and below any meaningful value.
+    CHECK(e(0, 1) >= 0.0);
+    CHECK(e(0, 1) < 1e-300);
+    const Eigen::Matrix<double, 3, 2> s = eval(sigmoid(X), in);
+    CHECK(s(0, 0) == 1.0);
+    CHECK(s(0, 1) == 0.0);
+    const Eigen::Matrix<double, 3, 2> r = eval(relu(X), in);
+    CHECK(r(0, 0) == inf);
+    CHECK(r(0, 1) == 0.0);
+    const Eigen::Matrix<double, 3, 2> sp = eval(softplus(X), in);
+    CHECK(sp(0, 0) == inf);
+    CHECK(sp(0, 1) == 0.0);
+    // +inf and -inf in one sum: NaN, not a crash and not a finite number.
+    CHECK(std::isnan(eval(sum(X), in)));
+    // The gradient of sum(tanh(X)) is 1 - tanh^2: 0 at +-inf, exactly.
+    const Eigen::Matrix<double, 3, 2> dX = eval(grad(sum(tanh(X)), X), in);
+    CHECK(dX(0, 0) == 0.0);
+    CHECK(dX(0, 1) == 0.0);
+    CHECK(dX(2, 1) == 1.0);
+}
+
+TEST_CASE("log and softplus stay finite at large and tiny inputs, with exact gradients", "[ops][edges]") {
+    constexpr matrix<"z", 4, 1> z{};
+    Eigen::Matrix<double, 4, 1> big;
+    big << 1e300, 1e-300, 1000.0, 1e-5;
+    const auto in = bind(z = big);
+    const Eigen::Matrix<double, 4, 1> logs = eval(log(z), in);
+    for (int i = 0; i < 4; ++i) CHECK(logs(i) == std::log(big(i)));
+    const Eigen::Matrix<double, 4, 1> dlog = eval(grad(sum(log(z)), z), in);
+    for (int i = 0; i < 4; ++i) CHECK(dlog(i) == 1.0 / big(i));
+
+    // softplus(z) = log(1 + e^z) is the logistic loss of a logit: at +-1000 it is 1000 and
+    // e^-1000 (0 in double), its gradient sigma(z) is 1 and 0, where log(1 + exp(z)) overflows.
+    Eigen::Matrix<double, 4, 1> logits;
+    logits << 1000.0, -1000.0, 0.0, 30.0;
+    const auto at = bind(z = logits);
+    const Eigen::Matrix<double, 4, 1> sp = eval(softplus(z), at);
+    CHECK(sp(0) == 1000.0);
+    CHECK(sp(1) == 0.0);
+    CHECK(sp(2) == std::log(2.0));
+    CHECK(sp(3) == Approx(30.0 + std::exp(-30.0)).epsilon(1e-15));
+    const Eigen::Matrix<double, 4, 1> dsp = eval(grad(sum(softplus(z)), z), at);
+    CHECK(dsp(0) == 1.0);
+    CHECK(dsp(1) == 0.0);
+    CHECK(dsp(2) == 0.5);
+}
+
+TEST_CASE("check_gradient's figure is relative to the gradient's scale, at 1e8 and at 1e-8", "[eval][edges]") {
+    Eigen::Matrix<double, 2, 2> w;
+    w << 0.5, -0.7, 0.0, 0.3;  // (1, 0) sits on relu's kink
+    const auto in = bind(W = w);
+    for (const double c : {1e8, 1.0, 1e-8}) {
+        CAPTURE(c);
+        // A correct gradient of size ~c: 2 c W, compared relatively whatever c is.
+        CHECK(check_gradient(c * sum(square(W)), W, in) < ctgrad_test::check_gradient_tolerance);
+        // relu at its kink: ctgrad's one-sided derivative (step(0) = 0) against the central
+        // difference (c / 2): a mistake of half the gradient's scale, reported as 0.5 at every
+        // scale (a measure absolute below 1 would call it 5e-9 at c = 1e-8).
+        CHECK(check_gradient(c * sum(relu(W)), W, in) == Approx(0.5).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("check_gradient reports NaN for a NaN gradient, not 0", "[eval][edges]") {
+    Eigen::Matrix<double, 2, 2> w;
+    w << 0.5, nan_value, 0.1, 0.3;
+    CHECK(std::isnan(check_gradient(sum(square(W)), W, bind(W = w))));
+}
