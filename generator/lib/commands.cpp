@@ -184,6 +184,7 @@ std::string format_of(const request& r) {
 /// Builds (or finds in the cache) and runs a program; a crash or timeout is the tool's failure.
 process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
                            outcome& o, bool verbose, bool progress, bool retry = true) {
+    if (env.stop_before_compiling) throw program_written{source};
     const built_program built = build_program(env.tools, source, env.cache, [&] {
         if (progress) {
             std::cerr << "ctgrad-gen: compiling this formula's program through ctgrad (once; later runs use the cache)...\n"
@@ -198,6 +199,15 @@ process_result run_program(const environment& env, const std::string& source, co
                                    : "program compiled in " + std::string(seconds) + " s: ") +
                  built.executable.string() + "\n";
     }
+    o.err += built.note;
+    // A program built outside the cache is removed once it has run (or failed to).
+    struct scratch_remover {
+        fs::path dir;
+        ~scratch_remover() {
+            std::error_code ec;
+            if (!dir.empty()) fs::remove_all(dir, ec);
+        }
+    } const remover{built.scratch};
     std::vector<std::string> command{built.executable.string()};
     command.insert(command.end(), args.begin(), args.end());
     process_result result = run_process(command, 600);

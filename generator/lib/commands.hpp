@@ -37,8 +37,16 @@ struct outcome {
 struct environment {
     toolchain tools;
     std::filesystem::path cache;
+    /// For the fuzz target of the whole request path (tests/fuzz/): throw program_written where
+    /// a program would be compiled, so every input check runs and nothing touches the disk.
+    bool stop_before_compiling = false;
 
     static environment configured();
+};
+
+/// Thrown instead of compiling when environment::stop_before_compiling is set.
+struct program_written {
+    std::string source;
 };
 
 outcome run(const request& r, const environment& env);

@@ -246,6 +246,32 @@ process_result run_process(const std::vector<std::string>& argv, double timeout_
     return result;
 }
 
+namespace {
+
+/// Whether a failed compile is the compiler's own failure rather than an error in the program:
+/// it died of a signal (a crash, the OOM killer, a SIGKILL), or says it crashed (g++: "internal
+/// compiler error"; clang: "PLEASE submit a bug report", or a driver whose cc1 crashed).
+bool compiler_broke(const process_result& compiled) {
+    if (compiled.exit_code >= 128) return true;
+    const std::string text = compiled.out + compiled.err;
+    for (const char* sign : {"internal compiler error", "PLEASE submit a bug report", "unable to execute command",
+                             "terminated signal", "Killed signal", "virtual memory exhausted", "out of memory"}) {
+        if (text.find(sign) != std::string::npos) return true;
+    }
+    return false;
+}
+
+std::string compiler_failure_text(const process_result& compiled) {
+    if (compiled.exit_code >= 128) {
+        const int signal_number = compiled.exit_code - 128;
+        const char* name = strsignal(signal_number);
+        return "was killed by signal " + std::to_string(signal_number) + " (" + (name ? name : "unknown") + ")";
+    }
+    return "crashed (exit " + std::to_string(compiled.exit_code) + ", an internal compiler error)";
+}
+
+}  // namespace
+
 std::string program_key(const toolchain& tools, const std::string& source) {
     digest d;
     d.add("ctgrad-gen program v1");
@@ -286,13 +312,27 @@ built_program build_program(const toolchain& tools, const std::string& source, c
         return result;
     }
     if (before_compiling) before_compiling();
-    fs::create_directories(cache, ec);
-    if (ec) throw tool_error("cannot create the cache directory " + cache.string() + ": " + ec.message());
 
+    // The build directory: private, inside the cache when it can be written (renamed into place
+    // when done), else a scratch directory that the run removes: a read-only cache, or one whose
+    // path is a file, costs the reuse of programs, not the answer.
     std::random_device random;
-    const fs::path work = cache / ("tmp-" + result.key + "-" + std::to_string(getpid()) + "-" + std::to_string(random()));
-    fs::create_directories(work, ec);
-    if (ec) throw tool_error("cannot create " + work.string() + ": " + ec.message());
+    fs::path work = cache / ("tmp-" + result.key + "-" + std::to_string(getpid()) + "-" + std::to_string(random()));
+    fs::create_directories(cache, ec);
+    if (!ec) fs::create_directory(work, ec);
+    if (ec) {
+        const std::string why = ec.message();
+        char scratch_template[] = "/tmp/ctgrad-gen-nocache-XXXXXX";
+        const char* scratch = mkdtemp(scratch_template);
+        if (scratch == nullptr) {
+            throw tool_error("cannot use the cache directory " + cache.string() + " (" + why +
+                             ") nor create a directory in /tmp; set CTGRAD_GEN_CACHE to a writable directory");
+        }
+        work = scratch;
+        result.scratch = work;
+        result.note = "ctgrad-gen: note: cannot use the cache directory " + cache.string() + " (" + why +
+                      "); compiling without it (set CTGRAD_GEN_CACHE to a writable directory to keep programs)\n";
+    }
     write_file(work / "program.cpp", source);
 
     std::vector<std::string> command{tools.compiler};
@@ -321,11 +361,25 @@ built_program build_program(const toolchain& tools, const std::string& source, c
         while (!reason.empty() && reason.back() == '\n') reason.pop_back();
         throw tool_error(reason + " (the C++ compiler: set CTGRAD_GEN_CXX to a working C++20 compiler)");
     }
+    if (compiled.exit_code != 0 && !compiled.timed_out && compiler_broke(compiled)) {
+        // The compiler's own failure (killed, out of memory, an internal error): not the
+        // program's, so no bug report for ctgrad; keep the log where it can be read.
+        const std::string log = (result.scratch.empty() ? cache / ("failed-" + result.key) : work) / "compile.log";
+        if (result.scratch.empty()) {
+            fs::remove_all(cache / ("failed-" + result.key), ec);
+            fs::rename(work, cache / ("failed-" + result.key), ec);
+        }
+        throw tool_error("the C++ compiler " + tools.compiler + " " + compiler_failure_text(compiled) +
+                         " while compiling the program for this formula; run again, or set CTGRAD_GEN_CXX to "
+                         "another C++20 compiler (its output: " + log + ")");
+    }
     if (compiled.exit_code != 0 || !fs::exists(work / "program", ec)) {
         // Keep the failed attempt for the bug report; one per key.
-        const fs::path failed = cache / ("failed-" + result.key);
-        fs::remove_all(failed, ec);
-        fs::rename(work, failed, ec);
+        const fs::path failed = result.scratch.empty() ? cache / ("failed-" + result.key) : work;
+        if (result.scratch.empty()) {
+            fs::remove_all(failed, ec);
+            fs::rename(work, failed, ec);
+        }
         std::string excerpt;
         std::istringstream lines(compiled.out + compiled.err);
         std::string line;
@@ -344,6 +398,10 @@ built_program build_program(const toolchain& tools, const std::string& source, c
                                                         : "the C++ compiler rejected") +
                          " the program written for this formula (a ctgrad-gen or ctgrad bug; please report it with " +
                          (failed / "program.cpp").string() + " and " + (failed / "compile.log").string() + ")\n" + excerpt);
+    }
+    if (!result.scratch.empty()) {
+        result.executable = work / "program";
+        return result;
     }
     fs::rename(work, home, ec);
     if (ec) {

@@ -40,6 +40,11 @@ struct built_program {
     bool from_cache = false;
     double compile_seconds = 0;
     std::string key;
+    /// Set when the cache could not be written: the program was built in this directory, which
+    /// the caller removes after running it.
+    std::filesystem::path scratch;
+    /// A line for stderr saying why the cache was not used (empty when it was).
+    std::string note;
 };
 
 /// A 128-bit hex digest of the program text, the toolchain, and every header under

@@ -103,3 +103,14 @@ add_test(NAME cli.installed_uses_installed_headers
   COMMAND "${CMAKE_COMMAND}" "-DBUILD=${PROJECT_BINARY_DIR}" "-DPREFIX=${CMAKE_CURRENT_BINARY_DIR}/install-test"
     -P "${CMAKE_CURRENT_SOURCE_DIR}/tests/install_test.cmake")
 set_tests_properties(cli.installed_uses_installed_headers PROPERTIES LABELS "cli")
+
+# Faults and load (tests/fault_tests.sh): 8 concurrent runs on one empty cache, a compile killed
+# with SIGKILL, a read-only cache and a cache path that is a file, a missing or crashing
+# compiler, and bad bytes on the command line (each handled within 1 s). Each case has its own
+# scratch directory and cache.
+foreach(fault IN ITEMS concurrency sigkill cache_read_only cache_is_file compiler_missing compiler_crash bad_bytes)
+  add_test(NAME "cli.fault.${fault}"
+    COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/tests/fault_tests.sh" "$<TARGET_FILE:ctgrad-gen>"
+      "${CMAKE_CURRENT_BINARY_DIR}/fault/${fault}" "${fault}")
+  set_tests_properties("cli.fault.${fault}" PROPERTIES LABELS "cli;fault" TIMEOUT 600)
+endforeach()
