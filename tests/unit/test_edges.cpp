@@ -96,6 +96,25 @@ TEST_CASE("log and softplus stay finite at large and tiny inputs, with exact gra
     CHECK(dsp(2) == 0.5);
 }
 
+TEST_CASE("the logistic loss written on logits is exact at +-1000, loss and gradient", "[ops][edges]") {
+    // mean(softplus(z) - y z) is bce(sigmoid(z), y) without forming sigmoid(z): per entry 0, 0,
+    // 1000 and 1000 (a wrong label costs its logit), gradient (sigmoid(z) - y) / 4.
+    // bce(sigmoid(Z), Y) itself is NaN here (docs/design.md, "Numbers at the edges").
+    constexpr matrix<"Z", 4, 1> Z{};
+    constexpr matrix<"Y", 4, 1> Yl{};
+    constexpr auto L = mean(softplus(Z) - hadamard(Yl, Z));
+    Eigen::Matrix<double, 4, 1> z, y;
+    z << 1000.0, -1000.0, 1000.0, -1000.0;
+    y << 1.0, 0.0, 0.0, 1.0;
+    const auto in = bind(Z = z, Yl = y);
+    CHECK(eval(L, in) == 500.0);
+    const Eigen::Matrix<double, 4, 1> dZ = eval(grad(L, Z), in);
+    CHECK(dZ(0) == Approx(0.0).margin(1e-300));
+    CHECK(dZ(1) == Approx(0.0).margin(1e-300));
+    CHECK(dZ(2) == 0.25);
+    CHECK(dZ(3) == Approx(-0.25).epsilon(1e-15));
+}
+
 TEST_CASE("check_gradient's figure is relative to the gradient's scale, at 1e8 and at 1e-8", "[eval][edges]") {
     Eigen::Matrix<double, 2, 2> w;
     w << 0.5, -0.7, 0.0, 0.3;  // (1, 0) sits on relu's kink
