@@ -27,10 +27,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     environment env;
     env.stop_before_compiling = true;
     try {
-        const outcome o = run(r, env);  // shapes compiles nothing and answers
-        if (o.exit_code != 0 && o.exit_code != 1) __builtin_trap();
-    } catch (const input_error& e) {
-        ctgrad_fuzz::check_rendering(e);
+        // run() turns input errors into exit 2 and `error: ...`; exit 3 here (the tool's own
+        // failure, or "error: internal: ...", an exception that escaped a stage) is a finding:
+        // without compiling there is no environment to fail.
+        const outcome o = run(r, env);
+        if (o.exit_code == 2 && (o.err.rfind("error: ", 0) != 0 || o.err.back() != '\n')) __builtin_trap();
+        if (o.exit_code != 0 && o.exit_code != 1 && o.exit_code != 2) __builtin_trap();
     } catch (const program_written& p) {
         if (p.source.empty()) __builtin_trap();
     }
