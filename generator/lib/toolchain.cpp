@@ -322,11 +322,13 @@ built_program build_program(const toolchain& tools, const std::string& source, c
     if (!ec) fs::create_directory(work, ec);
     if (ec) {
         const std::string why = ec.message();
-        char scratch_template[] = "/tmp/ctgrad-gen-nocache-XXXXXX";
-        const char* scratch = mkdtemp(scratch_template);
+        std::error_code tmp_ec;
+        const fs::path tmp = fs::temp_directory_path(tmp_ec);  // $TMPDIR, else /tmp
+        std::string scratch_template = ((tmp_ec ? fs::path("/tmp") : tmp) / "ctgrad-gen-nocache-XXXXXX").string();
+        const char* scratch = mkdtemp(scratch_template.data());
         if (scratch == nullptr) {
             throw tool_error("cannot use the cache directory " + cache.string() + " (" + why +
-                             ") nor create a directory in /tmp; set CTGRAD_GEN_CACHE to a writable directory");
+                             ") nor create a temporary directory; set CTGRAD_GEN_CACHE to a writable directory");
         }
         work = scratch;
         result.scratch = work;
