@@ -5,26 +5,10 @@
 #include <filesystem>
 #include <string>
 
+#include "options.hpp"
 #include "toolchain.hpp"
 
 namespace ctgrad::gen {
-
-/// One invocation. The option texts are kept as typed so errors can point into them.
-struct request {
-    std::string command;            ///< derive, check, emit, lecture, shapes, cache, help
-    std::string formula;            ///< or the lecture's name, or `clear` for cache
-    bool has_formula = false;
-    std::string wrt, data, dims;    ///< --wrt W1,b1   --data X,Y   --dims "X=n,d W1=d,H"
-    bool has_wrt = false, has_data = false;
-    std::string format;             ///< latex, markdown, text, json (empty: the command's default)
-    bool standalone = false;
-    std::string claim;
-    bool has_claim = false;
-    std::string name;               ///< emit --name
-    bool has_name = false;
-    bool verbose = false;           ///< report compile times and cache hits on stderr
-    bool progress = false;          ///< say on stderr, before it starts, that a compile is needed
-};
 
 /// What to print and the exit code: 0 success, 1 a wrong claim, 2 an input error
 /// (`error: ...`, the text, a caret), 3 a failure of the tool itself.
@@ -33,21 +17,7 @@ struct outcome {
     std::string out, err;
 };
 
-/// Where programs are compiled and cached.
-struct environment {
-    toolchain tools;
-    std::filesystem::path cache;
-
-    static environment configured();
-};
-
 outcome run(const request& r, const environment& env);
-
-/// Why `option` (as typed: `--claim`, `-v`) does not apply to `r`'s command, or "" when it does:
-/// an option the command would ignore (derive --claim, shapes --verbose, lecture --dims, cache
-/// --wrt, --standalone without --format latex) is an input error naming both, not a no-op.
-/// Unknown commands and help answer "" (they are reported, or ignore everything, elsewhere).
-std::string option_misuse(const request& r, std::string_view option);
 
 /// The usage text of `ctgrad-gen help`.
 std::string usage();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ctgrad::gen {
 
@@ -34,6 +35,11 @@ struct tool_error : std::runtime_error {
                           std::size_t caret);
 [[noreturn]] inline void fail_at(std::string message, std::string_view text, std::size_t at) {
     fail_at(std::move(message), text, at, at + 1, at);
+}
+
+/// Throws input_error quoting `text` with a caret at its end: for what is missing.
+[[noreturn]] inline void fail_missing(std::string message, std::string_view text) {
+    fail_at(std::move(message), text, text.size());
 }
 
 /// Three lines: `error: <message>`, the text (made printable, windowed around the caret when

@@ -9,10 +9,6 @@
 
 namespace ctgrad::gen {
 
-/// The intermediates a derivation names, as (LaTeX name, formula node): pre-activations Z_k,
-/// activations A_k and the output \hat{y}, numbered from the input. Claims may use them.
-intermediate_names name_intermediates(const typed_formula& f);
-
 /// The support code every program includes (generator/runtime/program_support.hpp).
 const std::string& program_support();
 
