@@ -9,12 +9,16 @@
 #include <new>
 #include <iostream>
 #include <set>
+#include <fstream>
+#include <sstream>
 
 #include "diagnostic.hpp"
 #include "formula.hpp"
 #include "lecture.hpp"
 #include "program.hpp"
 #include "shapes.hpp"
+#include "judge.hpp"
+#include "steps.hpp"
 
 namespace ctgrad::gen {
 
@@ -37,39 +41,78 @@ outcome derive(const request& r, const environment& env) {
     return o;
 }
 
+/// The steps of check --steps: given directly (tests), from standard input (-) or a file.
+std::string steps_text(const request& r) {
+    if (!r.steps_text.empty()) return r.steps_text;
+    std::ostringstream text;
+    if (r.steps == "-") {
+        text << std::cin.rdbuf();
+    } else {
+        std::ifstream file(r.steps, std::ios::binary);
+        if (!file) fail_at("--steps: cannot read " + quote(r.steps), r.steps, 0, r.steps.size(), 0);
+        text << file.rdbuf();
+    }
+    return text.str();
+}
+
 outcome check(const request& r, const environment& env) {
     const typed_formula t = type_formula(r.formula, r);
     require_loss(t);
-    if (!r.has_wrt) fail_missing("check needs --wrt V, the variable the claim is the gradient for", r.formula);
-    const auto wrt = wrt_of(t, r);
-    if (wrt.size() != 1) fail_at("--wrt: check compares one gradient; name one variable", r.wrt, 0, r.wrt.size(), 0);
-    if (!r.has_claim) fail_missing("check needs --claim '<expression>', the gradient derived by hand", r.formula);
-    const typed_claim claim = infer_claim_shapes(t, parse(r.claim), name_intermediates(t));
-
-    const variable_info& target = *t.find_variable(wrt[0]);
-    const auto& top = claim.nodes[static_cast<std::size_t>(claim.source.root)];
-    const bool shapes_match = top.pure_number ? t.is_one(target.rows) && t.is_one(target.cols)
-                                              : t.same_dim(top.rows, target.rows) && t.same_dim(top.cols, target.cols);
+    const language lang = language_of(r);
+    const bool json = format_of(r) == "json";
+    std::vector<step> steps;
+    if (r.has_steps) {
+        if (r.has_claim || r.has_wrt) {
+            fail_at("--steps names its quantities on each line; give --claim and --wrt without --steps", r.steps, 0,
+                    r.steps.size(), 0);
+        }
+        steps = parse_steps(steps_text(r));
+    } else {
+        if (!r.has_wrt) fail_missing("check needs --wrt V and --claim '<expression>', or --steps FILE", r.formula);
+        const auto wrt = wrt_of(t, r);
+        if (wrt.size() != 1) fail_at("--wrt: check compares one gradient; name one variable", r.wrt, 0, r.wrt.size(), 0);
+        if (!r.has_claim) fail_missing("check needs --claim '<expression>', the gradient derived by hand", r.formula);
+        // One step, line 0: its errors quote the claim alone.
+        step s;
+        s.quantity = t.find_variable(wrt[0])->written;
+        s.text = r.claim;
+        s.claim = r.claim;
+        steps.push_back(s);
+    }
+    const std::vector<step_plan> plans = plan_steps(t, steps);
     outcome o;
-    const std::string gradient = "dL/d" + plain_name(target.latex);
-    if (!shapes_match) {
-        const process_result p = run_program(env, derive_program(t, wrt), {"gradient", "0"}, o.err, r.verbose, r.progress);
-        o.out = "wrong: the claim is " + t.shape_text(top.rows, top.cols) + ", but " + gradient +
-                " has the shape of " + plain_name(target.latex) + ", " + t.shape_text(target.rows, target.cols) + "\n";
-        o.out += "correct: " + gradient + " = " + p.out;
-        o.exit_code = 1;
+    const process_result p = run_program(env, steps_program(t, plans), {}, o.err, r.verbose, r.progress);
+    if (p.exit_code != 0) throw tool_error("the check program failed: " + p.err);
+    o.err += p.err;
+    const program_values pv = read_program_values(p.out);
+    std::vector<verdict> verdicts;
+    for (std::size_t k = 0; k < plans.size(); ++k) verdicts.push_back(judge(t, plans, k, pv));
+    for (const verdict& v : verdicts) {
+        if (v.kind == verdict::not_finite) {
+            fail_at("cannot compare: dL/d" + v.quantity + " is not finite at the random points tried (a log or division "
+                    "of values that may be negative or zero?)",
+                    r.formula, 0, r.formula.size(), 0);
+        }
+    }
+    const bool all_correct = std::all_of(verdicts.begin(), verdicts.end(), [](const verdict& v) { return v.kind == verdict::correct; });
+    o.exit_code = all_correct ? 0 : 1;
+    if (r.has_steps) {
+        o.out = steps_report(plans, verdicts, quantities_of(t), lang, json);
         return o;
     }
-    const process_result p = run_program(env, check_program(t, claim, wrt[0]), {}, o.err, r.verbose, r.progress);
-    if (p.exit_code == 4) {
-        fail_at("cannot compare: " + gradient + " is not finite at the random points tried (a log or division of "
-                "values that may be negative or zero?)",
-                r.formula, 0, r.formula.size(), 0);
+    // --claim: the verdict, and ctgrad's gradient under a wrong one.
+    const verdict& v = verdicts[0];
+    const std::string gradient = "dL/d" + v.quantity;
+    if (json) {
+        o.out = steps_report(plans, verdicts, quantities_of(t), lang, true);
+        return o;
     }
-    if (p.exit_code != 0 && p.exit_code != 1) throw tool_error("the check program failed: " + p.err);
-    o.out = p.out;
-    o.err += p.err;
-    o.exit_code = p.exit_code;
+    std::string diagnosis = diagnosis_text(v, lang, gradient, quantities_of(t));
+    if (v.finding == verdict::largest_difference) {
+        diagnosis = (lang == language::ru ? "утверждение отличается от " : "the claim differs from ") + gradient + ": " + diagnosis;
+    }
+    o.out = (all_correct ? verdict_word(v, lang) : std::string(lang == language::ru ? "неверно" : "wrong")) + ": " + diagnosis + "\n";
+    if (!all_correct) o.out += (lang == language::ru ? "верно: " : "correct: ") + gradient + " = " + v.correct_text + "\n";
     return o;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "options.hpp"
+#include "output.hpp"
 #include "toolchain.hpp"
 
 namespace ctgrad::gen {
@@ -19,7 +20,5 @@ struct outcome {
 
 outcome run(const request& r, const environment& env);
 
-/// The usage text of `ctgrad-gen help`.
-std::string usage();
 
 }  // namespace ctgrad::gen

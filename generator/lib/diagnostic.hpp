@@ -25,6 +25,12 @@ struct input_error : std::runtime_error {
     diagnostic where;
 };
 
+/// A formula whose shapes do not fit (X * W1 with cols(X) != rows(W1)): an input error in a
+/// formula, but in a claim a wrong answer (check's "wrong shape"), so it is told apart.
+struct shape_mismatch : input_error {
+    using input_error::input_error;
+};
+
 /// Thrown when ctgrad-gen itself fails (no compiler, a program that does not build): exit 3.
 struct tool_error : std::runtime_error {
     using std::runtime_error::runtime_error;

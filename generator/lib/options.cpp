@@ -217,6 +217,22 @@ request parse_arguments(const std::vector<std::string>& args) {
             once(i, r.has_claim);
             value(i, "--claim", r.claim);
             r.has_claim = true;
+        } else if (is("--steps")) {
+            once(i, r.has_steps);
+            value(i, "--steps", r.steps);
+            r.has_steps = true;
+        } else if (is("--lang")) {
+            once(i, !r.lang.empty());
+            value(i, "--lang", r.lang);
+            if (r.lang.empty()) line.fail("--lang needs a value", i);
+        } else if (is("--variants")) {
+            once(i, r.has_variants);
+            value(i, "--variants", r.variants);
+            r.has_variants = true;
+        } else if (is("--seed")) {
+            once(i, r.has_seed);
+            value(i, "--seed", r.seed);
+            r.has_seed = true;
         } else if (is("--name")) {
             once(i, r.has_name);
             value(i, "--name", r.name);
@@ -244,24 +260,36 @@ request parse_arguments(const std::vector<std::string>& args) {
 
 /// --format, or the command's default: LaTeX for derive, text for the lecture.
 std::string format_requested(const request& r) {
-    return !r.format.empty() ? r.format : r.command == "lecture" ? "text" : "latex";
+    if (!r.format.empty()) return r.format;
+    return r.command == "lecture" || r.command == "check" ? "text" : "latex";
 }
 
 std::string format_of(const request& r) {
     const std::string f = format_requested(r);
-    static const std::set<std::string> known{"latex", "markdown", "text", "json"};
-    if (!known.count(f)) fail_at("--format: expected latex, markdown, text or json", r.format, 0, r.format.size(), 0);
+    if (r.command == "check") {
+        if (f != "text" && f != "json") fail_at("--format: check writes text or json", r.format, 0, r.format.size(), 0);
+        return f;
+    }
+    static const std::set<std::string> known{"latex", "markdown", "text", "json", "html"};
+    if (!known.count(f)) fail_at("--format: expected latex, markdown, text, json or html", r.format, 0, r.format.size(), 0);
     return f;
+}
+
+language language_of(const request& r) {
+    if (r.lang.empty() || r.lang == "en") return language::en;
+    if (r.lang == "ru") return language::ru;
+    fail_at("--lang: expected en or ru", r.lang, 0, r.lang.size(), 0);
 }
 
 std::string option_misuse(const request& r, std::string_view option) {
     // The options each command reads; lecture's formulas come with their own --dims.
     static const std::map<std::string, std::vector<std::string>, std::less<>> takes{
-        {"derive", {"--wrt", "--data", "--dims", "--format", "--standalone", "--verbose"}},
-        {"check", {"--wrt", "--data", "--dims", "--claim", "--verbose"}},
+        {"derive", {"--wrt", "--data", "--dims", "--format", "--standalone", "--lang", "--verbose"}},
+        {"check", {"--wrt", "--data", "--dims", "--claim", "--steps", "--format", "--lang", "--verbose"}},
         {"emit", {"--wrt", "--data", "--dims", "--name", "--verbose"}},
         {"shapes", {"--data", "--dims"}},
-        {"lecture", {"--wrt", "--data", "--format", "--standalone", "--verbose"}},
+        {"lecture", {"--wrt", "--data", "--format", "--standalone", "--lang", "--verbose"}},
+        {"exercise", {"--wrt", "--data", "--dims", "--variants", "--seed", "--format", "--lang", "--verbose"}},
         {"cache", {}},
         {"config", {}},
     };

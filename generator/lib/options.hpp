@@ -23,7 +23,19 @@ struct request {
     bool has_name = false;
     bool verbose = false;           ///< report compile times and cache hits on stderr
     bool progress = false;          ///< say on stderr, before it starts, that a compile is needed
+    std::string steps;              ///< check --steps FILE (or - for stdin)
+    bool has_steps = false;
+    std::string steps_text;         ///< the steps themselves, when given directly (tests); else read from `steps`
+    std::string lang;               ///< --lang en|ru (empty: en)
+    std::string variants, seed;     ///< exercise --variants N --seed S, as typed
+    bool has_variants = false, has_seed = false;
 };
+
+/// The language of the prose ctgrad-gen prints (headings, verdicts, instructions).
+enum class language { en, ru };
+
+/// --lang, checked: en (the default) or ru.
+language language_of(const request& r);
 
 /// One dimension as written in --dims: a positive number, `n` (the batch, known at run time)
 /// or a name (a fixed size, symbolic in messages).

@@ -122,7 +122,16 @@ std::optional<std::pair<long long, long long>> fraction(const typed_claim& c, in
     }
 }
 
-std::string claim_reference(const typed_formula& f, const typed_claim& c, int i) {
+/// ctgrad's dL/d(node) for a formula node: a variable's gradient, else the adjoint the backward
+/// pass names for the node (ctgrad_gen::adjoint_of, generator/runtime/program_support.hpp).
+std::string truth_code(const typed_formula& f, int node, std::string_view loss = "loss") {
+    if (f.source[node].kind == op::variable) {
+        return "ctgrad::expr_of(ctgrad::grad(" + std::string(loss) + ", " + formula_reference(f, node) + "))";
+    }
+    return "ctgrad_gen::adjoint_of(" + std::string(loss) + ", e" + std::to_string(node) + ")";
+}
+
+std::string claim_reference(const typed_formula& f, const typed_claim& c, int i, const std::string& prefix) {
     const auto& t = c.nodes[static_cast<std::size_t>(i)];
     if (t.pure_number) {
         if (const auto q = fraction(c, i)) {
@@ -132,6 +141,7 @@ std::string claim_reference(const typed_formula& f, const typed_claim& c, int i)
     }
     const auto& n = c.source[i];
     if (n.kind == op::variable) {
+        if (const int of = c.adjoint_of[static_cast<std::size_t>(i)]; of >= 0) return truth_code(f, of);
         const int target = c.refers_to[static_cast<std::size_t>(i)];
         if (target >= 0) return formula_reference(f, target);
         // n, the batch size: the number of entries of a row of length n.
@@ -140,7 +150,21 @@ std::string claim_reference(const typed_formula& f, const typed_claim& c, int i)
         }
         fail_at("n, the batch size, needs a data variable with n rows in the formula", c.source.text, n.begin, n.end, n.at);
     }
-    return "c" + std::to_string(i);
+    return prefix + std::to_string(i);
+}
+
+/// The declarations of a claim's nodes (`<prefix><i>`) and, last, `<name>`.
+std::string claim_code(const typed_formula& f, const typed_claim& c, const std::string& prefix, const std::string& name) {
+    std::string out;
+    const formula& src = c.source;
+    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+        const auto& t = c.nodes[static_cast<std::size_t>(i)];
+        if (t.pure_number || src[i].kind == op::variable || src[i].kind == op::number) continue;
+        std::vector<std::string> operands;
+        for (int a : src[i].args) operands.push_back(claim_reference(f, c, a, prefix));
+        out += "inline constexpr auto " + prefix + std::to_string(i) + " = " + build_code(src, t, i, operands) + ";\n";
+    }
+    return out + "inline constexpr auto " + name + " = " + claim_reference(f, c, src.root, prefix) + ";\n";
 }
 
 enum class program_kind { symbolic, numeric, codegen };
@@ -212,41 +236,80 @@ std::string derive_program(const typed_formula& f, const std::vector<std::string
     return out;
 }
 
-std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt) {
-    std::string out = header(f, "a check of a claimed gradient", program_kind::numeric);
-    out += "// claim: " + comment_line(claim.source.text) + "\n";
+std::string steps_program(const typed_formula& f, const std::vector<step_plan>& plans) {
+    std::string out = header(f, "a check of a derivation, step by step", program_kind::numeric);
+    for (const auto& p : plans) out += "// line " + std::to_string(p.source.line) + ": " + comment_line(p.source.text) + "\n";
     out += formula_code(f);
     out += "namespace generated {\n";
-    const formula& src = claim.source;
-    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
-        const auto& t = claim.nodes[static_cast<std::size_t>(i)];
-        if (t.pure_number || src[i].kind == op::variable || src[i].kind == op::number) continue;
-        std::vector<std::string> operands;
-        for (int a : src[i].args) operands.push_back(claim_reference(f, claim, a));
-        out += "inline constexpr auto c" + std::to_string(i) + " = " + build_code(src, t, i, operands) + ";\n";
-    }
-    out += "inline constexpr auto claim = " + claim_reference(f, claim, src.root) + ";\n}  // namespace generated\n\n";
-
-    const variable_info& target = *f.find_variable(wrt);
-    out += "int main() {\n    using namespace generated;\n";
-    out += "    constexpr auto g = ctgrad::grad(loss, " + target.cpp + ");\n";
-    out += "    const bool symbolic = ctgrad_gen::same_expression(g, claim);\n";
-    out += "    ctgrad_gen::comparison c;\n    std::mt19937_64 rng(20240901);\n";
-    out += "    for (int attempt = 0; attempt < 100 && c.draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
+    // Per line k: truth_k, claim_k, repair_k_j, and the surrogate loss sum(Z .* G_k) whose
+    // gradient carries a changed dL/dZ down to the quantity (G_k = dL/dA .* g'(Z), bound at
+    // run time): the truth with the activation derivative removed or exchanged.
     std::string binds;
+    for (const auto& v : f.variables) binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
+    std::string body;
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        const step_plan& p = plans[k];
+        if (p.target < 0) continue;
+        const std::string K = std::to_string(k);
+        out += "inline constexpr auto truth_" + K + " = " +
+               (p.variable ? "ctgrad::grad(loss, " + formula_reference(f, p.target) + ")" : truth_code(f, p.target)) + ";\n";
+        body += "        ctgrad_gen::print_value('T', " + K + ", 0, truth_" + K + ", in);\n";
+        if (p.claim) {
+            out += claim_code(f, *p.claim, "c" + K + "_", "claim_" + K);
+            body += "        ctgrad_gen::print_value('C', " + K + ", 0, claim_" + K + ", in);\n";
+        }
+        for (std::size_t j = 0; j < p.repairs.size(); ++j) {
+            const std::string J = std::to_string(j);
+            out += claim_code(f, p.repairs[j].claim, "r" + K + "_" + J + "_", "repair_" + K + "_" + J);
+            body += "        ctgrad_gen::print_value('R', " + K + ", " + J + ", repair_" + K + "_" + J + ", in);\n";
+        }
+        if (p.activation >= 0) {
+            const int z = p.preactivation;
+            const dim_info r = f.dim(f[z].rows), c = f.dim(f[z].cols);
+            const std::string g = "g_" + K;
+            out += "inline constexpr ctgrad::matrix<\"G_{" + K + "}\", " + size_code(r) + ", " + size_code(c) + "> " + g + "{};\n";
+            out += "inline constexpr auto surrogate_" + K + " = ctgrad::sum(ctgrad::hadamard(" + formula_reference(f, z) + ", " + g + "));\n";
+            std::string through;
+            if (p.target == z) {
+                through = g;  // the quantity is Z itself: dL/dZ is G
+            } else if (p.variable) {
+                through = "ctgrad::grad(surrogate_" + K + ", " + formula_reference(f, p.target) + ")";
+            } else {
+                through = truth_code(f, p.target, "surrogate_" + K);
+            }
+            out += "inline constexpr auto through_" + K + " = " + through + ";\n";
+            std::string kinds;
+            for (op candidate : activation_candidates) {
+                kinds += std::string(kinds.empty() ? "" : ", ") + std::to_string(static_cast<int>(candidate));
+            }
+            body += "        ctgrad_gen::print_activation_candidates<" + size_code(r) + ", " + size_code(c) + ">(" + K +
+                    ", ctgrad_gen::adjoint_of(loss, " + formula_reference(f, p.activation) + "), " +
+                    formula_reference(f, z) + ", in, {" + kinds + "}, [&](const auto& G) { return ctgrad::bind(" + binds +
+                    ", " + g + " = G); }, through_" + K + ");\n";
+        }
+    }
+    out += "}  // namespace generated\n\n";
+    out += "int main() {\n    using namespace generated;\n";
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        if (plans[k].target < 0) continue;
+        const std::string K = std::to_string(k);
+        out += "    ctgrad_gen::print_text(" + K + ", truth_" + K + ");\n";
+        if (plans[k].claim) out += "    ctgrad_gen::print_symbolic(" + K + ", truth_" + K + ", claim_" + K + ");\n";
+    }
+    out += "    std::mt19937_64 rng(20240901);\n";
+    out += "    for (int attempt = 0, draws = 0; attempt < 100 && draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
     for (const auto& v : f.variables) {
         const dim_info r = f.dim(v.rows), k = f.dim(v.cols);
         out += "        const auto m_" + v.cpp + " = ctgrad_gen::random_matrix<" + size_code(r) + ", " + size_code(k) +
                ">(rng, " + std::to_string(r.size < 0 ? draw_rows : r.size) + ", " +
                std::to_string(k.size < 0 ? draw_rows : k.size) + ");\n";
-        binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
     }
     out += "        const auto in = ctgrad::bind(" + binds + ");\n";
-    out += "        const Eigen::MatrixXd derived = ctgrad_gen::as_matrix(ctgrad::eval(g, in));\n";
-    out += "        if (!derived.allFinite()) continue;\n";
-    out += "        ctgrad_gen::compare(derived, ctgrad_gen::as_matrix(ctgrad::eval(claim, in)), c);\n    }\n";
-    out += "    return ctgrad_gen::report_check(symbolic, c, " + std::to_string(check_draws) + ", " +
-           double_text(check_tolerance) + ", " + cpp_string(plain_name(target.latex)) + ", ctgrad_gen::expression_text(g));\n}\n";
+    out += "        if (!(true";
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        if (plans[k].target >= 0) out += " && ctgrad_gen::finite(truth_" + std::to_string(k) + ", in)";
+    }
+    out += ")) continue;\n        std::cout << \"D \" << ++draws << \"\\n\";\n" + body + "    }\n    return 0;\n}\n";
     return out;
 }
 

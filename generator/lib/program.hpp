@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "shapes.hpp"
+#include "steps.hpp"
 
 namespace ctgrad::gen {
 
@@ -20,8 +21,10 @@ std::string formula_code(const typed_formula& f);
 /// `latex|markdown|text|json [standalone]`, or `gradient K` for the text of the K-th gradient.
 std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt);
 
-/// A program comparing a claim with dL/d`wrt`, symbolically and at 5 random draws.
-std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt);
+/// A program printing, for each line of a steps file, ctgrad's value of the line's quantity and
+/// the claim's at check_draws random draws (plus the repairs and activation variants the plans
+/// ask for), in the protocol judge.hpp reads: `T k j rows cols v...` lines after `D draw`.
+std::string steps_program(const typed_formula& f, const std::vector<step_plan>& plans);
 
 /// A program printing a self-contained C++ header for the loss and the gradients; argument:
 /// the function's name.

@@ -174,6 +174,12 @@ private:
         type(i).number_value = value;
     }
 
+    /// A well-formed formula whose shapes do not fit: a wrong claim, not unreadable text.
+    [[noreturn]] void fail_shape(int i, const std::string& message) const {
+        const auto& n = f_[i];
+        throw shape_mismatch(diagnostic{message, f_.text, n.begin, n.end, n.at});
+    }
+
     [[noreturn]] void fail_pairing(int i) const {
         const auto& n = f_[i];
         const std::string verb = n.kind == op::add ? "add" : n.kind == op::subtract ? "subtract" : "divide";
@@ -181,13 +187,13 @@ private:
         const int a = arg(i, 0), b = arg(i, 1);
         const std::string first = n.kind == op::subtract ? operand(b) : operand(a);
         const std::string second = n.kind == op::subtract ? operand(a) : operand(b);
-        fail(i, "cannot " + verb + " " + first + joint + second +
+        fail_shape(i, "cannot " + verb + " " + first + joint + second +
                     ": the shapes must be equal, or one side a 1 x k row (applied to every row) or 1 x 1");
     }
 
     [[noreturn]] void fail_product(int i) const {
         const int a = arg(i, 0), b = arg(i, 1);
-        fail(i, "cannot multiply " + operand(a) + " by " + operand(b) + ": columns of the left (" +
+        fail_shape(i, "cannot multiply " + operand(a) + " by " + operand(b) + ": columns of the left (" +
                     t_.dim(type(a).cols).name + ") must equal rows of the right (" + t_.dim(type(b).rows).name + ")");
     }
 
@@ -195,7 +201,7 @@ private:
         const auto& n = f_[i];
         const int a = arg(i, 0), b = arg(i, 1);
         std::string what = n.kind == op::hadamard ? "the element-wise product" : std::string(info(n.kind).builder) + "(...)";
-        fail(i, what + " needs equal shapes: " + operand(a) + " and " + operand(b));
+        fail_shape(i, what + " needs equal shapes: " + operand(a) + " and " + operand(b));
     }
 
     void infer(int i) {
@@ -236,7 +242,7 @@ private:
             case op::scale: {
                 const int s = arg(i, 0), a = arg(i, 1);
                 if (!unify(type(s).rows, t_.one) || !unify(type(s).cols, t_.one)) {
-                    fail(i, "scale(s, A): the factor s must be 1 x 1, and " + operand(s) + " is not");
+                    fail_shape(i, "scale(s, A): the factor s must be 1 x 1, and " + operand(s) + " is not");
                 }
                 copy_shape(i, a);
                 return;
@@ -377,7 +383,7 @@ private:
             case op::scale: {
                 const int s = !n.called && out.scalar_right ? arg(i, 1) : arg(i, 0);
                 if (!type(s).pure_number && !scalar(s)) {
-                    fail(i, "the factor " + operand(s) + " of this scaling must be 1 x 1");
+                    fail_shape(i, "the factor " + operand(s) + " of this scaling must be 1 x 1");
                 }
                 return;
             }
@@ -429,6 +435,7 @@ void freeze(typed_formula& t) {
         if (c.kind == dim_class::free) {
             c.kind = dim_class::named;
             c.name = names[i];
+            c.inferred = true;
         }
         if (c.kind == dim_class::named && !c.batch) {
             while (used_numbers.count(next)) ++next;
@@ -510,14 +517,22 @@ typed_formula infer_shapes(formula f, const shape_options& options) {
     return t;
 }
 
-typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names) {
+typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names,
+                               const intermediate_names& adjoints) {
     typed_claim out;
     out.source = std::move(claim);
     typed_formula table = f;  // a copy: a claim never changes the formula's dimensions
     const formula& src = out.source;
     out.refers_to.assign(src.nodes.size(), -1);
+    out.adjoint_of.assign(src.nodes.size(), -1);
     const auto resolve = [&](int node) -> std::pair<int, int> {
         const auto& n = src[node];
+        for (const auto& [latex, target] : adjoints) {
+            if (latex == n.latex) {
+                out.adjoint_of[static_cast<std::size_t>(node)] = target;
+                return {f[target].rows, f[target].cols};
+            }
+        }
         if (const auto* v = f.find_variable(n.latex)) {
             out.refers_to[static_cast<std::size_t>(node)] = v->node;
             return {v->rows, v->cols};
@@ -532,6 +547,7 @@ typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const inte
         std::string known;
         for (const auto& v : f.variables) known += (known.empty() ? "" : ", ") + v.written;
         for (const auto& [latex, target] : names) known += ", " + plain_name(latex);
+        for (const auto& [latex, target] : adjoints) known += ", " + plain_name(latex);
         fail_at("the claim uses '" + quote(n.written) + "', which is not in the formula; it may use " + known +
                     (f.batch >= 0 ? ", n" : ""),
                 src.text, n.begin, n.end, n.at);

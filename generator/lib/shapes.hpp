@@ -74,6 +74,7 @@ public:
         bool batch = false;
         int order = 0;
         int size = 0;  ///< assigned when frozen
+        bool inferred = false;  ///< named by inference (no --dims fixed it): check's hints
     };
     mutable std::vector<int> parent;
     std::vector<dim_class> classes;
@@ -101,12 +102,19 @@ struct typed_claim {
     /// Per claim node of kind op::variable: the formula node it stands for (a variable's first
     /// occurrence or an intermediate), or -1 for `n`.
     std::vector<int> refers_to;
+    /// Per claim node: the formula node whose adjoint dL/d(node) a d-name (dZ2) stands for, or -1.
+    std::vector<int> adjoint_of;
 };
 
 /// Named intermediates a claim may use: LaTeX name -> formula node.
 using intermediate_names = std::vector<std::pair<std::string, int>>;
 
-typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names);
+/// Types `claim` against `f`: its names are the formula's variables, the `names` (intermediates),
+/// `n`, and the `adjoints` (a d-name such as dZ_2 for dL/dZ2, with the node it differentiates).
+/// Throws shape_mismatch when the claim is a formula whose shapes do not fit, input_error for
+/// an unknown name.
+typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names,
+                               const intermediate_names& adjoints = {});
 
 /// The intermediates a derivation names, as (LaTeX name, formula node): pre-activations Z_k,
 /// activations A_k and the output \hat{y}, numbered from the input. Claims may use them.
