@@ -34,6 +34,7 @@ outcome derive(const request& r, const environment& env) {
     outcome o;
     std::vector<std::string> args{format};
     if (r.standalone) args.emplace_back("standalone");
+    if (language_of(r) == language::ru) args.emplace_back("ru");
     const process_result p = run_program(env, derive_program(t, wrt), args, o.err, r.verbose, r.progress);
     o.out = p.out;
     o.err += p.err;
@@ -221,13 +222,19 @@ outcome lecture(const request& r, const environment& env) {
                   "\n  --dims: " + quote(f->dims, 60) + (d.has_wrt ? "\n  --wrt " + d.wrt : "");
     }
     outcome derived = derive(d, env);
+    const bool ru = language_of(r) == language::ru;
+    const std::string& title = ru ? f->title_ru : f->title;
+    const std::string& notes = ru ? f->notes_ru : f->notes;
+    const std::string lecture_word = ru ? "Лекция: " : "Lecture: ";
+    std::string where = f->where;  // slide titles, quoted in Russian, joined by "and"
+    if (const auto at = where.find(" and "); ru && at != std::string::npos) where.replace(at, 5, " и ");
     std::string head;
     if (d.format == "text") {
-        head = f->title + "\nLecture: " + f->where + "\n" + f->notes + "\n\n  " + command + "\n\n";
+        head = title + "\n" + lecture_word + where + "\n" + notes + "\n\n  " + command + "\n\n";
     } else if (d.format == "markdown") {
-        head = "## " + f->title + "\n\nLecture: " + f->where + ". " + f->notes + "\n\n```sh\n" + command + "\n```\n\n";
+        head = "## " + title + "\n\n" + lecture_word + where + ". " + notes + "\n\n```sh\n" + command + "\n```\n\n";
     } else if (d.format == "latex" && !r.standalone) {
-        head = "% " + f->title + "\n% Lecture: " + f->where + "\n% " + command + "\n";
+        head = "% " + title + "\n% " + lecture_word + where + "\n% " + command + "\n";
     }
     derived.out = head + derived.out;
     return derived;

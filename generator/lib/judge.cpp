@@ -116,7 +116,16 @@ bool constant_factor(const std::vector<values>& claim, const std::vector<values>
 /// A size inference made up (no --dims named it) equal to |s| or 1/|s|: the likely cause of a
 /// constant factor, such as Y's free column count in mse's 1/(n K).
 std::string free_size_hint(const typed_formula& f, double s) {
+    // The data first: a free column count of Y is the usual cause (mse divides by n K).
+    std::vector<const variable_info*> order;
     for (const auto& v : f.variables) {
+        if (v.data) order.push_back(&v);
+    }
+    for (const auto& v : f.variables) {
+        if (!v.data) order.push_back(&v);
+    }
+    for (const variable_info* p : order) {
+        const variable_info& v = *p;
         for (const bool columns : {true, false}) {
             const int id = columns ? v.cols : v.rows;
             const auto& c = f.classes[static_cast<std::size_t>(f.root(id))];

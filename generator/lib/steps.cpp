@@ -42,6 +42,9 @@ std::string claim_text(std::string_view s) {
     return out;
 }
 
+/// "line 3: " before a message about a line of a file; nothing for --claim (line 0).
+std::string line_prefix(const step& s) { return s.line > 0 ? "line " + std::to_string(s.line) + ": " : ""; }
+
 std::string d_name(std::string_view latex) { return latex_name("d" + plain_name(latex)); }
 
 bool is_activation(op k) {
@@ -150,7 +153,7 @@ std::vector<step_plan> plan_steps(const typed_formula& f, const std::vector<step
         try {
             claim = parse(s.claim);
         } catch (const input_error& e) {
-            fail_at("line " + std::to_string(s.line) + ": " + e.where.message, s.text, s.claim_at + e.where.begin,
+            fail_at(line_prefix(s) + e.where.message, s.text, s.claim_at + e.where.begin,
                     s.claim_at + e.where.end, s.claim_at + e.where.caret);
         }
         const auto type = [&](formula c) { return infer_claim_shapes(f, std::move(c), intermediates, defined); };
@@ -159,7 +162,7 @@ std::vector<step_plan> plan_steps(const typed_formula& f, const std::vector<step
         } catch (const shape_mismatch& e) {
             p.misfit = e.where.message;
         } catch (const input_error& e) {
-            fail_at("line " + std::to_string(s.line) + ": " + e.where.message, s.text, s.claim_at + e.where.begin,
+            fail_at(line_prefix(s) + e.where.message, s.text, s.claim_at + e.where.begin,
                     s.claim_at + e.where.end, s.claim_at + e.where.caret);
         }
         const bool fits = p.claim && [&] {

@@ -126,13 +126,16 @@ std::string expression_text(const E& e) {
 
 #ifdef CTGRAD_GEN_HAS_DERIVATION
 
-/// A complete LaTeX document around a derivation: compiles with pdflatex (article, amsmath).
-inline std::string standalone_document(std::string_view loss_latex, const std::string& align) {
-    std::string out =
-        "\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n"
-        "\\noindent The gradients of\n\\[\n  L = ";
+/// A complete LaTeX document around a derivation: compiles with pdflatex (article, amsmath; in
+/// Russian also T2A fonts and babel, Debian's texlive-lang-cyrillic).
+inline std::string standalone_document(std::string_view loss_latex, const std::string& align, ctgrad::lang l) {
+    const bool ru = l == ctgrad::lang::ru;
+    std::string out = "\\documentclass{article}\n";
+    if (ru) out += "\\usepackage[T2A]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage[russian]{babel}\n";
+    out += "\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\\noindent ";
+    out += ru ? "Градиенты функции\n\\[\n  L = " : "The gradients of\n\\[\n  L = ";
     out += loss_latex;
-    out += "\n\\]\nstep by step, as derived by ctgrad:\n\\small\n";
+    out += ru ? "\n\\]\nпо шагам, как их выводит ctgrad:\n\\small\n" : "\n\\]\nstep by step, as derived by ctgrad:\n\\small\n";
     out += align;
     out += "\\end{document}\n";
     return out;
@@ -180,12 +183,17 @@ inline std::string json_of(std::string_view formula, std::string_view align) {
 
 #endif
 
-/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json),
-/// argv[2] "standalone" for a complete LaTeX document; `gradient K` prints the K-th gradient.
+/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json), then
+/// `standalone` for a complete LaTeX document and `ru` for Russian prose, in any order;
+/// `gradient K` prints the K-th gradient.
 template <class L, class... V>
 int derive_main(int argc, char** argv, std::string_view formula, const L& loss, const V&... wrt) {
     const std::string format = argc > 1 ? argv[1] : "latex";
-    const bool standalone = argc > 2 && std::string_view(argv[2]) == "standalone";
+    bool standalone = false, russian = false;
+    for (int i = 2; i < argc; ++i) {
+        standalone = standalone || std::string_view(argv[i]) == "standalone";
+        russian = russian || std::string_view(argv[i]) == "ru";
+    }
     if (format == "gradient") {
         const int k = argc > 2 ? std::atoi(argv[2]) : 0;
         int i = 0;
@@ -193,15 +201,16 @@ int derive_main(int argc, char** argv, std::string_view formula, const L& loss, 
         return 0;
     }
 #ifdef CTGRAD_GEN_HAS_DERIVATION
+    const ctgrad::lang l = russian ? ctgrad::lang::ru : ctgrad::lang::en;
     const auto steps = ctgrad::derivation(loss, wrt...);
     if (format == "latex") {
-        std::cout << (standalone ? standalone_document(ctgrad::latex(loss), steps.latex()) : steps.latex());
+        std::cout << (standalone ? standalone_document(ctgrad::latex(loss), steps.latex(l), l) : steps.latex(l));
     } else if (format == "markdown") {
-        std::cout << steps.markdown();
+        std::cout << steps.markdown(l);
     } else if (format == "text") {
-        std::cout << steps.text();
+        std::cout << steps.text(l);
     } else if (format == "json") {
-        std::cout << json_of(formula, steps.latex());
+        std::cout << json_of(formula, steps.latex(l));
     } else {
         std::cerr << "unknown format " << format << "\n";
         return 3;
@@ -209,6 +218,7 @@ int derive_main(int argc, char** argv, std::string_view formula, const L& loss, 
 #else
     (void)formula;
     (void)standalone;
+    (void)russian;
     ((std::cout << "dL/d" << V::name << " = " << expression_text(ctgrad::grad(loss, wrt)) << "\n"), ...);
 #endif
     return 0;

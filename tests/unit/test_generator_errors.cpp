@@ -209,7 +209,7 @@ std::vector<malformed> cases() {
     // Claims: errors point into the claim.
     c.push_back({"claim with a syntax error", check_claim(board, "W2", "A1^T *"), 6, "operand"});
     c.push_back({"claim with an unknown name", check_claim(board, "W2", "A1^T * Q"), 7, "'Q', which is not in the formula"});
-    c.push_back({"claim with inconsistent shapes", check_claim(board, "W2", "X * W2", "W2=H,1"), 2, "cannot multiply"});
+    // (a claim whose shapes do not fit is a wrong claim, exit 1: test_generator_programs.cpp)
     c.push_back({"claim with an unknown function", check_claim(board, "W2", "tanhh(Z2)"), 0, "did you mean 'tanh'"});
     c.push_back({"claim with the log of 0", check_claim(board, "W2", "log(0) * W2"), 0, "log of 0"});
     c.push_back({"claim with a number underflowing to 0", check_claim(board, "W2", "W2 / 1e-999"), 5, "would be 0"});
