@@ -18,6 +18,7 @@
 #include "program.hpp"
 #include "shapes.hpp"
 #include "judge.hpp"
+#include "mathml.hpp"
 #include "steps.hpp"
 
 namespace ctgrad::gen {
@@ -31,14 +32,20 @@ outcome derive(const request& r, const environment& env) {
     require_loss(t);
     const auto wrt = wrt_of(t, r);
     const std::string format = format_of(r);
+    const bool ru = language_of(r) == language::ru;
     outcome o;
-    std::vector<std::string> args{format};
+    // HTML is the Markdown derivation with its math as MathML (mathml.cpp).
+    std::vector<std::string> args{format == "html" ? "markdown" : format};
     if (r.standalone) args.emplace_back("standalone");
-    if (language_of(r) == language::ru) args.emplace_back("ru");
+    if (ru) args.emplace_back("ru");
     const process_result p = run_program(env, derive_program(t, wrt), args, o.err, r.verbose, r.progress);
     o.out = p.out;
     o.err += p.err;
     if (p.exit_code != 0) throw tool_error("the derivation program failed: " + p.err);
+    if (format == "html") {
+        const std::string title = std::string(ru ? "Градиенты " : "The gradients of ") + printable(r.formula);
+        o.out = html_page(title, "<h1>" + xml_escape(title) + "</h1>\n" + markdown_to_xhtml(o.out), ru ? "ru" : "en");
+    }
     return o;
 }
 
@@ -213,7 +220,8 @@ outcome lecture(const request& r, const environment& env) {
         d.wrt = f->wrt;
         d.has_wrt = true;
     }
-    d.format = format_of(r);
+    const std::string format = format_of(r);
+    d.format = format == "html" ? "markdown" : format;  // HTML: the Markdown page, its math as MathML
     std::string command = "ctgrad-gen derive '" + f->formula + "' --dims '" + f->dims + "'";
     if (d.has_wrt) command += " --wrt " + d.wrt;
     if (command.size() > 300) {
@@ -237,6 +245,7 @@ outcome lecture(const request& r, const environment& env) {
         head = "% " + title + "\n% " + lecture_word + where + "\n% " + command + "\n";
     }
     derived.out = head + derived.out;
+    if (format == "html") derived.out = html_page(title, markdown_to_xhtml(derived.out), ru ? "ru" : "en");
     return derived;
 }
 
