@@ -10,6 +10,8 @@
 #include <iostream>
 #include <set>
 #include <fstream>
+#include <cstdint>
+#include <cstdlib>
 #include <sstream>
 
 #include "diagnostic.hpp"
@@ -19,6 +21,7 @@
 #include "shapes.hpp"
 #include "judge.hpp"
 #include "mathml.hpp"
+#include "exercise.hpp"
 #include "steps.hpp"
 
 namespace ctgrad::gen {
@@ -249,6 +252,144 @@ outcome lecture(const request& r, const environment& env) {
     return derived;
 }
 
+/// A whole number option in [low, high], else an input error pointing at it.
+std::uint64_t number_option(const std::string& text, const std::string& option, std::uint64_t low, std::uint64_t high) {
+    std::uint64_t value = 0;
+    const bool digits = !text.empty() && text.size() <= 19 &&
+                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) value = std::stoull(text);
+    if (!digits || value < low || value > high) {
+        fail_at(option + ": expected a whole number from " + std::to_string(low) + " to " + std::to_string(high), text, 0,
+                text.size(), 0);
+    }
+    return value;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw tool_error("cannot write " + path.string());
+}
+
+/// `exercise board --variants N --seed S`: variants of the lecture's family; `exercise '<formula>'`:
+/// that formula. Writes the exercise and solution sheets (Markdown, LaTeX, HTML; PDF when
+/// pdflatex is on the PATH) and each variant's model answer as a steps file into --out.
+outcome exercise(const request& r, const environment& env) {
+    const language lang = language_of(r);
+    const bool ru = lang == language::ru;
+    const fs::path dir = r.has_out ? fs::path(r.out) : fs::path(".");
+    struct item {
+        exercise_item sheet;
+        request derive;      ///< how ctgrad derives the solution
+        std::string steps;   ///< the model answer, for a family variant
+    };
+    std::vector<item> items;
+    std::string title;
+    if (r.formula == "board") {
+        for (const char* option : {"--wrt", "--data", "--dims"}) {
+            const bool given = std::string(option) == "--wrt" ? r.has_wrt : std::string(option) == "--data" ? r.has_data : !r.dims.empty();
+            if (given) fail_at(std::string(option) + " does not apply to exercise board: each variant names its own", r.formula, 0, r.formula.size(), 0);
+        }
+        const std::size_t count = r.has_variants ? number_option(r.variants, "--variants", 1, variant_family_size()) : 10;
+        const std::uint64_t seed = r.has_seed ? number_option(r.seed, "--seed", 0, UINT64_MAX / 2) : 1;
+        for (const net_variant& v : draw_variants(count, seed)) {
+            item it{exercise_of(v), {}, v.steps()};
+            it.derive.formula = v.formula;
+            it.derive.dims = v.dims;
+            it.derive.wrt = v.wrt;
+            it.derive.has_wrt = true;
+            items.push_back(std::move(it));
+        }
+        title = (ru ? "Градиенты двухслойных и трёхслойных сетей (вариантов: " : "Gradients of small nets (") +
+                std::to_string(count) + (ru ? ", seed " : " variants, seed ") + std::to_string(seed) + ")";
+    } else {
+        if (r.has_variants && r.variants != "1") {
+            fail_at("--variants: a formula given by hand is one exercise; variants come from exercise board", r.variants, 0,
+                    r.variants.size(), 0);
+        }
+        if (r.has_seed) fail_at("--seed applies to exercise board", r.seed, 0, r.seed.size(), 0);
+        const typed_formula t = type_formula(r.formula, r);
+        require_loss(t);
+        item it;
+        it.sheet.formula = r.formula;
+        for (const auto& latex : wrt_of(t, r)) it.sheet.wrt.push_back(latex);
+        for (const auto& [latex, node] : name_intermediates(t)) {
+            it.sheet.forward_plain += plain_name(latex) + " = " + std::string(t.source.source(node)) + "\n";
+        }
+        it.sheet.forward_plain += "L = " + r.formula + "\n";
+        it.derive = r;
+        items.push_back(std::move(it));
+        title = ru ? "Упражнение: градиенты функции потерь" : "Exercise: the gradients of a loss";
+    }
+
+    std::vector<exercise_item> questions;
+    for (const auto& it : items) questions.push_back(it.sheet);
+    const sheet exercises = exercise_sheet(questions, title, lang);
+    sheet solutions{{sheet_block::heading, (ru ? "Решения: " : "Solutions: ") + title}};
+    outcome o;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) fail_at("--out: cannot create the directory " + quote(dir.string()), r.out, 0, r.out.size(), 0);
+    std::vector<std::string> written;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        const std::string K = std::to_string(k + 1);
+        request d = items[k].derive;
+        d.command = "derive";
+        d.has_formula = true;
+        d.lang = r.lang;
+        d.verbose = r.verbose;
+        d.progress = r.progress;
+        d.format = "markdown";
+        const outcome md = derive(d, env);
+        d.format = "latex";
+        const outcome tex = derive(d, env);
+        o.err += md.err + tex.err;
+        solutions.push_back({sheet_block::subheading, (ru ? "Вариант " : "Variant ") + K});
+        solutions.push_back({sheet_block::code, "ctgrad-gen derive '" + d.formula + "'" +
+                                                    (d.dims.empty() ? "" : " --dims '" + d.dims + "'") +
+                                                    (d.has_wrt ? " --wrt " + d.wrt : "")});
+        solutions.push_back({sheet_block::derivation, md.out, tex.out});
+        if (!items[k].steps.empty()) {
+            const std::string name = "variant-" + K + ".steps";
+            write_text(dir / name, items[k].steps);
+            written.push_back(name);
+            solutions.push_back({sheet_block::paragraph,
+                                 (ru ? "Эталонный ответ по шагам (файл " : "The model answer step by step (file ") + name +
+                                     (ru ? ", для ctgrad-gen check --steps):" : ", for ctgrad-gen check --steps):")});
+            solutions.push_back({sheet_block::code, items[k].steps});
+        }
+    }
+    for (const auto& [name, doc] : {std::pair<std::string, const sheet*>{"exercises", &exercises}, {"solutions", &solutions}}) {
+        write_text(dir / (name + ".md"), sheet_markdown(*doc));
+        write_text(dir / (name + ".tex"), sheet_latex(*doc, lang));
+        write_text(dir / (name + ".html"), sheet_html(*doc, name == "exercises" ? title : (ru ? "Решения: " : "Solutions: ") + title, lang));
+        written.insert(written.end(), {name + ".md", name + ".tex", name + ".html"});
+    }
+    // PDF where pdflatex is installed (the .tex files are complete documents either way).
+    if (const char* path = std::getenv("PATH"); path != nullptr) {
+        std::string pdflatex;
+        std::string_view rest = path;
+        while (!rest.empty() && pdflatex.empty()) {
+            const std::size_t colon = std::min(rest.find(':'), rest.size());
+            const fs::path candidate = fs::path(std::string(rest.substr(0, colon))) / "pdflatex";
+            if (fs::exists(candidate, ec)) pdflatex = candidate.string();
+            rest.remove_prefix(std::min(colon + 1, rest.size()));
+        }
+        for (const char* name : {"exercises", "solutions"}) {
+            if (pdflatex.empty()) break;
+            const process_result p = run_process({pdflatex, "-halt-on-error", "-interaction=nonstopmode",
+                                                  "-output-directory=" + dir.string(), (dir / (std::string(name) + ".tex")).string()}, 300);
+            if (p.exit_code != 0) throw tool_error(std::string("pdflatex failed on ") + name + ".tex: " + quote(p.out.substr(p.out.size() > 2000 ? p.out.size() - 2000 : 0), 400));
+            written.push_back(std::string(name) + ".pdf");
+            for (const char* scratch : {".aux", ".log"}) fs::remove(dir / (std::string(name) + scratch), ec);
+        }
+    }
+    o.out = (ru ? "записано в " : "written to ") + dir.string() + ":";
+    for (const auto& w : written) o.out += " " + w;
+    o.out += "\n";
+    return o;
+}
+
 outcome cache(const request& r, const environment& env) {
     outcome o;
     std::error_code ec;
@@ -299,6 +440,10 @@ outcome dispatch(const request& r, const environment& env) {
     if (r.command == "config") return config(r, env);
     if (r.command == "lecture") return lecture(r, env);
     if (r.command == "cache") return cache(r, env);
+    if (r.command == "exercise") {
+        if (!r.has_formula) fail_at("exercise needs `board` (the lecture's family of nets) or a formula", r.command, r.command.size());
+        return exercise(r, env);
+    }
     const bool known = r.command == "derive" || r.command == "check" || r.command == "emit" || r.command == "shapes";
     if (!known) {
         fail_at("unknown command '" + quote(r.command) + "'; the commands are derive, check, emit, lecture, shapes, "

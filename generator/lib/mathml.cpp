@@ -205,6 +205,11 @@ private:
             const bool digit = !t.empty() && std::isdigit(static_cast<unsigned char>(t[0]));
             return std::string(digit ? "<mn" : "<mi") + " mathvariant=\"bold\">" + xml_escape(t) + (digit ? "</mn>" : "</mi>");
         }
+        if (name == "mathbb") {
+            const std::string t = raw_group();
+            const std::string letter = t == "R" ? "ℝ" : t == "N" ? "ℕ" : t == "Z" ? "ℤ" : t;
+            return "<mi>" + xml_escape(letter) + "</mi>";
+        }
         if (name == "mathcal") return "<mi mathvariant=\"script\">" + xml_escape(raw_group()) + "</mi>";
         if (name == "text") return text_node(raw_group());
         if (name == "sum") return "<mo largeop=\"true\" movablelimits=\"false\">∑</mo>";

@@ -229,6 +229,10 @@ request parse_arguments(const std::vector<std::string>& args) {
             once(i, r.has_variants);
             value(i, "--variants", r.variants);
             r.has_variants = true;
+        } else if (is("--out")) {
+            once(i, r.has_out);
+            value(i, "--out", r.out);
+            r.has_out = true;
         } else if (is("--seed")) {
             once(i, r.has_seed);
             value(i, "--seed", r.seed);
@@ -289,7 +293,7 @@ std::string option_misuse(const request& r, std::string_view option) {
         {"emit", {"--wrt", "--data", "--dims", "--name", "--verbose"}},
         {"shapes", {"--data", "--dims"}},
         {"lecture", {"--wrt", "--data", "--format", "--standalone", "--lang", "--verbose"}},
-        {"exercise", {"--wrt", "--data", "--dims", "--variants", "--seed", "--format", "--lang", "--verbose"}},
+        {"exercise", {"--wrt", "--data", "--dims", "--variants", "--seed", "--out", "--lang", "--verbose"}},
         {"cache", {}},
         {"config", {}},
     };

@@ -29,6 +29,8 @@ struct request {
     std::string lang;               ///< --lang en|ru (empty: en)
     std::string variants, seed;     ///< exercise --variants N --seed S, as typed
     bool has_variants = false, has_seed = false;
+    std::string out;                ///< exercise --out DIR, where the sheets go
+    bool has_out = false;
 };
 
 /// The language of the prose ctgrad-gen prints (headings, verdicts, instructions).
