@@ -12,11 +12,15 @@ std::string usage() {
     return R"(ctgrad-gen: derive, check and export gradients of network formulas with ctgrad
 
 usage:
-  ctgrad-gen derive '<formula>' [--wrt W1,b1,...] [--format latex|markdown|text|json] [--standalone]
-  ctgrad-gen check  '<formula>' --wrt W2 --claim '<expression>'
+  ctgrad-gen derive '<formula>' [--wrt W1,b1,...] [--format latex|markdown|text|json|html] [--standalone]
+  ctgrad-gen check  '<formula>' --wrt W2 --claim '<expression>' [--format text|json] [--lang en|ru]
+  ctgrad-gen check  '<formula>' --steps FILE|-   a hand derivation, one step a line: dL/dZ2 = ...
   ctgrad-gen emit   '<formula>' --name NAME [--wrt ...]
   ctgrad-gen lecture [NAME] [--format ...] [--standalone] [--wrt ...]
                                                 the lecture's formulas (board, linear, logistic, ...)
+  ctgrad-gen exercise board --variants N --seed S [--out DIR] [--lang ru]
+                                                exercise and solution sheets (Markdown, LaTeX, HTML)
+  ctgrad-gen exercise '<formula>' [--wrt ...]   one exercise of a formula
   ctgrad-gen shapes '<formula>'                 the inferred shapes, without compiling
   ctgrad-gen cache [clear]                      where compiled programs are kept
   ctgrad-gen config                             the compiler, flags and headers programs use
@@ -27,6 +31,7 @@ options for formulas (an option the command does not use is an error):
                                and derive/emit differentiate every other variable by default
   --verbose                    report compiling and cache hits on stderr (not for shapes)
   --standalone                 a complete LaTeX document (with --format latex)
+  --lang en|ru                 the prose (headings, verdicts, instructions) in English or Russian
   --                           ends the options: a formula after it may start with '-'
 formulas:
   + - * / (* is the matrix product; a number or 1x1 factor scales), .* or hadamard(A, B),
@@ -35,7 +40,8 @@ formulas:
   Names: W1 is W_1, b2 is b_2, yhat is \hat{y}; in claims also Z1, A1, Z2, yhat (the
   intermediates derive names) and n (the batch size).
   Example: ctgrad-gen derive 'mse(tanh(relu(X*W1 + b1^T)*W2 + b2^T), Y)' --format text
-exit codes: 0 done (a correct claim), 1 a wrong claim, 2 an error in the input, 3 a failure of
+exit codes: 0 done (a correct claim), 1 a wrong claim (a misfit of shapes included), 2 an error
+  in the input (text that is not a formula, an unknown name or option), 3 a failure of
   the tool (the compiler, the cache)
 )";
 }

@@ -24,14 +24,6 @@ typed_formula board_typed(const std::string& dims = board_dims) {
     return type_formula(board, r);
 }
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 values matrix_of(long rows, long cols, std::vector<double> v) { return {rows, cols, std::move(v)}; }
 
 /// Two draws of a made-up truth for line 0 with the given claim values.
