@@ -300,7 +300,7 @@ outcome exercise(const request& r, const environment& env) {
             it.derive.has_wrt = true;
             items.push_back(std::move(it));
         }
-        title = (ru ? "Градиенты двухслойных и трёхслойных сетей (вариантов: " : "Gradients of small nets (") +
+        title = (ru ? "Градиенты небольших сетей (вариантов: " : "Gradients of small nets (") +
                 std::to_string(count) + (ru ? ", seed " : " variants, seed ") + std::to_string(seed) + ")";
     } else {
         if (r.has_variants && r.variants != "1") {
