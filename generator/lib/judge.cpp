@@ -114,8 +114,8 @@ bool constant_factor(const std::vector<values>& claim, const std::vector<values>
 }
 
 /// A size inference made up (no --dims named it) equal to |s| or 1/|s|: the likely cause of a
-/// constant factor, such as Y's free column count in mse's 1/(n K).
-std::string free_size_hint(const typed_formula& f, double s) {
+/// constant factor, such as Y's free column count in mse's 1/(n K). Fills the hint of `out`.
+void free_size_hint(const typed_formula& f, double s, verdict& out) {
     // The data first: a free column count of Y is the usual cause (mse divides by n K).
     std::vector<const variable_info*> order;
     for (const auto& v : f.variables) {
@@ -133,12 +133,18 @@ std::string free_size_hint(const typed_formula& f, double s) {
             const double size = c.size;
             if (!close(std::abs(s), size) && !close(std::abs(s), 1 / size)) continue;
             const std::string other = f.dim(columns ? v.rows : v.cols).name;
-            return v.written + " has " + c.name + (columns ? " columns" : " rows") + " here (sizes no --dims named are " +
-                   "left free); if " + v.written + " is one " + (columns ? "column" : "row") + ", use --dims '" +
-                   v.written + "=" + (columns ? other + ",1" : "1," + other) + "'";
+            out.hint_variable = v.written;
+            out.hint_columns = columns;
+            out.hint_size_name = c.name;
+            out.hint_size = c.size;
+            out.hint_dims = v.written + "=" + (columns ? other + ",1" : "1," + other);
+            out.hint = v.written + " has " + c.name + (columns ? " columns" : " rows") + " here (" + c.name + " = " +
+                   std::to_string(c.size) + " in the random draws: no --dims named the size); if " + v.written +
+                   " is one " + (columns ? "column" : "row") + ", use --dims '" + v.written + "=" +
+                   (columns ? other + ",1" : "1," + other) + "'";
+            return;
         }
     }
-    return "";
 }
 
 std::string op_name(op k) { return std::string(info(k).builder); }
@@ -215,7 +221,7 @@ verdict judge(const typed_formula& f, const std::vector<step_plan>& plans, std::
         out.factor = s;
         out.factor_text = factor_text(s);
         out.finding = close(s, -1) ? verdict::sign : verdict::constant_factor;
-        if (out.finding == verdict::constant_factor) out.hint = free_size_hint(f, s);
+        if (out.finding == verdict::constant_factor) free_size_hint(f, s, out);
         return out;
     }
     // A square quantity: the claim may be the transpose with the right shape.

@@ -58,7 +58,12 @@ struct verdict {
     std::string quantity;       ///< Z2, W1 (as the line wrote it, resolved)
     double factor = 1;
     std::string factor_text;    ///< "1/2", "0.37"
-    std::string hint;           ///< a --dims suggestion for a factor that is a free size
+    std::string hint;           ///< a --dims suggestion for a factor that is a free size (English)
+    /// The same hint's parts, for other languages: the variable, whether its columns (else rows)
+    /// are the free size, the size's name and value, and the --dims to suggest.
+    std::string hint_variable, hint_size_name, hint_dims;
+    bool hint_columns = true;
+    int hint_size = 0;
     std::string function, exchanged;  ///< the activation (relu) and what the claim used (tanh)
     std::string intermediate;   ///< Z1, whose f'(Z1) is at stake
     std::string repair_from, repair_to;

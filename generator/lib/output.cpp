@@ -115,9 +115,17 @@ std::string diagnosis_text(const verdict& v, language l, const std::string& grad
         case verdict::constant_factor: {
             std::string out = ru ? "утверждение равно " + v.factor_text + "× " + gradient + " в каждом элементе"
                                  : "the claim is " + v.factor_text + "× " + gradient + " at every entry";
+            // A free size explains the factor better than a guess at a lost one.
+            if (!v.hint.empty() && !ru) return out + ": " + v.hint;
+            if (!v.hint.empty()) {
+                const std::string n = v.hint_size_name;
+                return out + ": у " + v.hint_variable + " здесь " + n + (v.hint_columns ? " столбцов" : " строк") + " (" +
+                       n + " = " + std::to_string(v.hint_size) + " в случайных наборах: размер не задан в --dims); если у " +
+                       v.hint_variable + (v.hint_columns ? " один столбец" : " одна строка") + ", укажите --dims '" +
+                       v.hint_dims + "'";
+            }
             const std::string inverse = factor_text(1 / v.factor);
             out += ru ? ": потерян множитель " + inverse + "?" : ": a lost factor " + inverse + "?";
-            if (!v.hint.empty()) out += "; " + v.hint;
             return out;
         }
         case verdict::sign:

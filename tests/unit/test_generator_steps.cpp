@@ -145,7 +145,14 @@ TEST_CASE("judge: a constant factor that is a size inference left free suggests 
     const std::vector<values> truth{matrix_of(1, 2, {1, 2})};
     const verdict v = judge(t, plans, 0, one_line(truth, scaled(truth, K)));
     CHECK(v.finding == verdict::constant_factor);
-    CHECK(v.hint == "Y has K columns here (sizes no --dims named are left free); if Y is one column, use --dims 'Y=n,1'");
+    CHECK(v.hint == "Y has K columns here (K = " + std::to_string(K) +
+                        " in the random draws: no --dims named the size); if Y is one column, use --dims 'Y=n,1'");
+    CHECK(diagnosis_text(v, language::en, "dL/dyhat", "") ==
+          "the claim is " + std::to_string(K) + "× dL/dyhat at every entry: " + v.hint);
+    CHECK(diagnosis_text(v, language::ru, "dL/dyhat", "") ==
+          "утверждение равно " + std::to_string(K) + "× dL/dyhat в каждом элементе: у Y здесь K столбцов (K = " +
+              std::to_string(K) + " в случайных наборах: размер не задан в --dims); если у Y один столбец, укажите "
+                                  "--dims 'Y=n,1'");
 }
 
 TEST_CASE("judge: an activation derivative removed or exchanged, and a lost transpose", "[generator][steps]") {
