@@ -18,7 +18,7 @@ usage:
   ctgrad-gen emit   '<formula>' --name NAME [--wrt ...]
   ctgrad-gen lecture [NAME] [--format ...] [--standalone] [--wrt ...]
                                                 the lecture's formulas (board, linear, logistic, ...)
-  ctgrad-gen exercise board --variants N --seed S [--out DIR] [--lang ru]
+  ctgrad-gen exercise board --variants N --seed S [--out DIR (default .)] [--lang ru]
                                                 exercise and solution sheets (Markdown, LaTeX, HTML)
   ctgrad-gen exercise '<formula>' [--wrt ...]   one exercise of a formula
   ctgrad-gen shapes '<formula>'                 the inferred shapes, without compiling
@@ -79,6 +79,12 @@ std::string json_text(std::string_view s) {
         }
     }
     return out + "\"";
+}
+
+std::string trimmed(std::string_view s) {
+    const std::size_t first = s.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return "";
+    return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
 }
 
 /// The activation's derivative as the lecture writes it: ReLU'(Z1), tanh'(Z2).
@@ -209,7 +215,7 @@ std::string steps_report(const std::vector<step_plan>& plans, const std::vector<
                 "missing activation derivative", "exchanged activation derivative", "lost transpose",
                 "largest difference", "shapes differ", "shapes misfit", "not named"};
             out += "{\"line\": " + std::to_string(s.line) + ", \"quantity\": " + json_text(v.quantity) +
-                   ", \"claim\": " + json_text(s.text.substr(s.claim_at)) + ", \"verdict\": " + json_text(kinds[v.kind]) +
+                   ", \"claim\": " + json_text(trimmed(std::string_view(s.text).substr(s.claim_at))) + ", \"verdict\": " + json_text(kinds[v.kind]) +
                    ", \"diagnosis\": " + json_text(findings[v.finding]);
             if (v.finding == verdict::constant_factor || v.finding == verdict::sign) out += ", \"factor\": " + number_text(v.factor);
             if (!v.truth_shape.empty()) out += ", \"shape\": " + json_text(v.truth_shape);

@@ -248,11 +248,11 @@ TEST_CASE("check --steps: one planted mistake of each kind, in text, JSON and Ru
     std::vector<std::string> objects;
     for (std::string line; std::getline(lines, line);) objects.push_back(line);
     REQUIRE(objects.size() == 12);
-    CHECK(objects[1] == "{\"line\": 4, \"quantity\": \"yhat\", \"claim\": \" 1/n * (yhat - Y)\", \"verdict\": \"wrong\", "
+    CHECK(objects[1] == "{\"line\": 4, \"quantity\": \"yhat\", \"claim\": \"1/n * (yhat - Y)\", \"verdict\": \"wrong\", "
                         "\"diagnosis\": \"constant factor\", \"factor\": 0.5, \"shape\": \"(n x 1)\", \"claim_shape\": "
                         "\"(n x 1)\", \"message\": \"the claim is 1/2× dL/dyhat at every entry: a lost factor 2?\", "
                         "\"ctgrad\": \"(2/n) (tanh(ReLU(X W₁ + b₁ᵀ) W₂ + b₂ᵀ) - Y)\"}");
-    CHECK_THAT(objects[4], Catch::StartsWith("{\"line\": 7, \"quantity\": \"W2\", \"claim\": \" A1 * dZ2\", \"verdict\": "
+    CHECK_THAT(objects[4], Catch::StartsWith("{\"line\": 7, \"quantity\": \"W2\", \"claim\": \"A1 * dZ2\", \"verdict\": "
                                              "\"wrong shape\", \"diagnosis\": \"lost transpose\""));
     CHECK(objects[11] == "{\"lines\": 11, \"correct\": 3, \"first_wrong_line\": 4}");
 
