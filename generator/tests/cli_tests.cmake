@@ -2,9 +2,9 @@
 # library's behaviour is tested in tests/unit/test_generator_*.cpp; these check the command line:
 # argument parsing, exit codes, and that errors print a caret.
 
-# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDERR <regex>] ARGS <arg>...)
+# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDERR <regex>] [INPUT <file>] ARGS <arg>...)
 function(ctgrad_gen_cli name)
-  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDERR" "ARGS")
+  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDERR;INPUT" "ARGS")
   string(ASCII 31 separator)
   list(JOIN cli_ARGS "${separator}" joined)
   set(defines "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DARGS=${joined}" "-DEXIT=${cli_EXIT}")
@@ -13,6 +13,9 @@ function(ctgrad_gen_cli name)
   endif()
   if(DEFINED cli_STDOUT)
     list(APPEND defines "-DSTDOUT_REGEX=${cli_STDOUT}")
+  endif()
+  if(DEFINED cli_INPUT)
+    list(APPEND defines "-DINPUT=${cli_INPUT}")
   endif()
   if(DEFINED cli_STDERR)
     list(APPEND defines "-DSTDERR_REGEX=${cli_STDERR}")
@@ -81,6 +84,13 @@ ctgrad_gen_cli(lecture_board_text_ru EXIT 0 STDOUT "Прямой проход:.*
 set(board_dims "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1")
 ctgrad_gen_cli(check_steps_slide EXIT 1 STDOUT "a lost transpose\n.*first wrong line: 8 \\(dL/dW2 = A1 \\* dL/dZ2\\)\n$"
   ARGS check "${board}" --dims "${board_dims}" --steps "${PROJECT_SOURCE_DIR}/examples/steps/board_slide.steps")
+
+# The correct steps from standard input, the verdicts as JSON (the same program as board.steps'
+# unit test: from the cache).
+ctgrad_gen_cli(check_steps_stdin_json EXIT 0
+  STDOUT "^\\{\"line\": 5, \"quantity\": \"yhat\".*\\{\"lines\": 8, \"correct\": 8, \"first_wrong_line\": null\\}\n$"
+  INPUT "${PROJECT_SOURCE_DIR}/examples/steps/board.steps"
+  ARGS check "${board}" --dims "${board_dims}" --steps - --format json)
 
 # The standalone LaTeX document of the board derivation, compiled by pdflatex in both languages,
 # and its HTML page opened in headless Chromium (the board program from the cache).
