@@ -59,3 +59,10 @@ add_test(NAME latex.pdflatex
     "-DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/pdflatex"
     -P "${latex_tool}")
 set_tests_properties(latex.pdflatex PROPERTIES LABELS latex)
+# The Russian derivation (derivation(...).latex(lang::ru)) in a Cyrillic article.
+add_test(NAME latex.pdflatex.ru
+  COMMAND "${CMAKE_COMMAND}" -DMODE=pdflatex -DRUSSIAN=ON
+    "-DFILES=${CTGRAD_GOLDEN_SOURCE_DIR}/board_derivation_ru.tex"
+    "-DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/pdflatex-ru"
+    -P "${latex_tool}")
+set_tests_properties(latex.pdflatex.ru PROPERTIES LABELS latex)

@@ -3,7 +3,7 @@
 #       npm ci of tests/katex/package-lock.json into WORK_DIR (the pinned katex).
 #   -DMODE=katex -DPACKAGE_DIR=<tests/katex> -DWORK_DIR=<dir> -DFILES=<a.tex|b.md|...>
 #       renders every formula of the files with KaTeX (tests/katex/check.cjs).
-#   -DMODE=pdflatex -DFILES=<derivation.tex> -DWORK_DIR=<dir> [-DPNG=<out.png>]
+#   -DMODE=pdflatex -DFILES=<derivation.tex> -DWORK_DIR=<dir> [-DPNG=<out.png>] [-DRUSSIAN=ON]
 #       wraps the align* block in a minimal article with amsmath and runs
 #       pdflatex -halt-on-error; with PNG, also renders page 1 with pdftoppm (for docs/).
 # A missing tool is an error, never a skip.
@@ -44,8 +44,12 @@ elseif(MODE STREQUAL "pdflatex")
   file(READ "${FILES}" body)
   file(MAKE_DIRECTORY "${WORK_DIR}")
   get_filename_component(stem "${FILES}" NAME_WE)
+  set(preamble "")
+  if(RUSSIAN)  # Cyrillic text: T2A fonts and babel (texlive-lang-cyrillic)
+    set(preamble "\\usepackage[T2A]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage[russian]{babel}\n")
+  endif()
   file(WRITE "${WORK_DIR}/${stem}.tex"
-    "\\documentclass{article}\n\\usepackage{amsmath}\n\\pagestyle{empty}\n\\begin{document}\n${body}\\end{document}\n")
+    "\\documentclass{article}\n${preamble}\\usepackage{amsmath}\n\\pagestyle{empty}\n\\begin{document}\n${body}\\end{document}\n")
   execute_process(COMMAND "${PDFLATEX}" -halt-on-error -interaction=nonstopmode "${stem}.tex"
     WORKING_DIRECTORY "${WORK_DIR}" RESULT_VARIABLE result OUTPUT_VARIABLE log ERROR_VARIABLE log)
   if(NOT result EQUAL 0 OR NOT EXISTS "${WORK_DIR}/${stem}.pdf")

@@ -1,5 +1,5 @@
-// The commands: parse and type the formula here (for precise errors), then let a program
-// compiled against ctgrad derive, check or emit.
+// The commands: each takes a parsed request (options.cpp) through the stages formula and shapes
+// (shapes.cpp), program (program.cpp), toolchain (toolchain.cpp) and output.
 #include "commands.hpp"
 
 #include <algorithm>
@@ -9,289 +9,121 @@
 #include <new>
 #include <iostream>
 #include <set>
+#include <fstream>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
 
 #include "diagnostic.hpp"
 #include "formula.hpp"
 #include "lecture.hpp"
 #include "program.hpp"
 #include "shapes.hpp"
+#include "judge.hpp"
+#include "mathml.hpp"
+#include "exercise.hpp"
+#include "steps.hpp"
 
 namespace ctgrad::gen {
 
 namespace fs = std::filesystem;
 
-environment environment::configured() { return {toolchain::configured(), default_cache_directory()}; }
-
-std::string usage() {
-    return R"(ctgrad-gen: derive, check and export gradients of network formulas with ctgrad
-
-usage:
-  ctgrad-gen derive '<formula>' [--wrt W1,b1,...] [--format latex|markdown|text|json] [--standalone]
-  ctgrad-gen check  '<formula>' --wrt W2 --claim '<expression>'
-  ctgrad-gen emit   '<formula>' --name NAME [--wrt ...]
-  ctgrad-gen lecture [NAME] [--format ...] [--standalone] [--wrt ...]
-                                                the lecture's formulas (board, linear, logistic, ...)
-  ctgrad-gen shapes '<formula>'                 the inferred shapes, without compiling
-  ctgrad-gen cache [clear]                      where compiled programs are kept
-  ctgrad-gen config                             the compiler, flags and headers programs use
-options for formulas (an option the command does not use is an error):
-  --dims 'X=n,d W1=d,H b1=H'   shapes: sizes (3), names (d, H) or n, the batch; b1=H is H x 1
-                               (not for lecture: its formulas come with their shapes)
-  --data X,Y                   the data variables (default X and Y): their rows are the batch n,
-                               and derive/emit differentiate every other variable by default
-  --verbose                    report compiling and cache hits on stderr (not for shapes)
-  --standalone                 a complete LaTeX document (with --format latex)
-  --                           ends the options: a formula after it may start with '-'
-formulas:
-  + - * / (* is the matrix product; a number or 1x1 factor scales), .* or hadamard(A, B),
-  A^T or transpose(A), Z^2 or square(Z), relu/ReLU, tanh, sigmoid/sigma/σ, exp, log, softplus,
-  step, identity, sum, mean, column_sums, count, mse(yhat, Y), bce(p, Y).
-  Names: W1 is W_1, b2 is b_2, yhat is \hat{y}; in claims also Z1, A1, Z2, yhat (the
-  intermediates derive names) and n (the batch size).
-  Example: ctgrad-gen derive 'mse(tanh(relu(X*W1 + b1^T)*W2 + b2^T), Y)' --format text
-exit codes: 0 done (a correct claim), 1 a wrong claim, 2 an error in the input, 3 a failure of
-  the tool (the compiler, the cache)
-)";
-}
-
 namespace {
-
-/// Throws input_error quoting the formula with a caret at its end: for what is missing.
-[[noreturn]] void fail_missing(const std::string& message, const std::string& formula) {
-    fail_at(message, formula, formula.size());
-}
-
-std::vector<std::string> latex_names(const std::vector<option_name>& names) {
-    std::vector<std::string> out;
-    for (const auto& n : names) out.push_back(n.latex);
-    return out;
-}
-
-std::string variables_written(const typed_formula& t) {
-    std::string known;
-    for (const auto& v : t.variables) known += (known.empty() ? "" : ", ") + v.written;
-    return known;
-}
-
-typed_formula type_formula(const std::string& text, const request& r) {
-    formula f = parse(text);
-    shape_options options;
-    std::vector<option_name> data;
-    if (r.has_data) {
-        data = parse_name_list(r.data, "--data");
-        if (data.empty()) fail_at("--data: name at least one variable", r.data, 0);
-        options.data = latex_names(data);
-    }
-    options.dims = parse_dims(r.dims);
-    typed_formula t = infer_shapes(std::move(f), options);
-    for (const auto& n : data) {
-        if (t.find_variable(n.latex) == nullptr) {
-            fail_at("--data: " + plain_name(n.latex) + " does not occur in the formula (its variables: " +
-                        variables_written(t) + ")",
-                    r.data, n.begin, n.end, n.begin);
-        }
-    }
-    // A variable may not take a name the derivation gives the loss, the learning rate or an
-    // intermediate (Z1 = X W): the derivation would print two different things under one name.
-    std::vector<std::pair<std::string, std::string>> owned{{"L", "the loss"}, {"\\eta", "the learning rate"}};
-    for (const auto& [latex, node] : name_intermediates(t)) owned.emplace_back(latex, quote(std::string(t.source.source(node)), 40));
-    for (const auto& [latex, meaning] : owned) {
-        if (const variable_info* v = t.find_variable(latex)) {
-            const formula_node& at = t.source[v->node];
-            fail_at("the variable " + v->written + " has the name the derivation gives " + meaning + "; rename the variable",
-                    t.source.text, at.begin, at.end, at.at);
-        }
-    }
-    return t;
-}
-
-void require_loss(const typed_formula& t) {
-    const formula& f = t.source;
-    if (t.variables.empty()) fail_at("the formula has no variables to differentiate", f.text, 0, f.text.size(), 0);
-    if (!t.is_scalar(f.root)) {
-        fail_at("the formula is " + t.shape_text_of(f.root) +
-                    ", not a loss: wrap it in mse(..., Y), bce(..., Y), sum(...) or mean(...) to get 1 x 1",
-                f.text, f.top().begin, f.top().end, f.top().at);
-    }
-}
-
-/// The variables L depends on through their values: every occurrence except those inside
-/// count(...), which reads only a shape. ctgrad cannot differentiate with respect to the others.
-std::set<std::string> value_variables(const formula& f) {
-    std::vector<bool> reached(f.nodes.size(), false);
-    reached[static_cast<std::size_t>(f.root)] = true;
-    std::set<std::string> out;
-    for (int i = f.root; i >= 0; --i) {  // children precede their parents
-        const formula_node& n = f[i];
-        if (!reached[static_cast<std::size_t>(i)]) continue;
-        if (n.kind == op::variable) out.insert(n.latex);
-        if (n.kind == op::count) continue;
-        for (int a : n.args) reached[static_cast<std::size_t>(a)] = true;
-    }
-    return out;
-}
-
-std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
-    std::vector<std::string> out;
-    const std::set<std::string> differentiable = value_variables(t.source);
-    if (r.has_wrt) {
-        const auto names = parse_name_list(r.wrt, "--wrt");
-        if (names.empty()) fail_at("--wrt: name at least one variable", r.wrt, 0);
-        for (const auto& n : names) {
-            if (t.find_variable(n.latex) == nullptr) {
-                fail_at("--wrt: " + plain_name(n.latex) + " does not occur in the formula (its variables: " +
-                            variables_written(t) + ")",
-                        r.wrt, n.begin, n.end, n.begin);
-            }
-            if (!differentiable.count(n.latex)) {
-                fail_at("--wrt: " + plain_name(n.latex) + " occurs only inside count(...), which reads its shape, not its " +
-                            "values: the loss does not depend on it",
-                        r.wrt, n.begin, n.end, n.begin);
-            }
-            out.push_back(n.latex);
-        }
-        return out;
-    }
-    for (const auto& v : t.variables) {
-        if (!v.data && differentiable.count(v.latex)) out.push_back(v.latex);
-    }
-    const bool has_parameters = std::any_of(t.variables.begin(), t.variables.end(), [](const auto& v) { return !v.data; });
-    if (out.empty() && has_parameters) {  // then every parameter is inside count(...)
-        fail_missing("the loss does not depend on the values of its parameters: they occur only inside count(...), "
-                     "which reads their shapes",
-                     t.source.text);
-    }
-    if (out.empty()) {
-        fail_missing("every variable of the formula is data (the rows of a batch); name the ones to differentiate "
-                     "with --wrt, or the data with --data",
-                     t.source.text);
-    }
-    return out;
-}
-
-/// --format, or the command's default: LaTeX for derive, text for the lecture.
-std::string format_requested(const request& r) {
-    return !r.format.empty() ? r.format : r.command == "lecture" ? "text" : "latex";
-}
-
-std::string format_of(const request& r) {
-    const std::string f = format_requested(r);
-    static const std::set<std::string> known{"latex", "markdown", "text", "json"};
-    if (!known.count(f)) fail_at("--format: expected latex, markdown, text or json", r.format, 0, r.format.size(), 0);
-    return f;
-}
-
-/// Builds (or finds in the cache) and runs a program; a crash or timeout is the tool's failure.
-process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
-                           outcome& o, bool verbose, bool progress, bool retry = true) {
-    if (env.stop_before_compiling) throw program_written{source};
-    const built_program built = build_program(env.tools, source, env.cache, [&] {
-        if (progress) {
-            std::cerr << "ctgrad-gen: compiling this formula's program through ctgrad (once; later runs use the cache)...\n"
-                      << std::flush;
-        }
-    });
-    if (verbose) {
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%.1f", built.compile_seconds);
-        o.err += "ctgrad-gen: " +
-                 (built.from_cache ? std::string("program found in the cache: ")
-                                   : "program compiled in " + std::string(seconds) + " s: ") +
-                 built.executable.string() + "\n";
-    }
-    o.err += built.note;
-    // A program built outside the cache is removed once it has run (or failed to).
-    struct scratch_remover {
-        fs::path dir;
-        ~scratch_remover() {
-            std::error_code ec;
-            if (!dir.empty()) fs::remove_all(dir, ec);
-        }
-    } const remover{built.scratch};
-    std::vector<std::string> command{built.executable.string()};
-    command.insert(command.end(), args.begin(), args.end());
-    process_result result = run_process(command, 600);
-    if (built.from_cache && retry && !result.timed_out && result.exit_code >= 127) {
-        // A damaged cache entry (a truncated or replaced file): build it again, once.
-        std::error_code ec;
-        fs::remove_all(built.executable.parent_path(), ec);
-        return run_program(env, source, args, o, verbose, progress, false);
-    }
-    if (result.timed_out || result.exit_code >= 127) {
-        throw tool_error("the program built for this formula failed (exit " + std::to_string(result.exit_code) +
-                         "): " + result.err + " (program: " + built.executable.string() + ")");
-    }
-    return result;
-}
-
-/// "X (n x d), W_1 (d x H) ...; sizes in the program: d = 3, H = 4; n any" for comments.
-std::string shapes_summary(const typed_formula& t) {
-    std::string shapes, sizes;
-    std::set<std::string> seen;
-    bool batch = false;
-    for (const auto& v : t.variables) {
-        shapes += (shapes.empty() ? "" : ", ") + v.written + " " + t.shape_text(v.rows, v.cols);
-        for (int d : {v.rows, v.cols}) {
-            const dim_info info = t.dim(d);
-            if (info.batch) batch = true;
-            if (info.batch || info.name == std::to_string(info.size) || !seen.insert(info.name).second) continue;
-            sizes += (sizes.empty() ? "" : ", ") + info.name + " = " + std::to_string(info.size);
-        }
-    }
-    std::string out = shapes;
-    if (!sizes.empty()) out += "; " + sizes;
-    if (batch) out += "; n, the batch, is any size";
-    return out;
-}
 
 outcome derive(const request& r, const environment& env) {
     const typed_formula t = type_formula(r.formula, r);
     require_loss(t);
     const auto wrt = wrt_of(t, r);
     const std::string format = format_of(r);
+    const bool ru = language_of(r) == language::ru;
     outcome o;
-    std::vector<std::string> args{format};
+    // HTML is the Markdown derivation with its math as MathML (mathml.cpp).
+    std::vector<std::string> args{format == "html" ? "markdown" : format};
     if (r.standalone) args.emplace_back("standalone");
-    const process_result p = run_program(env, derive_program(t, wrt), args, o, r.verbose, r.progress);
+    if (ru) args.emplace_back("ru");
+    const process_result p = run_program(env, derive_program(t, wrt), args, o.err, r.verbose, r.progress);
     o.out = p.out;
     o.err += p.err;
     if (p.exit_code != 0) throw tool_error("the derivation program failed: " + p.err);
+    if (format == "html") {
+        const std::string title = std::string(ru ? "Градиенты " : "The gradients of ") + printable(r.formula);
+        o.out = html_page(title, "<h1>" + xml_escape(title) + "</h1>\n" + markdown_to_xhtml(o.out), ru ? "ru" : "en");
+    }
     return o;
+}
+
+/// The steps of check --steps: given directly (tests), from standard input (-) or a file.
+std::string steps_text(const request& r) {
+    if (!r.steps_text.empty()) return r.steps_text;
+    std::ostringstream text;
+    if (r.steps == "-") {
+        text << std::cin.rdbuf();
+    } else {
+        std::ifstream file(r.steps, std::ios::binary);
+        if (!file) fail_at("--steps: cannot read " + quote(r.steps), r.steps, 0, r.steps.size(), 0);
+        text << file.rdbuf();
+    }
+    return text.str();
 }
 
 outcome check(const request& r, const environment& env) {
     const typed_formula t = type_formula(r.formula, r);
     require_loss(t);
-    if (!r.has_wrt) fail_missing("check needs --wrt V, the variable the claim is the gradient for", r.formula);
-    const auto wrt = wrt_of(t, r);
-    if (wrt.size() != 1) fail_at("--wrt: check compares one gradient; name one variable", r.wrt, 0, r.wrt.size(), 0);
-    if (!r.has_claim) fail_missing("check needs --claim '<expression>', the gradient derived by hand", r.formula);
-    const typed_claim claim = infer_claim_shapes(t, parse(r.claim), name_intermediates(t));
-
-    const variable_info& target = *t.find_variable(wrt[0]);
-    const auto& top = claim.nodes[static_cast<std::size_t>(claim.source.root)];
-    const bool shapes_match = top.pure_number ? t.is_one(target.rows) && t.is_one(target.cols)
-                                              : t.same_dim(top.rows, target.rows) && t.same_dim(top.cols, target.cols);
+    const language lang = language_of(r);
+    const bool json = format_of(r) == "json";
+    std::vector<step> steps;
+    if (r.has_steps) {
+        if (r.has_claim || r.has_wrt) {
+            fail_at("--steps names its quantities on each line; give --claim and --wrt without --steps", r.steps, 0,
+                    r.steps.size(), 0);
+        }
+        steps = parse_steps(steps_text(r));
+    } else {
+        if (!r.has_wrt) fail_missing("check needs --wrt V and --claim '<expression>', or --steps FILE", r.formula);
+        const auto wrt = wrt_of(t, r);
+        if (wrt.size() != 1) fail_at("--wrt: check compares one gradient; name one variable", r.wrt, 0, r.wrt.size(), 0);
+        if (!r.has_claim) fail_missing("check needs --claim '<expression>', the gradient derived by hand", r.formula);
+        // One step, line 0: its errors quote the claim alone.
+        step s;
+        s.quantity = t.find_variable(wrt[0])->written;
+        s.text = r.claim;
+        s.claim = r.claim;
+        steps.push_back(s);
+    }
+    const std::vector<step_plan> plans = plan_steps(t, steps);
     outcome o;
-    const std::string gradient = "dL/d" + plain_name(target.latex);
-    if (!shapes_match) {
-        const process_result p = run_program(env, derive_program(t, wrt), {"gradient", "0"}, o, r.verbose, r.progress);
-        o.out = "wrong: the claim is " + t.shape_text(top.rows, top.cols) + ", but " + gradient +
-                " has the shape of " + plain_name(target.latex) + ", " + t.shape_text(target.rows, target.cols) + "\n";
-        o.out += "correct: " + gradient + " = " + p.out;
-        o.exit_code = 1;
+    const process_result p = run_program(env, steps_program(t, plans), {}, o.err, r.verbose, r.progress);
+    if (p.exit_code != 0) throw tool_error("the check program failed: " + p.err);
+    o.err += p.err;
+    const program_values pv = read_program_values(p.out);
+    std::vector<verdict> verdicts;
+    for (std::size_t k = 0; k < plans.size(); ++k) verdicts.push_back(judge(t, plans, k, pv));
+    for (const verdict& v : verdicts) {
+        if (v.kind == verdict::not_finite) {
+            fail_at("cannot compare: dL/d" + v.quantity + " is not finite at the random points tried (a log or division "
+                    "of values that may be negative or zero?)",
+                    r.formula, 0, r.formula.size(), 0);
+        }
+    }
+    const bool all_correct = std::all_of(verdicts.begin(), verdicts.end(), [](const verdict& v) { return v.kind == verdict::correct; });
+    o.exit_code = all_correct ? 0 : 1;
+    if (r.has_steps) {
+        o.out = steps_report(plans, verdicts, quantities_of(t), lang, json);
         return o;
     }
-    const process_result p = run_program(env, check_program(t, claim, wrt[0]), {}, o, r.verbose, r.progress);
-    if (p.exit_code == 4) {
-        fail_at("cannot compare: " + gradient + " is not finite at the random points tried (a log or division of "
-                "values that may be negative or zero?)",
-                r.formula, 0, r.formula.size(), 0);
+    // --claim: the verdict, and ctgrad's gradient under a wrong one.
+    const verdict& v = verdicts[0];
+    const std::string gradient = "dL/d" + v.quantity;
+    if (json) {
+        o.out = steps_report(plans, verdicts, quantities_of(t), lang, true);
+        return o;
     }
-    if (p.exit_code != 0 && p.exit_code != 1) throw tool_error("the check program failed: " + p.err);
-    o.out = p.out;
-    o.err += p.err;
-    o.exit_code = p.exit_code;
+    std::string diagnosis = diagnosis_text(v, lang, gradient, quantities_of(t));
+    if (v.finding == verdict::largest_difference) {
+        diagnosis = (lang == language::ru ? "утверждение отличается от " : "the claim differs from ") + gradient + ": " + diagnosis;
+    }
+    o.out = (all_correct ? verdict_word(v, lang) : std::string(lang == language::ru ? "неверно" : "wrong")) + ": " + diagnosis + "\n";
+    if (!all_correct) o.out += (lang == language::ru ? "верно: " : "correct: ") + gradient + " = " + v.correct_text + "\n";
     return o;
 }
 
@@ -330,7 +162,7 @@ outcome emit(const request& r, const environment& env) {
     const std::string comment = "From: ctgrad-gen emit '" + printable(r.formula) + "' --name " + r.name +
                                 "\nShapes: " + shapes_summary(t) + ".";
     outcome o;
-    const process_result p = run_program(env, emit_program(t, wrt, comment), {r.name}, o, r.verbose, r.progress);
+    const process_result p = run_program(env, emit_program(t, wrt, comment), {r.name}, o.err, r.verbose, r.progress);
     if (p.exit_code != 0) throw tool_error("the emit program failed: " + p.err);
     o.out = p.out;
     return o;
@@ -391,7 +223,8 @@ outcome lecture(const request& r, const environment& env) {
         d.wrt = f->wrt;
         d.has_wrt = true;
     }
-    d.format = format_of(r);
+    const std::string format = format_of(r);
+    d.format = format == "html" ? "markdown" : format;  // HTML: the Markdown page, its math as MathML
     std::string command = "ctgrad-gen derive '" + f->formula + "' --dims '" + f->dims + "'";
     if (d.has_wrt) command += " --wrt " + d.wrt;
     if (command.size() > 300) {
@@ -400,16 +233,161 @@ outcome lecture(const request& r, const environment& env) {
                   "\n  --dims: " + quote(f->dims, 60) + (d.has_wrt ? "\n  --wrt " + d.wrt : "");
     }
     outcome derived = derive(d, env);
+    const bool ru = language_of(r) == language::ru;
+    const std::string& title = ru ? f->title_ru : f->title;
+    const std::string& notes = ru ? f->notes_ru : f->notes;
+    const std::string lecture_word = ru ? "Лекция: " : "Lecture: ";
+    std::string where = f->where;  // slide titles, quoted in Russian, joined by "and"
+    if (const auto at = where.find(" and "); ru && at != std::string::npos) where.replace(at, 5, " и ");
     std::string head;
     if (d.format == "text") {
-        head = f->title + "\nLecture: " + f->where + "\n" + f->notes + "\n\n  " + command + "\n\n";
+        head = title + "\n" + lecture_word + where + "\n" + notes + "\n\n  " + command + "\n\n";
     } else if (d.format == "markdown") {
-        head = "## " + f->title + "\n\nLecture: " + f->where + ". " + f->notes + "\n\n```sh\n" + command + "\n```\n\n";
+        head = "## " + title + "\n\n" + lecture_word + where + ". " + notes + "\n\n```sh\n" + command + "\n```\n\n";
     } else if (d.format == "latex" && !r.standalone) {
-        head = "% " + f->title + "\n% Lecture: " + f->where + "\n% " + command + "\n";
+        head = "% " + title + "\n% " + lecture_word + where + "\n% " + command + "\n";
     }
     derived.out = head + derived.out;
+    if (format == "html") derived.out = html_page(title, markdown_to_xhtml(derived.out), ru ? "ru" : "en");
     return derived;
+}
+
+/// A whole number option in [low, high], else an input error pointing at it.
+std::uint64_t number_option(const std::string& text, const std::string& option, std::uint64_t low, std::uint64_t high) {
+    std::uint64_t value = 0;
+    const bool digits = !text.empty() && text.size() <= 19 &&
+                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) value = std::stoull(text);
+    if (!digits || value < low || value > high) {
+        fail_at(option + ": expected a whole number from " + std::to_string(low) + " to " + std::to_string(high), text, 0,
+                text.size(), 0);
+    }
+    return value;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw tool_error("cannot write " + path.string());
+}
+
+/// `exercise board --variants N --seed S`: variants of the lecture's family; `exercise '<formula>'`:
+/// that formula. Writes the exercise and solution sheets (Markdown, LaTeX, HTML; PDF when
+/// pdflatex is on the PATH) and each variant's model answer as a steps file into --out.
+outcome exercise(const request& r, const environment& env) {
+    const language lang = language_of(r);
+    const bool ru = lang == language::ru;
+    const fs::path dir = r.has_out ? fs::path(r.out) : fs::path(".");
+    struct item {
+        exercise_item sheet;
+        request derive;      ///< how ctgrad derives the solution
+        std::string steps;   ///< the model answer, for a family variant
+    };
+    std::vector<item> items;
+    std::string title;
+    if (r.formula == "board") {
+        for (const char* option : {"--wrt", "--data", "--dims"}) {
+            const bool given = std::string(option) == "--wrt" ? r.has_wrt : std::string(option) == "--data" ? r.has_data : !r.dims.empty();
+            if (given) fail_at(std::string(option) + " does not apply to exercise board: each variant names its own", r.formula, 0, r.formula.size(), 0);
+        }
+        const std::size_t count = r.has_variants ? number_option(r.variants, "--variants", 1, variant_family_size()) : 10;
+        const std::uint64_t seed = r.has_seed ? number_option(r.seed, "--seed", 0, UINT64_MAX / 2) : 1;
+        for (const net_variant& v : draw_variants(count, seed)) {
+            item it{exercise_of(v), {}, v.steps()};
+            it.derive.formula = v.formula;
+            it.derive.dims = v.dims;
+            it.derive.wrt = v.wrt;
+            it.derive.has_wrt = true;
+            items.push_back(std::move(it));
+        }
+        title = (ru ? "Градиенты небольших сетей (вариантов: " : "Gradients of small nets (") +
+                std::to_string(count) + (ru ? ", seed " : " variants, seed ") + std::to_string(seed) + ")";
+    } else {
+        if (r.has_variants && r.variants != "1") {
+            fail_at("--variants: a formula given by hand is one exercise; variants come from exercise board", r.variants, 0,
+                    r.variants.size(), 0);
+        }
+        if (r.has_seed) fail_at("--seed applies to exercise board", r.seed, 0, r.seed.size(), 0);
+        const typed_formula t = type_formula(r.formula, r);
+        require_loss(t);
+        item it;
+        it.sheet.formula = r.formula;
+        for (const auto& latex : wrt_of(t, r)) it.sheet.wrt.push_back(latex);
+        for (const auto& [latex, node] : name_intermediates(t)) {
+            it.sheet.forward_plain += plain_name(latex) + " = " + std::string(t.source.source(node)) + "\n";
+        }
+        it.sheet.forward_plain += "L = " + r.formula + "\n";
+        it.derive = r;
+        items.push_back(std::move(it));
+        title = ru ? "Упражнение: градиенты функции потерь" : "Exercise: the gradients of a loss";
+    }
+
+    std::vector<exercise_item> questions;
+    for (const auto& it : items) questions.push_back(it.sheet);
+    const sheet exercises = exercise_sheet(questions, title, lang);
+    sheet solutions{{sheet_block::heading, (ru ? "Решения: " : "Solutions: ") + title}};
+    outcome o;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) fail_at("--out: cannot create the directory " + quote(dir.string()), r.out, 0, r.out.size(), 0);
+    std::vector<std::string> written;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        const std::string K = std::to_string(k + 1);
+        request d = items[k].derive;
+        d.command = "derive";
+        d.has_formula = true;
+        d.lang = r.lang;
+        d.verbose = r.verbose;
+        d.progress = r.progress;
+        d.format = "markdown";
+        const outcome md = derive(d, env);
+        d.format = "latex";
+        const outcome tex = derive(d, env);
+        o.err += md.err + tex.err;
+        solutions.push_back({sheet_block::subheading, (ru ? "Вариант " : "Variant ") + K});
+        solutions.push_back({sheet_block::code, "ctgrad-gen derive '" + d.formula + "'" +
+                                                    (d.dims.empty() ? "" : " --dims '" + d.dims + "'") +
+                                                    (d.has_wrt ? " --wrt " + d.wrt : "")});
+        solutions.push_back({sheet_block::derivation, md.out, tex.out});
+        if (!items[k].steps.empty()) {
+            const std::string name = "variant-" + K + ".steps";
+            write_text(dir / name, items[k].steps);
+            written.push_back(name);
+            solutions.push_back({sheet_block::paragraph,
+                                 (ru ? "Эталонный ответ по шагам (файл " : "The model answer step by step (file ") + name +
+                                     (ru ? ", для ctgrad-gen check --steps):" : ", for ctgrad-gen check --steps):")});
+            solutions.push_back({sheet_block::code, items[k].steps});
+        }
+    }
+    for (const auto& [name, doc] : {std::pair<std::string, const sheet*>{"exercises", &exercises}, {"solutions", &solutions}}) {
+        write_text(dir / (name + ".md"), sheet_markdown(*doc));
+        write_text(dir / (name + ".tex"), sheet_latex(*doc, lang));
+        write_text(dir / (name + ".html"), sheet_html(*doc, name == "exercises" ? title : (ru ? "Решения: " : "Solutions: ") + title, lang));
+        written.insert(written.end(), {name + ".md", name + ".tex", name + ".html"});
+    }
+    // PDF where pdflatex is installed (the .tex files are complete documents either way).
+    if (const char* path = std::getenv("PATH"); path != nullptr) {
+        std::string pdflatex;
+        std::string_view rest = path;
+        while (!rest.empty() && pdflatex.empty()) {
+            const std::size_t colon = std::min(rest.find(':'), rest.size());
+            const fs::path candidate = fs::path(std::string(rest.substr(0, colon))) / "pdflatex";
+            if (fs::exists(candidate, ec)) pdflatex = candidate.string();
+            rest.remove_prefix(std::min(colon + 1, rest.size()));
+        }
+        for (const char* name : {"exercises", "solutions"}) {
+            if (pdflatex.empty()) break;
+            const process_result p = run_process({pdflatex, "-halt-on-error", "-interaction=nonstopmode",
+                                                  "-output-directory=" + dir.string(), (dir / (std::string(name) + ".tex")).string()}, 300);
+            if (p.exit_code != 0) throw tool_error(std::string("pdflatex failed on ") + name + ".tex: " + quote(p.out.substr(p.out.size() > 2000 ? p.out.size() - 2000 : 0), 400));
+            written.push_back(std::string(name) + ".pdf");
+            for (const char* scratch : {".aux", ".log"}) fs::remove(dir / (std::string(name) + scratch), ec);
+        }
+    }
+    o.out = (ru ? "записано в " : "written to ") + dir.string() + ":";
+    for (const auto& w : written) o.out += " " + w;
+    o.out += "\n";
+    return o;
 }
 
 outcome cache(const request& r, const environment& env) {
@@ -462,6 +440,10 @@ outcome dispatch(const request& r, const environment& env) {
     if (r.command == "config") return config(r, env);
     if (r.command == "lecture") return lecture(r, env);
     if (r.command == "cache") return cache(r, env);
+    if (r.command == "exercise") {
+        if (!r.has_formula) fail_at("exercise needs `board` (the lecture's family of nets) or a formula", r.command, r.command.size());
+        return exercise(r, env);
+    }
     const bool known = r.command == "derive" || r.command == "check" || r.command == "emit" || r.command == "shapes";
     if (!known) {
         fail_at("unknown command '" + quote(r.command) + "'; the commands are derive, check, emit, lecture, shapes, "
@@ -478,36 +460,6 @@ outcome dispatch(const request& r, const environment& env) {
 }
 
 }  // namespace
-
-std::string option_misuse(const request& r, std::string_view option) {
-    // The options each command reads; lecture's formulas come with their own --dims.
-    static const std::map<std::string, std::vector<std::string>, std::less<>> takes{
-        {"derive", {"--wrt", "--data", "--dims", "--format", "--standalone", "--verbose"}},
-        {"check", {"--wrt", "--data", "--dims", "--claim", "--verbose"}},
-        {"emit", {"--wrt", "--data", "--dims", "--name", "--verbose"}},
-        {"shapes", {"--data", "--dims"}},
-        {"lecture", {"--wrt", "--data", "--format", "--standalone", "--verbose"}},
-        {"cache", {}},
-        {"config", {}},
-    };
-    const auto it = takes.find(r.command);
-    if (it == takes.end()) return "";
-    const std::string given(option);
-    if (r.command == "lecture" && !r.has_formula) {
-        return given + " does not apply to lecture without a NAME, which lists the formulas and takes no options";
-    }
-    const std::vector<std::string>& known = it->second;
-    if (std::find(known.begin(), known.end(), given == "-v" ? "--verbose" : given) == known.end()) {
-        std::string list;
-        for (const auto& o : known) list += (list.empty() ? "" : ", ") + o;
-        return given + " does not apply to " + r.command + "; " + r.command +
-               (list.empty() ? std::string(" takes no options") : " takes " + list);
-    }
-    if (given == "--standalone" && format_requested(r) != "latex") {
-        return "--standalone makes a LaTeX document: it applies to " + r.command + " --format latex only";
-    }
-    return "";
-}
 
 outcome run(const request& r, const environment& env) {
     try {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ctgrad::gen {
 
@@ -24,6 +25,12 @@ struct input_error : std::runtime_error {
     diagnostic where;
 };
 
+/// A formula whose shapes do not fit (X * W1 with cols(X) != rows(W1)): an input error in a
+/// formula, but in a claim a wrong answer (check's "wrong shape"), so it is told apart.
+struct shape_mismatch : input_error {
+    using input_error::input_error;
+};
+
 /// Thrown when ctgrad-gen itself fails (no compiler, a program that does not build): exit 3.
 struct tool_error : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -34,6 +41,11 @@ struct tool_error : std::runtime_error {
                           std::size_t caret);
 [[noreturn]] inline void fail_at(std::string message, std::string_view text, std::size_t at) {
     fail_at(std::move(message), text, at, at + 1, at);
+}
+
+/// Throws input_error quoting `text` with a caret at its end: for what is missing.
+[[noreturn]] inline void fail_missing(std::string message, std::string_view text) {
+    fail_at(std::move(message), text, text.size());
 }
 
 /// Three lines: `error: <message>`, the text (made printable, windowed around the caret when

@@ -16,6 +16,7 @@ struct lecture_formula {
     std::string dims;     ///< --dims, the lecture's shapes
     std::string wrt;      ///< --wrt when not every parameter
     std::string notes;
+    std::string title_ru, notes_ru;  ///< the same in Russian (--lang ru)
 };
 
 const std::vector<lecture_formula>& lecture_formulas();

@@ -122,7 +122,16 @@ std::optional<std::pair<long long, long long>> fraction(const typed_claim& c, in
     }
 }
 
-std::string claim_reference(const typed_formula& f, const typed_claim& c, int i) {
+/// ctgrad's dL/d(node) for a formula node: a variable's gradient, else the adjoint the backward
+/// pass names for the node (ctgrad_gen::adjoint_of, generator/runtime/program_support.hpp).
+std::string truth_code(const typed_formula& f, int node, std::string_view loss = "loss") {
+    if (f.source[node].kind == op::variable) {
+        return "ctgrad::expr_of(ctgrad::grad(" + std::string(loss) + ", " + formula_reference(f, node) + "))";
+    }
+    return "ctgrad_gen::adjoint_of(" + std::string(loss) + ", e" + std::to_string(node) + ")";
+}
+
+std::string claim_reference(const typed_formula& f, const typed_claim& c, int i, const std::string& prefix) {
     const auto& t = c.nodes[static_cast<std::size_t>(i)];
     if (t.pure_number) {
         if (const auto q = fraction(c, i)) {
@@ -132,6 +141,7 @@ std::string claim_reference(const typed_formula& f, const typed_claim& c, int i)
     }
     const auto& n = c.source[i];
     if (n.kind == op::variable) {
+        if (const int of = c.adjoint_of[static_cast<std::size_t>(i)]; of >= 0) return truth_code(f, of);
         const int target = c.refers_to[static_cast<std::size_t>(i)];
         if (target >= 0) return formula_reference(f, target);
         // n, the batch size: the number of entries of a row of length n.
@@ -140,7 +150,21 @@ std::string claim_reference(const typed_formula& f, const typed_claim& c, int i)
         }
         fail_at("n, the batch size, needs a data variable with n rows in the formula", c.source.text, n.begin, n.end, n.at);
     }
-    return "c" + std::to_string(i);
+    return prefix + std::to_string(i);
+}
+
+/// The declarations of a claim's nodes (`<prefix><i>`) and, last, `<name>`.
+std::string claim_code(const typed_formula& f, const typed_claim& c, const std::string& prefix, const std::string& name) {
+    std::string out;
+    const formula& src = c.source;
+    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
+        const auto& t = c.nodes[static_cast<std::size_t>(i)];
+        if (t.pure_number || src[i].kind == op::variable || src[i].kind == op::number) continue;
+        std::vector<std::string> operands;
+        for (int a : src[i].args) operands.push_back(claim_reference(f, c, a, prefix));
+        out += "inline constexpr auto " + prefix + std::to_string(i) + " = " + build_code(src, t, i, operands) + ";\n";
+    }
+    return out + "inline constexpr auto " + name + " = " + claim_reference(f, c, src.root, prefix) + ";\n";
 }
 
 enum class program_kind { symbolic, numeric, codegen };
@@ -185,143 +209,6 @@ std::string variable_list(const typed_formula& f, const std::vector<std::string>
 
 }  // namespace
 
-// The names mirror ctgrad's derivation (include/ctgrad/detail/naming.hpp), so a claim's Z1 is
-// the derivation's Z_1: nodes are told apart by structure (ctgrad by type, where every double
-// constant is one type), activations are exp, identity, relu, sigmoid, softplus, step and tanh
-// of something that depends on a variable, and k counts activations from the input.
-intermediate_names name_intermediates(const typed_formula& f) {
-    const formula& src = f.source;
-    intermediate_names out;
-    if (src.root < 0) return out;
-    const std::size_t count = src.nodes.size();
-
-    // Per node: a structural key, whether a variable occurs in it, its layer.
-    std::vector<std::string> key(count);
-    std::vector<char> has_variable(count, 0);
-    std::vector<int> layer(count, 0);
-    const auto node = [&](int i) { return static_cast<std::size_t>(i); };
-    const auto is_leaf = [&](int i) { return src[i].kind == op::variable || f[i].pure_number; };
-    const auto is_activation = [&](int i) {
-        switch (src[i].kind) {
-            case op::exp: case op::identity: case op::relu: case op::sigmoid: case op::softplus: case op::step:
-            case op::tanh:
-                return has_variable[node(src[i].args[0])] != 0;
-            default: return false;
-        }
-    };
-    for (int i = 0; i < static_cast<int>(count); ++i) {
-        const auto& n = src[i];
-        if (f[i].pure_number) {
-            key[node(i)] = "c";
-        } else if (n.kind == op::variable) {
-            key[node(i)] = "v:" + n.latex;
-            has_variable[node(i)] = 1;
-        } else {
-            std::string k = std::to_string(static_cast<int>(f[i].kind)) + (f[i].scalar_right ? "r(" : "(");
-            for (int a : n.args) {
-                k += key[node(a)] + ",";
-                has_variable[node(i)] |= has_variable[node(a)];
-                layer[node(i)] = std::max(layer[node(i)], layer[node(a)]);
-            }
-            key[node(i)] = k + ")";
-            if (is_activation(i)) ++layer[node(i)];
-        }
-    }
-
-    // Entries in post-order, as collect_names builds them.
-    enum class role { activation, preactivation, output };
-    struct entry {
-        int node;
-        role what;
-    };
-    std::vector<entry> entries;
-    const auto listed = [&](int i) {
-        return std::any_of(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(i)]; });
-    };
-    for (int i = 0; i < static_cast<int>(count); ++i) {
-        if (is_leaf(i) || !is_activation(i) || listed(i)) continue;
-        const int operand = src[i].args[0];
-        if (!is_leaf(operand) && !is_activation(operand) && !listed(operand)) entries.push_back({operand, role::preactivation});
-        entries.push_back({i, role::activation});
-    }
-    if (!entries.empty() && key[node(entries.back().node)] == key[node(src.root)]) entries.pop_back();
-
-    // The output: a loss's prediction, else the one activation of the top layer when no matrix
-    // product comes after it.
-    // Children precede parents and a subtree is parsed in one go, so node i's subtree is the run
-    // first[i]..i of the array.
-    std::vector<int> first(count);
-    for (int i = 0; i < static_cast<int>(count); ++i) {
-        first[node(i)] = i;
-        for (int a : src[i].args) first[node(i)] = std::min(first[node(i)], first[node(a)]);
-    }
-    const auto contains = [&](int outer, const std::string& inner) {
-        for (int j = first[node(outer)]; j <= outer; ++j) {
-            if (key[node(j)] == inner) return true;
-        }
-        return false;
-    };
-    const auto product_outside = [&](auto&& self, int e, int out_node) -> bool {
-        if (key[node(e)] == key[node(out_node)] || is_leaf(e)) return false;
-        if (f[e].kind == op::matmul) return !contains(out_node, key[node(e)]);
-        for (int a : src[e].args) {
-            if (self(self, a, out_node)) return true;
-        }
-        return false;
-    };
-    const auto& top = src.top();
-    if (top.kind == op::mse || top.kind == op::bce) {
-        const int p = top.args[0];
-        if (!is_leaf(p)) {
-            const auto it = std::find_if(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(p)]; });
-            if (it != entries.end()) {
-                it->what = role::output;
-            } else {
-                entries.push_back({p, role::output});
-            }
-        }
-    } else {
-        int highest = 0, how_many = 0, which = -1;
-        for (const auto& e : entries) {
-            if (e.what == role::activation) highest = std::max(highest, layer[node(e.node)]);
-        }
-        for (std::size_t k = 0; k < entries.size(); ++k) {
-            if (entries[k].what == role::activation && layer[node(entries[k].node)] == highest) {
-                ++how_many;
-                if (which < 0) which = static_cast<int>(k);
-            }
-        }
-        if (how_many == 1 && !product_outside(product_outside, src.root, entries[static_cast<std::size_t>(which)].node)) {
-            entries[static_cast<std::size_t>(which)].what = role::output;
-        }
-    }
-
-    // Z_k takes the layer of the activation it feeds; a (role, layer) shared by several entries
-    // is numbered: A_{2,1}, A_{2,2}.
-    const auto layer_of = [&](const entry& e) { return layer[node(e.node)] + (e.what == role::preactivation ? 1 : 0); };
-    for (std::size_t k = 0; k < entries.size(); ++k) {
-        const entry& e = entries[k];
-        if (e.what == role::output) {
-            out.emplace_back("\\hat{y}", e.node);
-            continue;
-        }
-        int before = 0, total = 0;
-        for (std::size_t j = 0; j < entries.size(); ++j) {
-            if (entries[j].what == e.what && layer_of(entries[j]) == layer_of(e)) {
-                ++total;
-                if (j < k) ++before;
-            }
-        }
-        const int rank = total > 1 ? before + 1 : 0;
-        const int l = layer_of(e);
-        std::string name = e.what == role::activation ? "A_" : "Z_";
-        const bool braces = l >= 10 || rank > 0;
-        name += (braces ? "{" : "") + std::to_string(l) + (rank > 0 ? "," + std::to_string(rank) : "") + (braces ? "}" : "");
-        out.emplace_back(name, e.node);
-    }
-    return out;
-}
-
 std::string formula_code(const typed_formula& f) {
     const formula& src = f.source;
     std::string out = "namespace generated {\n";
@@ -349,41 +236,80 @@ std::string derive_program(const typed_formula& f, const std::vector<std::string
     return out;
 }
 
-std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt) {
-    std::string out = header(f, "a check of a claimed gradient", program_kind::numeric);
-    out += "// claim: " + comment_line(claim.source.text) + "\n";
+std::string steps_program(const typed_formula& f, const std::vector<step_plan>& plans) {
+    std::string out = header(f, "a check of a derivation, step by step", program_kind::numeric);
+    for (const auto& p : plans) out += "// line " + std::to_string(p.source.line) + ": " + comment_line(p.source.text) + "\n";
     out += formula_code(f);
     out += "namespace generated {\n";
-    const formula& src = claim.source;
-    for (int i = 0; i < static_cast<int>(src.nodes.size()); ++i) {
-        const auto& t = claim.nodes[static_cast<std::size_t>(i)];
-        if (t.pure_number || src[i].kind == op::variable || src[i].kind == op::number) continue;
-        std::vector<std::string> operands;
-        for (int a : src[i].args) operands.push_back(claim_reference(f, claim, a));
-        out += "inline constexpr auto c" + std::to_string(i) + " = " + build_code(src, t, i, operands) + ";\n";
-    }
-    out += "inline constexpr auto claim = " + claim_reference(f, claim, src.root) + ";\n}  // namespace generated\n\n";
-
-    const variable_info& target = *f.find_variable(wrt);
-    out += "int main() {\n    using namespace generated;\n";
-    out += "    constexpr auto g = ctgrad::grad(loss, " + target.cpp + ");\n";
-    out += "    const bool symbolic = ctgrad_gen::same_expression(g, claim);\n";
-    out += "    ctgrad_gen::comparison c;\n    std::mt19937_64 rng(20240901);\n";
-    out += "    for (int attempt = 0; attempt < 100 && c.draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
+    // Per line k: truth_k, claim_k, repair_k_j, and the surrogate loss sum(Z .* G_k) whose
+    // gradient carries a changed dL/dZ down to the quantity (G_k = dL/dA .* g'(Z), bound at
+    // run time): the truth with the activation derivative removed or exchanged.
     std::string binds;
+    for (const auto& v : f.variables) binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
+    std::string body;
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        const step_plan& p = plans[k];
+        if (p.target < 0) continue;
+        const std::string K = std::to_string(k);
+        out += "inline constexpr auto truth_" + K + " = " +
+               (p.variable ? "ctgrad::grad(loss, " + formula_reference(f, p.target) + ")" : truth_code(f, p.target)) + ";\n";
+        body += "        ctgrad_gen::print_value('T', " + K + ", 0, truth_" + K + ", in);\n";
+        if (p.claim) {
+            out += claim_code(f, *p.claim, "c" + K + "_", "claim_" + K);
+            body += "        ctgrad_gen::print_value('C', " + K + ", 0, claim_" + K + ", in);\n";
+        }
+        for (std::size_t j = 0; j < p.repairs.size(); ++j) {
+            const std::string J = std::to_string(j);
+            out += claim_code(f, p.repairs[j].claim, "r" + K + "_" + J + "_", "repair_" + K + "_" + J);
+            body += "        ctgrad_gen::print_value('R', " + K + ", " + J + ", repair_" + K + "_" + J + ", in);\n";
+        }
+        if (p.activation >= 0) {
+            const int z = p.preactivation;
+            const dim_info r = f.dim(f[z].rows), c = f.dim(f[z].cols);
+            const std::string g = "g_" + K;
+            out += "inline constexpr ctgrad::matrix<\"G_{" + K + "}\", " + size_code(r) + ", " + size_code(c) + "> " + g + "{};\n";
+            out += "inline constexpr auto surrogate_" + K + " = ctgrad::sum(ctgrad::hadamard(" + formula_reference(f, z) + ", " + g + "));\n";
+            std::string through;
+            if (p.target == z) {
+                through = g;  // the quantity is Z itself: dL/dZ is G
+            } else if (p.variable) {
+                through = "ctgrad::grad(surrogate_" + K + ", " + formula_reference(f, p.target) + ")";
+            } else {
+                through = truth_code(f, p.target, "surrogate_" + K);
+            }
+            out += "inline constexpr auto through_" + K + " = " + through + ";\n";
+            std::string kinds;
+            for (op candidate : activation_candidates) {
+                kinds += std::string(kinds.empty() ? "" : ", ") + std::to_string(static_cast<int>(candidate));
+            }
+            body += "        ctgrad_gen::print_activation_candidates<" + size_code(r) + ", " + size_code(c) + ">(" + K +
+                    ", ctgrad_gen::adjoint_of(loss, " + formula_reference(f, p.activation) + "), " +
+                    formula_reference(f, z) + ", in, {" + kinds + "}, [&](const auto& G) { return ctgrad::bind(" + binds +
+                    ", " + g + " = G); }, through_" + K + ");\n";
+        }
+    }
+    out += "}  // namespace generated\n\n";
+    out += "int main() {\n    using namespace generated;\n";
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        if (plans[k].target < 0) continue;
+        const std::string K = std::to_string(k);
+        out += "    ctgrad_gen::print_text(" + K + ", truth_" + K + ");\n";
+        if (plans[k].claim) out += "    ctgrad_gen::print_symbolic(" + K + ", truth_" + K + ", claim_" + K + ");\n";
+    }
+    out += "    std::mt19937_64 rng(20240901);\n";
+    out += "    for (int attempt = 0, draws = 0; attempt < 100 && draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
     for (const auto& v : f.variables) {
         const dim_info r = f.dim(v.rows), k = f.dim(v.cols);
         out += "        const auto m_" + v.cpp + " = ctgrad_gen::random_matrix<" + size_code(r) + ", " + size_code(k) +
                ">(rng, " + std::to_string(r.size < 0 ? draw_rows : r.size) + ", " +
                std::to_string(k.size < 0 ? draw_rows : k.size) + ");\n";
-        binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
     }
     out += "        const auto in = ctgrad::bind(" + binds + ");\n";
-    out += "        const Eigen::MatrixXd derived = ctgrad_gen::as_matrix(ctgrad::eval(g, in));\n";
-    out += "        if (!derived.allFinite()) continue;\n";
-    out += "        ctgrad_gen::compare(derived, ctgrad_gen::as_matrix(ctgrad::eval(claim, in)), c);\n    }\n";
-    out += "    return ctgrad_gen::report_check(symbolic, c, " + std::to_string(check_draws) + ", " +
-           double_text(check_tolerance) + ", " + cpp_string(plain_name(target.latex)) + ", ctgrad_gen::expression_text(g));\n}\n";
+    out += "        if (!(true";
+    for (std::size_t k = 0; k < plans.size(); ++k) {
+        if (plans[k].target >= 0) out += " && ctgrad_gen::finite(truth_" + std::to_string(k) + ", in)";
+    }
+    out += ")) continue;\n        std::cout << \"D \" << ++draws << \"\\n\";\n" + body + "    }\n    return 0;\n}\n";
     return out;
 }
 

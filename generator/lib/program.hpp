@@ -6,12 +6,9 @@
 #include <vector>
 
 #include "shapes.hpp"
+#include "steps.hpp"
 
 namespace ctgrad::gen {
-
-/// The intermediates a derivation names, as (LaTeX name, formula node): pre-activations Z_k,
-/// activations A_k and the output \hat{y}, numbered from the input. Claims may use them.
-intermediate_names name_intermediates(const typed_formula& f);
 
 /// The support code every program includes (generator/runtime/program_support.hpp).
 const std::string& program_support();
@@ -24,8 +21,10 @@ std::string formula_code(const typed_formula& f);
 /// `latex|markdown|text|json [standalone]`, or `gradient K` for the text of the K-th gradient.
 std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt);
 
-/// A program comparing a claim with dL/d`wrt`, symbolically and at 5 random draws.
-std::string check_program(const typed_formula& f, const typed_claim& claim, const std::string& wrt);
+/// A program printing, for each line of a steps file, ctgrad's value of the line's quantity and
+/// the claim's at check_draws random draws (plus the repairs and activation variants the plans
+/// ask for), in the protocol judge.hpp reads: `T k j rows cols v...` lines after `D draw`.
+std::string steps_program(const typed_formula& f, const std::vector<step_plan>& plans);
 
 /// A program printing a self-contained C++ header for the loss and the gradients; argument:
 /// the function's name.

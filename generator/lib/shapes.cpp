@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "diagnostic.hpp"
@@ -94,113 +95,6 @@ std::string typed_formula::shape_text(int rows, int cols) const {
 
 std::string typed_formula::shape_text_of(int node) const { return shape_text((*this)[node].rows, (*this)[node].cols); }
 
-// ---- options --------------------------------------------------------------------------------
-
-namespace {
-
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-/// Splits `text` at spaces (and at commas when `commas`), keeping each item's offset.
-std::vector<std::pair<std::size_t, std::string_view>> items_of(std::string_view text, bool commas) {
-    std::vector<std::pair<std::size_t, std::string_view>> out;
-    std::size_t at = 0;
-    const auto separator = [&](char c) { return c == ' ' || c == '\t' || c == '\n' || (commas && c == ','); };
-    while (at < text.size()) {
-        while (at < text.size() && separator(text[at])) ++at;
-        const std::size_t begin = at;
-        while (at < text.size() && !separator(text[at])) ++at;
-        if (at > begin) out.emplace_back(begin, text.substr(begin, at - begin));
-    }
-    return out;
-}
-
-/// One name of an option: a variable name as in formulas, returned as its LaTeX name.
-std::string name_in_option(std::string_view whole, std::size_t begin, std::string_view item, std::string_view option) {
-    formula f;
-    try {
-        f = parse(item);
-    } catch (const input_error& e) {
-        fail_at(std::string(option) + ": " + e.where.message, whole, begin + e.where.begin, begin + e.where.end,
-                begin + e.where.caret);
-    }
-    if (f.top().kind != op::variable) {
-        fail_at(std::string(option) + ": expected a variable name, found '" + quote(item) + "'", whole, begin,
-                begin + item.size(), begin);
-    }
-    return f.top().latex;
-}
-
-}  // namespace
-
-std::vector<option_name> parse_name_list(std::string_view text, std::string_view option) {
-    std::vector<option_name> out;
-    for (const auto& [begin, item] : items_of(text, true)) {
-        std::string latex = name_in_option(text, begin, item, option);
-        if (std::none_of(out.begin(), out.end(), [&](const option_name& o) { return o.latex == latex; })) {
-            out.push_back({std::move(latex), begin, begin + item.size()});
-        }
-    }
-    return out;
-}
-
-dims_option parse_dims(std::string_view text) {
-    dims_option out;
-    out.text = std::string(text);
-    for (const auto& [begin, item] : items_of(text, false)) {
-        const std::size_t equals = item.find('=');
-        if (equals == std::string_view::npos || equals == 0) {
-            fail_at("--dims: expected NAME=ROWS,COLS (such as W1=d,H or b1=H), found '" + quote(item) + "'", text, begin,
-                    begin + item.size(), begin + (equals == std::string_view::npos ? 0 : equals));
-        }
-        dims_option::entry e;
-        e.latex = name_in_option(text, begin, item.substr(0, equals), "--dims");
-        e.begin = begin;
-        e.end = begin + item.size();
-        std::vector<dim_spec> specs;
-        std::size_t at = equals + 1;
-        while (true) {
-            const std::size_t comma = std::min(item.find(',', at), item.size());
-            const std::string_view piece = item.substr(at, comma - at);
-            const std::size_t where = begin + at;
-            dim_spec spec;
-            if (piece.empty()) {
-                fail_at("--dims: a dimension is missing in '" + quote(item) + "'", text, begin, begin + item.size(), where);
-            } else if (std::all_of(piece.begin(), piece.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-                if (piece.size() > 6 || std::stol(std::string(piece)) == 0 || std::stol(std::string(piece)) > 100000) {
-                    fail_at("--dims: a size must be between 1 and 100000", text, where, where + piece.size(), where);
-                }
-                spec.number = std::stol(std::string(piece));
-            } else if (std::isalpha(static_cast<unsigned char>(piece[0])) &&
-                       std::all_of(piece.begin(), piece.end(), is_name_char) && piece.size() <= 16) {
-                spec.name = std::string(piece);
-            } else {
-                fail_at("--dims: a dimension is a size (3) or a name (d, H, n for the batch), found '" + quote(piece) + "'",
-                        text, where, where + piece.size(), where);
-            }
-            specs.push_back(spec);
-            if (comma >= item.size()) break;
-            at = comma + 1;
-        }
-        if (specs.size() > 2) {
-            fail_at("--dims: a variable has two dimensions, rows and columns", text, begin, begin + item.size(), begin);
-        }
-        e.rows = specs[0];
-        if (specs.size() == 2) {
-            e.cols = specs[1];
-        } else {
-            e.cols.number = 1;  // b1=H is a column vector
-        }
-        for (const auto& previous : out.entries) {
-            if (previous.latex == e.latex) {
-                fail_at("--dims: " + std::string(item.substr(0, equals)) + " is given twice", text, begin,
-                        begin + item.size(), begin);
-            }
-        }
-        out.entries.push_back(std::move(e));
-    }
-    return out;
-}
-
 // ---- inference ------------------------------------------------------------------------------
 
 namespace {
@@ -280,6 +174,12 @@ private:
         type(i).number_value = value;
     }
 
+    /// A well-formed formula whose shapes do not fit: a wrong claim, not unreadable text.
+    [[noreturn]] void fail_shape(int i, const std::string& message) const {
+        const auto& n = f_[i];
+        throw shape_mismatch(diagnostic{message, f_.text, n.begin, n.end, n.at});
+    }
+
     [[noreturn]] void fail_pairing(int i) const {
         const auto& n = f_[i];
         const std::string verb = n.kind == op::add ? "add" : n.kind == op::subtract ? "subtract" : "divide";
@@ -287,13 +187,13 @@ private:
         const int a = arg(i, 0), b = arg(i, 1);
         const std::string first = n.kind == op::subtract ? operand(b) : operand(a);
         const std::string second = n.kind == op::subtract ? operand(a) : operand(b);
-        fail(i, "cannot " + verb + " " + first + joint + second +
+        fail_shape(i, "cannot " + verb + " " + first + joint + second +
                     ": the shapes must be equal, or one side a 1 x k row (applied to every row) or 1 x 1");
     }
 
     [[noreturn]] void fail_product(int i) const {
         const int a = arg(i, 0), b = arg(i, 1);
-        fail(i, "cannot multiply " + operand(a) + " by " + operand(b) + ": columns of the left (" +
+        fail_shape(i, "cannot multiply " + operand(a) + " by " + operand(b) + ": columns of the left (" +
                     t_.dim(type(a).cols).name + ") must equal rows of the right (" + t_.dim(type(b).rows).name + ")");
     }
 
@@ -301,7 +201,7 @@ private:
         const auto& n = f_[i];
         const int a = arg(i, 0), b = arg(i, 1);
         std::string what = n.kind == op::hadamard ? "the element-wise product" : std::string(info(n.kind).builder) + "(...)";
-        fail(i, what + " needs equal shapes: " + operand(a) + " and " + operand(b));
+        fail_shape(i, what + " needs equal shapes: " + operand(a) + " and " + operand(b));
     }
 
     void infer(int i) {
@@ -342,7 +242,7 @@ private:
             case op::scale: {
                 const int s = arg(i, 0), a = arg(i, 1);
                 if (!unify(type(s).rows, t_.one) || !unify(type(s).cols, t_.one)) {
-                    fail(i, "scale(s, A): the factor s must be 1 x 1, and " + operand(s) + " is not");
+                    fail_shape(i, "scale(s, A): the factor s must be 1 x 1, and " + operand(s) + " is not");
                 }
                 copy_shape(i, a);
                 return;
@@ -483,7 +383,7 @@ private:
             case op::scale: {
                 const int s = !n.called && out.scalar_right ? arg(i, 1) : arg(i, 0);
                 if (!type(s).pure_number && !scalar(s)) {
-                    fail(i, "the factor " + operand(s) + " of this scaling must be 1 x 1");
+                    fail_shape(i, "the factor " + operand(s) + " of this scaling must be 1 x 1");
                 }
                 return;
             }
@@ -535,6 +435,7 @@ void freeze(typed_formula& t) {
         if (c.kind == dim_class::free) {
             c.kind = dim_class::named;
             c.name = names[i];
+            c.inferred = true;
         }
         if (c.kind == dim_class::named && !c.batch) {
             while (used_numbers.count(next)) ++next;
@@ -616,14 +517,22 @@ typed_formula infer_shapes(formula f, const shape_options& options) {
     return t;
 }
 
-typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names) {
+typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names,
+                               const intermediate_names& adjoints) {
     typed_claim out;
     out.source = std::move(claim);
     typed_formula table = f;  // a copy: a claim never changes the formula's dimensions
     const formula& src = out.source;
     out.refers_to.assign(src.nodes.size(), -1);
+    out.adjoint_of.assign(src.nodes.size(), -1);
     const auto resolve = [&](int node) -> std::pair<int, int> {
         const auto& n = src[node];
+        for (const auto& [latex, target] : adjoints) {
+            if (latex == n.latex) {
+                out.adjoint_of[static_cast<std::size_t>(node)] = target;
+                return {f[target].rows, f[target].cols};
+            }
+        }
         if (const auto* v = f.find_variable(n.latex)) {
             out.refers_to[static_cast<std::size_t>(node)] = v->node;
             return {v->rows, v->cols};
@@ -638,11 +547,287 @@ typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const inte
         std::string known;
         for (const auto& v : f.variables) known += (known.empty() ? "" : ", ") + v.written;
         for (const auto& [latex, target] : names) known += ", " + plain_name(latex);
+        for (const auto& [latex, target] : adjoints) known += ", " + plain_name(latex);
         fail_at("the claim uses '" + quote(n.written) + "', which is not in the formula; it may use " + known +
                     (f.batch >= 0 ? ", n" : ""),
                 src.text, n.begin, n.end, n.at);
     };
     inference(table, src, out.nodes, resolve).run();
+    return out;
+}
+
+// ---- named intermediates ---------------------------------------------------------------------
+
+// The names mirror ctgrad's derivation (include/ctgrad/detail/naming.hpp), so a claim's Z1 is
+// the derivation's Z_1: nodes are told apart by structure (ctgrad by type, where every double
+// constant is one type), activations are exp, identity, relu, sigmoid, softplus, step and tanh
+// of something that depends on a variable, and k counts activations from the input.
+intermediate_names name_intermediates(const typed_formula& f) {
+    const formula& src = f.source;
+    intermediate_names out;
+    if (src.root < 0) return out;
+    const std::size_t count = src.nodes.size();
+
+    // Per node: a structural key, whether a variable occurs in it, its layer.
+    std::vector<std::string> key(count);
+    std::vector<char> has_variable(count, 0);
+    std::vector<int> layer(count, 0);
+    const auto node = [&](int i) { return static_cast<std::size_t>(i); };
+    const auto is_leaf = [&](int i) { return src[i].kind == op::variable || f[i].pure_number; };
+    const auto is_activation = [&](int i) {
+        switch (src[i].kind) {
+            case op::exp: case op::identity: case op::relu: case op::sigmoid: case op::softplus: case op::step:
+            case op::tanh:
+                return has_variable[node(src[i].args[0])] != 0;
+            default: return false;
+        }
+    };
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        const auto& n = src[i];
+        if (f[i].pure_number) {
+            key[node(i)] = "c";
+        } else if (n.kind == op::variable) {
+            key[node(i)] = "v:" + n.latex;
+            has_variable[node(i)] = 1;
+        } else {
+            std::string k = std::to_string(static_cast<int>(f[i].kind)) + (f[i].scalar_right ? "r(" : "(");
+            for (int a : n.args) {
+                k += key[node(a)] + ",";
+                has_variable[node(i)] |= has_variable[node(a)];
+                layer[node(i)] = std::max(layer[node(i)], layer[node(a)]);
+            }
+            key[node(i)] = k + ")";
+            if (is_activation(i)) ++layer[node(i)];
+        }
+    }
+
+    // Entries in post-order, as collect_names builds them.
+    enum class role { activation, preactivation, output };
+    struct entry {
+        int node;
+        role what;
+    };
+    std::vector<entry> entries;
+    const auto listed = [&](int i) {
+        return std::any_of(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(i)]; });
+    };
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        if (is_leaf(i) || !is_activation(i) || listed(i)) continue;
+        const int operand = src[i].args[0];
+        if (!is_leaf(operand) && !is_activation(operand) && !listed(operand)) entries.push_back({operand, role::preactivation});
+        entries.push_back({i, role::activation});
+    }
+    if (!entries.empty() && key[node(entries.back().node)] == key[node(src.root)]) entries.pop_back();
+
+    // The output: a loss's prediction, else the one activation of the top layer when no matrix
+    // product comes after it.
+    // Children precede parents and a subtree is parsed in one go, so node i's subtree is the run
+    // first[i]..i of the array.
+    std::vector<int> first(count);
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        first[node(i)] = i;
+        for (int a : src[i].args) first[node(i)] = std::min(first[node(i)], first[node(a)]);
+    }
+    const auto contains = [&](int outer, const std::string& inner) {
+        for (int j = first[node(outer)]; j <= outer; ++j) {
+            if (key[node(j)] == inner) return true;
+        }
+        return false;
+    };
+    const auto product_outside = [&](auto&& self, int e, int out_node) -> bool {
+        if (key[node(e)] == key[node(out_node)] || is_leaf(e)) return false;
+        if (f[e].kind == op::matmul) return !contains(out_node, key[node(e)]);
+        for (int a : src[e].args) {
+            if (self(self, a, out_node)) return true;
+        }
+        return false;
+    };
+    const auto& top = src.top();
+    if (top.kind == op::mse || top.kind == op::bce) {
+        const int p = top.args[0];
+        if (!is_leaf(p)) {
+            const auto it = std::find_if(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(p)]; });
+            if (it != entries.end()) {
+                it->what = role::output;
+            } else {
+                entries.push_back({p, role::output});
+            }
+        }
+    } else {
+        int highest = 0, how_many = 0, which = -1;
+        for (const auto& e : entries) {
+            if (e.what == role::activation) highest = std::max(highest, layer[node(e.node)]);
+        }
+        for (std::size_t k = 0; k < entries.size(); ++k) {
+            if (entries[k].what == role::activation && layer[node(entries[k].node)] == highest) {
+                ++how_many;
+                if (which < 0) which = static_cast<int>(k);
+            }
+        }
+        if (how_many == 1 && !product_outside(product_outside, src.root, entries[static_cast<std::size_t>(which)].node)) {
+            entries[static_cast<std::size_t>(which)].what = role::output;
+        }
+    }
+
+    // Z_k takes the layer of the activation it feeds; a (role, layer) shared by several entries
+    // is numbered: A_{2,1}, A_{2,2}.
+    const auto layer_of = [&](const entry& e) { return layer[node(e.node)] + (e.what == role::preactivation ? 1 : 0); };
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+        const entry& e = entries[k];
+        if (e.what == role::output) {
+            out.emplace_back("\\hat{y}", e.node);
+            continue;
+        }
+        int before = 0, total = 0;
+        for (std::size_t j = 0; j < entries.size(); ++j) {
+            if (entries[j].what == e.what && layer_of(entries[j]) == layer_of(e)) {
+                ++total;
+                if (j < k) ++before;
+            }
+        }
+        const int rank = total > 1 ? before + 1 : 0;
+        const int l = layer_of(e);
+        std::string name = e.what == role::activation ? "A_" : "Z_";
+        const bool braces = l >= 10 || rank > 0;
+        name += (braces ? "{" : "") + std::to_string(l) + (rank > 0 ? "," + std::to_string(rank) : "") + (braces ? "}" : "");
+        out.emplace_back(name, e.node);
+    }
+    return out;
+}
+
+// ---- the request's formula, typed -------------------------------------------------------
+
+namespace {
+
+std::vector<std::string> latex_names(const std::vector<option_name>& names) {
+    std::vector<std::string> out;
+    for (const auto& n : names) out.push_back(n.latex);
+    return out;
+}
+
+std::string variables_written(const typed_formula& t) {
+    std::string known;
+    for (const auto& v : t.variables) known += (known.empty() ? "" : ", ") + v.written;
+    return known;
+}
+
+/// The variables L depends on through their values: every occurrence except those inside
+/// count(...), which reads only a shape. ctgrad cannot differentiate with respect to the others.
+std::set<std::string> value_variables(const formula& f) {
+    std::vector<bool> reached(f.nodes.size(), false);
+    reached[static_cast<std::size_t>(f.root)] = true;
+    std::set<std::string> out;
+    for (int i = f.root; i >= 0; --i) {  // children precede their parents
+        const formula_node& n = f[i];
+        if (!reached[static_cast<std::size_t>(i)]) continue;
+        if (n.kind == op::variable) out.insert(n.latex);
+        if (n.kind == op::count) continue;
+        for (int a : n.args) reached[static_cast<std::size_t>(a)] = true;
+    }
+    return out;
+}
+
+}  // namespace
+
+typed_formula type_formula(const std::string& text, const request& r) {
+    formula f = parse(text);
+    shape_options options;
+    std::vector<option_name> data;
+    if (r.has_data) {
+        data = parse_name_list(r.data, "--data");
+        if (data.empty()) fail_at("--data: name at least one variable", r.data, 0);
+        options.data = latex_names(data);
+    }
+    options.dims = parse_dims(r.dims);
+    typed_formula t = infer_shapes(std::move(f), options);
+    for (const auto& n : data) {
+        if (t.find_variable(n.latex) == nullptr) {
+            fail_at("--data: " + plain_name(n.latex) + " does not occur in the formula (its variables: " +
+                        variables_written(t) + ")",
+                    r.data, n.begin, n.end, n.begin);
+        }
+    }
+    // A variable may not take a name the derivation gives the loss, the learning rate or an
+    // intermediate (Z1 = X W): the derivation would print two different things under one name.
+    std::vector<std::pair<std::string, std::string>> owned{{"L", "the loss"}, {"\\eta", "the learning rate"}};
+    for (const auto& [latex, node] : name_intermediates(t)) owned.emplace_back(latex, quote(std::string(t.source.source(node)), 40));
+    for (const auto& [latex, meaning] : owned) {
+        if (const variable_info* v = t.find_variable(latex)) {
+            const formula_node& at = t.source[v->node];
+            fail_at("the variable " + v->written + " has the name the derivation gives " + meaning + "; rename the variable",
+                    t.source.text, at.begin, at.end, at.at);
+        }
+    }
+    return t;
+}
+
+void require_loss(const typed_formula& t) {
+    const formula& f = t.source;
+    if (t.variables.empty()) fail_at("the formula has no variables to differentiate", f.text, 0, f.text.size(), 0);
+    if (!t.is_scalar(f.root)) {
+        fail_at("the formula is " + t.shape_text_of(f.root) +
+                    ", not a loss: wrap it in mse(..., Y), bce(..., Y), sum(...) or mean(...) to get 1 x 1",
+                f.text, f.top().begin, f.top().end, f.top().at);
+    }
+}
+
+
+std::vector<std::string> wrt_of(const typed_formula& t, const request& r) {
+    std::vector<std::string> out;
+    const std::set<std::string> differentiable = value_variables(t.source);
+    if (r.has_wrt) {
+        const auto names = parse_name_list(r.wrt, "--wrt");
+        if (names.empty()) fail_at("--wrt: name at least one variable", r.wrt, 0);
+        for (const auto& n : names) {
+            if (t.find_variable(n.latex) == nullptr) {
+                fail_at("--wrt: " + plain_name(n.latex) + " does not occur in the formula (its variables: " +
+                            variables_written(t) + ")",
+                        r.wrt, n.begin, n.end, n.begin);
+            }
+            if (!differentiable.count(n.latex)) {
+                fail_at("--wrt: " + plain_name(n.latex) + " occurs only inside count(...), which reads its shape, not its " +
+                            "values: the loss does not depend on it",
+                        r.wrt, n.begin, n.end, n.begin);
+            }
+            out.push_back(n.latex);
+        }
+        return out;
+    }
+    for (const auto& v : t.variables) {
+        if (!v.data && differentiable.count(v.latex)) out.push_back(v.latex);
+    }
+    const bool has_parameters = std::any_of(t.variables.begin(), t.variables.end(), [](const auto& v) { return !v.data; });
+    if (out.empty() && has_parameters) {  // then every parameter is inside count(...)
+        fail_missing("the loss does not depend on the values of its parameters: they occur only inside count(...), "
+                     "which reads their shapes",
+                     t.source.text);
+    }
+    if (out.empty()) {
+        fail_missing("every variable of the formula is data (the rows of a batch); name the ones to differentiate "
+                     "with --wrt, or the data with --data",
+                     t.source.text);
+    }
+    return out;
+}
+
+
+/// "X (n x d), W_1 (d x H) ...; sizes in the program: d = 3, H = 4; n any" for comments.
+std::string shapes_summary(const typed_formula& t) {
+    std::string shapes, sizes;
+    std::set<std::string> seen;
+    bool batch = false;
+    for (const auto& v : t.variables) {
+        shapes += (shapes.empty() ? "" : ", ") + v.written + " " + t.shape_text(v.rows, v.cols);
+        for (int d : {v.rows, v.cols}) {
+            const dim_info info = t.dim(d);
+            if (info.batch) batch = true;
+            if (info.batch || info.name == std::to_string(info.size) || !seen.insert(info.name).second) continue;
+            sizes += (sizes.empty() ? "" : ", ") + info.name + " = " + std::to_string(info.size);
+        }
+    }
+    std::string out = shapes;
+    if (!sizes.empty()) out += "; " + sizes;
+    if (batch) out += "; n, the batch, is any size";
     return out;
 }
 

@@ -9,39 +9,9 @@
 #include <vector>
 
 #include "formula.hpp"
+#include "options.hpp"
 
 namespace ctgrad::gen {
-
-/// One dimension as written in --dims: a positive number, `n` (the batch, known at run time)
-/// or a name (a fixed size, symbolic in messages).
-struct dim_spec {
-    long number = 0;
-    std::string name;
-};
-
-/// --dims X=n,d W1=d,H b1=H: each variable's rows and columns (one item means a column
-/// vector). Offsets point into `text` for carets.
-struct dims_option {
-    struct entry {
-        std::string latex;
-        dim_spec rows, cols;
-        std::size_t begin = 0, end = 0;
-    };
-    std::string text;
-    std::vector<entry> entries;
-};
-
-/// Parses the text of --dims (items separated by spaces); throws input_error on bad syntax.
-dims_option parse_dims(std::string_view text);
-
-/// A name given in an option, as a LaTeX name, with its place in the option's text.
-struct option_name {
-    std::string latex;
-    std::size_t begin = 0, end = 0;
-};
-
-/// Parses --data or --wrt: names separated by commas or spaces (repeats dropped).
-std::vector<option_name> parse_name_list(std::string_view text, std::string_view option);
 
 /// What inference needs besides the formula.
 struct shape_options {
@@ -104,6 +74,7 @@ public:
         bool batch = false;
         int order = 0;
         int size = 0;  ///< assigned when frozen
+        bool inferred = false;  ///< named by inference (no --dims fixed it): check's hints
     };
     mutable std::vector<int> parent;
     std::vector<dim_class> classes;
@@ -131,11 +102,37 @@ struct typed_claim {
     /// Per claim node of kind op::variable: the formula node it stands for (a variable's first
     /// occurrence or an intermediate), or -1 for `n`.
     std::vector<int> refers_to;
+    /// Per claim node: the formula node whose adjoint dL/d(node) a d-name (dZ2) stands for, or -1.
+    std::vector<int> adjoint_of;
 };
 
 /// Named intermediates a claim may use: LaTeX name -> formula node.
 using intermediate_names = std::vector<std::pair<std::string, int>>;
 
-typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names);
+/// Types `claim` against `f`: its names are the formula's variables, the `names` (intermediates),
+/// `n`, and the `adjoints` (a d-name such as dZ_2 for dL/dZ2, with the node it differentiates).
+/// Throws shape_mismatch when the claim is a formula whose shapes do not fit, input_error for
+/// an unknown name.
+typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const intermediate_names& names,
+                               const intermediate_names& adjoints = {});
+
+/// The intermediates a derivation names, as (LaTeX name, formula node): pre-activations Z_k,
+/// activations A_k and the output \hat{y}, numbered from the input. Claims may use them.
+intermediate_names name_intermediates(const typed_formula& f);
+
+// ---- the request's formula, typed ---------------------------------------------------------
+
+/// Parses and types `text` with the request's --data and --dims; a variable named like a
+/// quantity of the derivation (L, eta, Z1, yhat) is an input error.
+typed_formula type_formula(const std::string& text, const request& r);
+
+/// Throws input_error unless the formula is a 1x1 loss with variables.
+void require_loss(const typed_formula& t);
+
+/// The variables to differentiate (LaTeX names): --wrt, validated, or every non-data variable.
+std::vector<std::string> wrt_of(const typed_formula& t, const request& r);
+
+/// "X (n x d), W_1 (d x H) ...; d = 3, H = 4; n, the batch, is any size", for comments.
+std::string shapes_summary(const typed_formula& t);
 
 }  // namespace ctgrad::gen

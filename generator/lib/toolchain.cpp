@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -419,6 +420,62 @@ built_program build_program(const toolchain& tools, const std::string& source, c
         if (!fs::exists(result.executable, ec)) throw tool_error("cannot move the built program into " + home.string());
     }
     return result;
+}
+
+
+environment environment::configured() { return {toolchain::configured(), default_cache_directory()}; }
+
+
+namespace {
+
+process_result run_program_once(const environment& env, const std::string& source, const std::vector<std::string>& args,
+                           std::string& log, bool verbose, bool progress, bool retry) {
+    if (env.stop_before_compiling) throw program_written{source};
+    const built_program built = build_program(env.tools, source, env.cache, [&] {
+        if (progress) {
+            std::cerr << "ctgrad-gen: compiling this formula's program through ctgrad (once; later runs use the cache)...\n"
+                      << std::flush;
+        }
+    });
+    if (verbose) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f", built.compile_seconds);
+        log += "ctgrad-gen: " +
+                 (built.from_cache ? std::string("program found in the cache: ")
+                                   : "program compiled in " + std::string(seconds) + " s: ") +
+                 built.executable.string() + "\n";
+    }
+    log += built.note;
+    // A program built outside the cache is removed once it has run (or failed to).
+    struct scratch_remover {
+        fs::path dir;
+        ~scratch_remover() {
+            std::error_code ec;
+            if (!dir.empty()) fs::remove_all(dir, ec);
+        }
+    } const remover{built.scratch};
+    std::vector<std::string> command{built.executable.string()};
+    command.insert(command.end(), args.begin(), args.end());
+    process_result result = run_process(command, 600);
+    if (built.from_cache && retry && !result.timed_out && result.exit_code >= 127) {
+        // A damaged cache entry (a truncated or replaced file): build it again, once.
+        std::error_code ec;
+        fs::remove_all(built.executable.parent_path(), ec);
+        return run_program_once(env, source, args, log, verbose, progress, false);
+    }
+    if (result.timed_out || result.exit_code >= 127) {
+        throw tool_error("the program built for this formula failed (exit " + std::to_string(result.exit_code) +
+                         "): " + result.err + " (program: " + built.executable.string() + ")");
+    }
+    return result;
+}
+
+
+}  // namespace
+
+process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
+                           std::string& log, bool verbose, bool progress) {
+    return run_program_once(env, source, args, log, verbose, progress, true);
 }
 
 }  // namespace ctgrad::gen

@@ -58,4 +58,27 @@ std::string program_key(const toolchain& tools, const std::string& source);
 built_program build_program(const toolchain& tools, const std::string& source, const std::filesystem::path& cache,
                             const std::function<void()>& before_compiling = {});
 
+/// Where programs are compiled and cached.
+struct environment {
+    toolchain tools;
+    std::filesystem::path cache;
+    /// For the fuzz target of the whole request path (tests/fuzz/): throw program_written where
+    /// a program would be compiled, so every input check runs and nothing touches the disk.
+    bool stop_before_compiling = false;
+
+    static environment configured();
+};
+
+/// Thrown instead of compiling when environment::stop_before_compiling is set.
+struct program_written {
+    std::string source;
+};
+
+/// Builds (or finds in the cache) and runs `source` with `args`. With `verbose`, a line saying
+/// where the program came from is appended to `log`; with `progress`, a note goes to stderr
+/// before a compile. A crash or timeout is the tool's failure (tool_error); a damaged cache
+/// entry is rebuilt once.
+process_result run_program(const environment& env, const std::string& source, const std::vector<std::string>& args,
+                           std::string& log, bool verbose, bool progress);
+
 }  // namespace ctgrad::gen

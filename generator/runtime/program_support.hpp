@@ -126,13 +126,16 @@ std::string expression_text(const E& e) {
 
 #ifdef CTGRAD_GEN_HAS_DERIVATION
 
-/// A complete LaTeX document around a derivation: compiles with pdflatex (article, amsmath).
-inline std::string standalone_document(std::string_view loss_latex, const std::string& align) {
-    std::string out =
-        "\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n"
-        "\\noindent The gradients of\n\\[\n  L = ";
+/// A complete LaTeX document around a derivation: compiles with pdflatex (article, amsmath; in
+/// Russian also T2A fonts and babel, Debian's texlive-lang-cyrillic).
+inline std::string standalone_document(std::string_view loss_latex, const std::string& align, ctgrad::lang l) {
+    const bool ru = l == ctgrad::lang::ru;
+    std::string out = "\\documentclass{article}\n";
+    if (ru) out += "\\usepackage[T2A]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage[russian]{babel}\n";
+    out += "\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\\noindent ";
+    out += ru ? "Градиенты функции\n\\[\n  L = " : "The gradients of\n\\[\n  L = ";
     out += loss_latex;
-    out += "\n\\]\nstep by step, as derived by ctgrad:\n\\small\n";
+    out += ru ? "\n\\]\nпо шагам, как их выводит ctgrad:\n\\small\n" : "\n\\]\nstep by step, as derived by ctgrad:\n\\small\n";
     out += align;
     out += "\\end{document}\n";
     return out;
@@ -180,12 +183,17 @@ inline std::string json_of(std::string_view formula, std::string_view align) {
 
 #endif
 
-/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json),
-/// argv[2] "standalone" for a complete LaTeX document; `gradient K` prints the K-th gradient.
+/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json), then
+/// `standalone` for a complete LaTeX document and `ru` for Russian prose, in any order;
+/// `gradient K` prints the K-th gradient.
 template <class L, class... V>
 int derive_main(int argc, char** argv, std::string_view formula, const L& loss, const V&... wrt) {
     const std::string format = argc > 1 ? argv[1] : "latex";
-    const bool standalone = argc > 2 && std::string_view(argv[2]) == "standalone";
+    bool standalone = false, russian = false;
+    for (int i = 2; i < argc; ++i) {
+        standalone = standalone || std::string_view(argv[i]) == "standalone";
+        russian = russian || std::string_view(argv[i]) == "ru";
+    }
     if (format == "gradient") {
         const int k = argc > 2 ? std::atoi(argv[2]) : 0;
         int i = 0;
@@ -193,15 +201,16 @@ int derive_main(int argc, char** argv, std::string_view formula, const L& loss, 
         return 0;
     }
 #ifdef CTGRAD_GEN_HAS_DERIVATION
+    const ctgrad::lang l = russian ? ctgrad::lang::ru : ctgrad::lang::en;
     const auto steps = ctgrad::derivation(loss, wrt...);
     if (format == "latex") {
-        std::cout << (standalone ? standalone_document(ctgrad::latex(loss), steps.latex()) : steps.latex());
+        std::cout << (standalone ? standalone_document(ctgrad::latex(loss), steps.latex(l), l) : steps.latex(l));
     } else if (format == "markdown") {
-        std::cout << steps.markdown();
+        std::cout << steps.markdown(l);
     } else if (format == "text") {
-        std::cout << steps.text();
+        std::cout << steps.text(l);
     } else if (format == "json") {
-        std::cout << json_of(formula, steps.latex());
+        std::cout << json_of(formula, steps.latex(l));
     } else {
         std::cerr << "unknown format " << format << "\n";
         return 3;
@@ -209,6 +218,7 @@ int derive_main(int argc, char** argv, std::string_view formula, const L& loss, 
 #else
     (void)formula;
     (void)standalone;
+    (void)russian;
     ((std::cout << "dL/d" << V::name << " = " << expression_text(ctgrad::grad(loss, wrt)) << "\n"), ...);
 #endif
     return 0;
@@ -234,66 +244,114 @@ Eigen::MatrixXd as_matrix(const M& m) {
     return m;
 }
 
-/// The largest relative difference |c - g| / max(1, |c|, |g|) seen over all draws, and where.
-struct comparison {
-    double worst = 0;
-    Eigen::Index row = 0, col = 0;
-    double claimed = 0, derived = 0;
-    int draw = 0;
-    int draws = 0;
-};
+// ---- check: values for the generator to judge (generator/lib/judge.cpp) -----------------------
 
-inline void compare(const Eigen::MatrixXd& derived, const Eigen::MatrixXd& claimed, comparison& c) {
-    ++c.draws;
-    for (Eigen::Index j = 0; j < derived.cols(); ++j) {
-        for (Eigen::Index i = 0; i < derived.rows(); ++i) {
-            const double g = derived(i, j), v = claimed(i, j);
-            double difference = std::abs(v - g) / std::max({1.0, std::abs(v), std::abs(g)});
-            if (!std::isfinite(v)) difference = INFINITY;
-            if (difference > c.worst || (c.draws == 1 && i == 0 && j == 0)) {
-                c.worst = difference;
-                c.row = i;
-                c.col = j;
-                c.claimed = v;
-                c.derived = g;
-                c.draw = c.draws;
-            }
+/// No adjoint: the backward pass names none for this node (its adjoint is a leaf or a constant).
+struct no_adjoint {};
+
+template <class F>
+constexpr auto adjoint_sum() {
+    return no_adjoint{};
+}
+template <class F, class A, class... Rest>
+constexpr auto adjoint_sum(const A& a, const Rest&... rest) {
+    const auto others = adjoint_sum<F>(rest...);
+    if constexpr (!std::is_same_v<typename A::forward_type, F>) {
+        return others;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<decltype(others)>, no_adjoint>) {
+        return a;
+    } else {
+        return ctgrad::plus(a, others);
+    }
+}
+template <class F, class... A>
+constexpr auto adjoint_in(ctgrad::detail::type_list<A...>) {
+    return adjoint_sum<F>(A{}...);
+}
+
+/// dL/dF as ctgrad's backward pass derives it for the forward node F: the adjoint it names for
+/// F (the sum when F is reached on several paths), or no_adjoint.
+template <class L, class F>
+constexpr auto adjoint_of(const L&, const F&) {
+    return adjoint_in<std::remove_cvref_t<F>>(ctgrad::detail::adjoints_of_t<L>{});
+}
+
+template <class E>
+constexpr bool judged_v = !std::is_same_v<std::remove_cvref_t<E>, no_adjoint>;
+
+/// `tag k j rows cols v11 v21 ...` (column by column), the protocol judge.cpp reads.
+inline void print_matrix(char tag, std::size_t k, std::size_t j, const Eigen::MatrixXd& m) {
+    std::cout << tag << ' ' << k << ' ' << j << ' ' << m.rows() << ' ' << m.cols();
+    char buf[40];
+    for (Eigen::Index c = 0; c < m.cols(); ++c) {
+        for (Eigen::Index r = 0; r < m.rows(); ++r) {
+            std::snprintf(buf, sizeof buf, " %.17g", m(r, c));
+            std::cout << buf;
         }
     }
+    std::cout << '\n';
 }
 
-inline std::string number(double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return buf;
+template <class E, class In>
+void print_value(char tag, std::size_t k, std::size_t j, const E& e, const In& in) {
+    if constexpr (judged_v<E>) print_matrix(tag, k, j, as_matrix(ctgrad::eval(e, in)));
 }
 
-/// Prints the verdict of `check` and returns the exit code: 0 correct, 1 wrong, 4 when the
-/// gradient was not finite at enough random points to compare.
-inline int report_check(bool symbolic, const comparison& c, int wanted, double tolerance, std::string_view variable,
-                        const std::string& correct) {
-    const std::string gradient = "dL/d" + std::string(variable);
-    if (c.draws < wanted && !symbolic) {
-        std::cout << "cannot compare: " << gradient << " was finite at only " << c.draws << " of the random points tried\n";
-        return 4;
+template <class E, class In>
+bool finite(const E& e, const In& in) {
+    if constexpr (judged_v<E>) {
+        return as_matrix(ctgrad::eval(e, in)).allFinite();
+    } else {
+        return true;
     }
-    if (symbolic) {
-        std::cout << "correct: the claim equals " << gradient << " symbolically (the same expression after simplification)";
-        if (c.draws > 0) std::cout << "; numerically the largest relative difference at " << c.draws << " random draws is " << number(c.worst);
-        std::cout << "\n";
-        return 0;
+}
+
+/// `X k text`: ctgrad's expression for line k (or `N k` when it names no adjoint there).
+template <class E>
+void print_text(std::size_t k, const E& e) {
+    if constexpr (judged_v<E>) {
+        std::string text = expression_text(e);
+        std::replace(text.begin(), text.end(), '\n', ' ');
+        std::cout << "X " << k << ' ' << text << '\n';
+    } else {
+        std::cout << "N " << k << '\n';
     }
-    if (c.worst <= tolerance) {
-        std::cout << "correct: the claim equals " << gradient << " numerically at " << c.draws
-                  << " random draws of every input (largest relative difference " << number(c.worst) << ", tolerance "
-                  << number(tolerance) << "); the expressions differ symbolically\n";
-        return 0;
+}
+
+template <class T, class C>
+void print_symbolic(std::size_t k, const T& truth, const C& claim) {
+    if constexpr (judged_v<T>) std::cout << "S " << k << ' ' << (same_expression(truth, claim) ? 1 : 0) << '\n';
+}
+
+/// f'(z) entry by entry for the activations a diagnosis tries, by the generator's op numbers
+/// (generator/lib/names.hpp): identity (removed: 1), relu, tanh, sigmoid, softplus.
+inline Eigen::MatrixXd derivative(int kind, const Eigen::MatrixXd& z, int identity, int relu, int tanh_kind, int sigmoid) {
+    const auto s = [](double x) { return 1 / (1 + std::exp(-x)); };
+    return z.unaryExpr([&](double x) {
+        if (kind == identity) return 1.0;
+        if (kind == relu) return x > 0 ? 1.0 : 0.0;
+        if (kind == tanh_kind) return 1 - std::tanh(x) * std::tanh(x);
+        if (kind == sigmoid) return s(x) * (1 - s(x));
+        return s(x);  // softplus' = sigmoid
+    });
+}
+
+/// `A k j ...`: line k's quantity with dL/dZ = dL/dA .* g_j'(Z) carried down by `through`
+/// (the surrogate loss's gradient), for each candidate g_j.
+template <int Rows, int Cols, class DA, class Z, class In, class Rebind, class Through>
+void print_activation_candidates(std::size_t k, const DA& dA, const Z& z, const In& in, std::initializer_list<int> kinds,
+                                 const Rebind& rebind, const Through& through) {
+    if constexpr (judged_v<DA>) {
+        const Eigen::MatrixXd upstream = as_matrix(ctgrad::eval(dA, in));
+        const Eigen::MatrixXd zv = as_matrix(ctgrad::eval(z, in));
+        const int* order = kinds.begin();  // identity, relu, tanh, sigmoid, softplus
+        std::size_t j = 0;
+        for (int kind : kinds) {
+            const Eigen::Matrix<double, Rows, Cols> g =
+                upstream.cwiseProduct(derivative(kind, zv, order[0], order[1], order[2], order[3]));
+            print_matrix('A', k, j++, as_matrix(ctgrad::eval(through, rebind(g))));
+        }
     }
-    std::cout << "wrong: the claim differs from " << gradient << ": the largest difference is at entry (" << c.row + 1 << ", "
-              << c.col + 1 << ") of random draw " << c.draw << ": the claim gives " << number(c.claimed) << ", "
-              << gradient << " is " << number(c.derived) << " (relative difference " << number(c.worst) << ")\n";
-    std::cout << "correct: " << gradient << " = " << correct << "\n";
-    return 1;
 }
 
 #endif  // CTGRAD_GEN_NUMERIC

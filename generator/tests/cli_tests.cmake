@@ -2,9 +2,9 @@
 # library's behaviour is tested in tests/unit/test_generator_*.cpp; these check the command line:
 # argument parsing, exit codes, and that errors print a caret.
 
-# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDERR <regex>] ARGS <arg>...)
+# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDERR <regex>] [INPUT <file>] ARGS <arg>...)
 function(ctgrad_gen_cli name)
-  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDERR" "ARGS")
+  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDERR;INPUT" "ARGS")
   string(ASCII 31 separator)
   list(JOIN cli_ARGS "${separator}" joined)
   set(defines "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DARGS=${joined}" "-DEXIT=${cli_EXIT}")
@@ -13,6 +13,9 @@ function(ctgrad_gen_cli name)
   endif()
   if(DEFINED cli_STDOUT)
     list(APPEND defines "-DSTDOUT_REGEX=${cli_STDOUT}")
+  endif()
+  if(DEFINED cli_INPUT)
+    list(APPEND defines "-DINPUT=${cli_INPUT}")
   endif()
   if(DEFINED cli_STDERR)
     list(APPEND defines "-DSTDERR_REGEX=${cli_STDERR}")
@@ -66,8 +69,43 @@ ctgrad_gen_cli(error_unknown_command EXIT 2 CARET STDERR "unknown command" ARGS 
 string(REPEAT "(" 1000 deep_open)
 ctgrad_gen_cli(error_deep_nesting EXIT 2 CARET STDERR "nests deeper than 400 levels" ARGS shapes "${deep_open}X")
 
+ctgrad_gen_cli(error_unknown_lang EXIT 2 CARET STDERR "--lang: expected en or ru" ARGS derive "${board}" --lang fr)
+ctgrad_gen_cli(error_steps_and_claim EXIT 2 CARET STDERR "--steps names its quantities on each line"
+  ARGS check "${board}" --steps - --claim W2)
+ctgrad_gen_cli(error_steps_missing_file EXIT 2 CARET STDERR "--steps: cannot read"
+  ARGS check "${board}" --steps "${PROJECT_SOURCE_DIR}/examples/steps/no_such.steps")
+
 # Compiling (through the shared cache): the board exercise, as the main job runs it.
 ctgrad_gen_cli(lecture_board_text EXIT 0 STDOUT "Board exercise 1" ARGS lecture board --format text)
+# The same program, in Russian.
+ctgrad_gen_cli(lecture_board_text_ru EXIT 0 STDOUT "Прямой проход:.*Обратный проход.*скорость обучения"
+  ARGS lecture board --format text --lang ru)
+# check --steps on the lecture's slide solution: exit 1, the first wrong line named last.
+set(board_dims "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1")
+ctgrad_gen_cli(check_steps_slide EXIT 1 STDOUT "a lost transpose\n.*first wrong line: 8 \\(dL/dW2 = A1 \\* dL/dZ2\\)\n$"
+  ARGS check "${board}" --dims "${board_dims}" --steps "${PROJECT_SOURCE_DIR}/examples/steps/board_slide.steps")
+
+# The correct steps from standard input, the verdicts as JSON (the same program as board.steps'
+# unit test: from the cache).
+ctgrad_gen_cli(check_steps_stdin_json EXIT 0
+  STDOUT "^\\{\"line\": 5, \"quantity\": \"yhat\".*\\{\"lines\": 8, \"correct\": 8, \"first_wrong_line\": null\\}\n$"
+  INPUT "${PROJECT_SOURCE_DIR}/examples/steps/board.steps"
+  ARGS check "${board}" --dims "${board_dims}" --steps - --format json)
+
+# The standalone LaTeX document of the board derivation, compiled by pdflatex in both languages,
+# and its HTML page opened in headless Chromium (the board program from the cache).
+foreach(lang IN ITEMS en ru)
+  add_test(NAME cli.standalone_pdflatex_${lang}
+    COMMAND "${CMAKE_COMMAND}" "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/pdflatex-${lang}"
+      "-DARGS=lecture|board|--format|latex|--standalone|--lang|${lang}"
+      -P "${CMAKE_CURRENT_SOURCE_DIR}/tests/pdflatex_standalone.cmake")
+  add_test(NAME cli.html_chromium_${lang}
+    COMMAND "${CMAKE_COMMAND}" "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/html-${lang}"
+      "-DARGS=lecture|board|--format|html|--lang|${lang}"
+      -P "${CMAKE_CURRENT_SOURCE_DIR}/tests/html_render.cmake")
+  set_tests_properties(cli.standalone_pdflatex_${lang} cli.html_chromium_${lang} PROPERTIES LABELS "cli"
+    ENVIRONMENT "CTGRAD_GEN_CACHE=${CTGRAD_GEN_TEST_CACHE}")
+endforeach()
 
 # emit: a header written by ctgrad-gen at build time, compiled into a program that compares its
 # numbers with ctgrad's own evaluation of the same formulas.

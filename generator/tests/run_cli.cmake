@@ -5,6 +5,7 @@
 #   EXIT           the exit code it must return
 #   STDOUT_REGEX   optional: a regular expression stdout must match
 #   STDERR_REGEX   optional: a regular expression stderr must match
+#   INPUT          optional: a file ctgrad-gen reads as standard input
 #   CARET          optional: when set, stderr must be `error: ...`, a text line and a caret line,
 #                  none longer than 200 bytes (long input is quoted short or shown in a window)
 cmake_minimum_required(VERSION 3.25)
@@ -35,7 +36,11 @@ while(NOT rest STREQUAL "" OR DEFINED more)
     break()
   endif()
 endwhile()
-cmake_language(EVAL CODE "execute_process(COMMAND [==[${EXE}]==]${quoted}
+set(input "")
+if(DEFINED INPUT)  # a file for standard input (check --steps -)
+  set(input "INPUT_FILE [==[${INPUT}]==]")
+endif()
+cmake_language(EVAL CODE "execute_process(COMMAND [==[${EXE}]==]${quoted} ${input}
   RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 900)")
 set(report "ctgrad-gen ${arguments}\nexit: ${code}\n--- stdout\n${out}\n--- stderr\n${err}")
 if(NOT code STREQUAL "${EXIT}")

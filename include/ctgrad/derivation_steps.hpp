@@ -12,6 +12,7 @@
 #include "derivation.hpp"
 #include "detail/naming.hpp"
 #include "detail/text.hpp"
+#include "lang.hpp"
 #include "latex.hpp"
 
 namespace ctgrad {
@@ -347,19 +348,6 @@ static constexpr derivation_text build_derivation(const L& loss) {
     return out;
 }
 
-constexpr void append_convention(text_buffer& out, bool markdown) {
-    if (markdown) {
-        out += "Convention: each gradient $\\frac{\\partial L}{\\partial V}$ has the shape of $V$ "
-               "(denominator layout); each row of a batch matrix is one example, and $n$ is the batch size; "
-               "$Z^{j}$ is row $j$ of $Z$; $\\odot$ and functions act entry by entry; $\\eta$ is the learning rate.\n";
-    } else {
-        out += "&\\text{each } \\frac{\\partial L}{\\partial V} \\text{ has the shape of } V \\text{ (denominator layout)} \\\\\n"
-               "&\\text{each row of a batch matrix is one example; } n \\text{ is the batch size} \\\\\n"
-               "&Z^{j} \\text{ is row } j \\text{ of } Z\\text{; } \\odot \\text{ and functions act entry by entry; } "
-               "\\eta \\text{ is the learning rate}";
-    }
-}
-
 /// `lhs &rhs` lines joined by \\ (LaTeX align* or aligned body).
 constexpr void append_tex_lines(text_buffer& out, const small_vector<derivation_line>& lines, bool last_breaks) {
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -409,76 +397,92 @@ public:
 
     constexpr explicit derivation_steps(const L& loss) : loss_(loss) {}
 
-    /// An align* block, ready for a paper (needs amsmath) or a slide.
-    constexpr std::string latex() const { return made<0>(); }
+    /// An align* block, ready for a paper (needs amsmath) or a slide; lang::ru writes the
+    /// convention in Russian (a document then needs Cyrillic fonts: T2A and babel).
+    constexpr std::string latex(lang l = lang::en) const {
+        if (l == lang::ru) return made<0, lang::ru>();
+        return made<0, lang::en>();
+    }
     /// Markdown with $$ blocks (GitHub renders them) and the convention as a sentence.
-    constexpr std::string markdown() const { return made<1>(); }
+    constexpr std::string markdown(lang l = lang::en) const {
+        if (l == lang::ru) return made<1, lang::ru>();
+        return made<1, lang::en>();
+    }
     /// Plain Unicode text for a terminal: ∂, ⊙, ᵀ.
-    constexpr std::string text() const { return made<2>(); }
+    constexpr std::string text(lang l = lang::en) const {
+        if (l == lang::ru) return made<2, lang::ru>();
+        return made<2, lang::en>();
+    }
 
-    constexpr detail::text_buffer latex_buffer() const {
+    constexpr detail::text_buffer latex_buffer(lang l = lang::en) const {
         const detail::derivation_text d = detail::build_derivation<L, V...>(loss_);
         detail::text_buffer out;
         out += "\\begin{align*}\n";
         detail::append_tex_lines(out, d.forward, true);
         detail::append_tex_lines(out, d.backward, true);
-        detail::append_convention(out, false);
+        out += detail::prose_of(l).convention_latex;
         out += "\n\\end{align*}\n";
         return out;
     }
 
-    constexpr detail::text_buffer markdown_buffer() const {
+    constexpr detail::text_buffer markdown_buffer(lang l = lang::en) const {
         const detail::derivation_text d = detail::build_derivation<L, V...>(loss_);
+        const detail::prose& words = detail::prose_of(l);
         detail::text_buffer out;
-        out += "Forward pass:\n\n$$\n\\begin{aligned}\n";
+        out += words.forward;
+        out += "\n\n$$\n\\begin{aligned}\n";
         detail::append_tex_lines(out, d.forward, false);
-        out += "\\end{aligned}\n$$\n\nBackward pass, from the output to the input: the chain rule, the result in "
-               "named quantities, and the SGD update of each variable.\n\n$$\n\\begin{aligned}\n";
+        out += "\\end{aligned}\n$$\n\n";
+        out += words.backward_markdown;
+        out += "\n\n$$\n\\begin{aligned}\n";
         detail::append_tex_lines(out, d.backward, false);
         out += "\\end{aligned}\n$$\n\n";
-        detail::append_convention(out, true);
+        out += words.convention_markdown;
+        out += '\n';
         return out;
     }
 
-    constexpr detail::text_buffer plain_buffer() const {
+    constexpr detail::text_buffer plain_buffer(lang l = lang::en) const {
         const detail::derivation_text d = detail::build_derivation<L, V...>(loss_);
+        const detail::prose& words = detail::prose_of(l);
         detail::text_buffer out;
-        out += "Forward pass:\n";
+        out += words.forward;
+        out += '\n';
         detail::append_text_lines(out, d.forward);
-        out += "Backward pass, from the output to the input (chain rule = result; SGD update):\n";
+        out += words.backward_text;
+        out += '\n';
         detail::append_text_lines(out, d.backward);
-        out += "Convention: each gradient ∂L/∂V has the shape of V (denominator layout); each row of a batch "
-               "matrix is one example, n is the batch size; Zʲ is row j of Z; ⊙ and functions act entry by "
-               "entry; η is the learning rate.\n";
+        out += words.convention_text;
+        out += '\n';
         return out;
     }
 
 private:
     // Workaround: GCC 12 frees twice in constant evaluation when the buffers are chosen with ?:
     // ("deallocation of already deallocated storage"); if constexpr picks one.
-    template <int Form>
+    template <int Form, lang Lang>
     constexpr detail::text_buffer buffer() const {
         if constexpr (Form == 0) {
-            return latex_buffer();
+            return latex_buffer(Lang);
         } else if constexpr (Form == 1) {
-            return markdown_buffer();
+            return markdown_buffer(Lang);
         } else {
-            return plain_buffer();
+            return plain_buffer(Lang);
         }
     }
 
-    template <int Form>
+    template <int Form, lang Lang>
     struct form_of_type {
-        constexpr detail::text_buffer operator()() const { return derivation_steps{L{}}.template buffer<Form>(); }
+        constexpr detail::text_buffer operator()() const { return derivation_steps{L{}}.template buffer<Form, Lang>(); }
     };
 
     /// Small formulas without `constant`s are printed while compiling (see latex.hpp).
-    template <int Form>
+    template <int Form, lang Lang>
     constexpr std::string made() const {
         if constexpr (detail::print_while_compiling<L>) {
-            return detail::baked_string<form_of_type<Form>>();
+            return detail::baked_string<form_of_type<Form, Lang>>();
         } else {
-            return buffer<Form>().str();
+            return buffer<Form, Lang>().str();
         }
     }
 

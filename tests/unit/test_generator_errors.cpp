@@ -209,7 +209,7 @@ std::vector<malformed> cases() {
     // Claims: errors point into the claim.
     c.push_back({"claim with a syntax error", check_claim(board, "W2", "A1^T *"), 6, "operand"});
     c.push_back({"claim with an unknown name", check_claim(board, "W2", "A1^T * Q"), 7, "'Q', which is not in the formula"});
-    c.push_back({"claim with inconsistent shapes", check_claim(board, "W2", "X * W2", "W2=H,1"), 2, "cannot multiply"});
+    // (a claim whose shapes do not fit is a wrong claim, exit 1: test_generator_programs.cpp)
     c.push_back({"claim with an unknown function", check_claim(board, "W2", "tanhh(Z2)"), 0, "did you mean 'tanh'"});
     c.push_back({"claim with the log of 0", check_claim(board, "W2", "log(0) * W2"), 0, "log of 0"});
     c.push_back({"claim with a number underflowing to 0", check_claim(board, "W2", "W2 / 1e-999"), 5, "would be 0"});
@@ -289,9 +289,10 @@ TEST_CASE("An option the command does not use is an error naming both; the optio
         return option_misuse(r, option);
     };
     CHECK(misuse("derive", "--claim") == "--claim does not apply to derive; derive takes --wrt, --data, --dims, --format, "
-                                         "--standalone, --verbose");
+                                         "--standalone, --lang, --verbose");
     CHECK(misuse("derive", "--name").find("--name does not apply to derive") == 0);
-    CHECK(misuse("check", "--format").find("--format does not apply to check") == 0);
+    CHECK(misuse("check", "--name").find("--name does not apply to check") == 0);
+    CHECK(misuse("exercise", "--claim").find("--claim does not apply to exercise") == 0);
     CHECK(misuse("check", "--standalone").find("--standalone does not apply to check") == 0);
     CHECK(misuse("emit", "--claim").find("--claim does not apply to emit") == 0);
     CHECK(misuse("shapes", "--wrt").find("--wrt does not apply to shapes") == 0);
@@ -307,7 +308,9 @@ TEST_CASE("An option the command does not use is an error naming both; the optio
     for (const char* option : {"--wrt", "--data", "--dims", "--format", "--standalone", "--verbose", "-v"}) {
         CHECK(misuse("derive", option).empty());
     }
-    for (const char* option : {"--wrt", "--data", "--dims", "--claim", "--verbose"}) CHECK(misuse("check", option).empty());
+    for (const char* option : {"--wrt", "--data", "--dims", "--claim", "--steps", "--format", "--lang", "--verbose"}) {
+        CHECK(misuse("check", option).empty());
+    }
     for (const char* option : {"--wrt", "--data", "--dims", "--name", "--verbose"}) CHECK(misuse("emit", option).empty());
     for (const char* option : {"--data", "--dims"}) CHECK(misuse("shapes", option).empty());
     CHECK(misuse("lecture", "--standalone", "latex").empty());

@@ -63,13 +63,22 @@ TEST_CASE("check: the lecture's hand derivation is correct numerically at 5 rand
     CHECK(o.out.find("the expressions differ symbolically") != std::string::npos);
 }
 
-TEST_CASE("check: a wrong claim exits 1 with the largest differing entry and the correct expression", "[cli][check]") {
-    // The factor 2/n forgotten.
+TEST_CASE("check: a wrong claim exits 1 with its diagnosis and the correct expression", "[cli][check]") {
+    // The factor 2/n forgotten: the random draws have n = 6 rows, so the claim is 3 times too large.
     const outcome o = check("A1^T * ((yhat - Y) .* (1 - yhat^2))");
     INFO(o.out << o.err);
     CHECK(o.exit_code == 1);
-    CHECK(o.out.rfind("wrong: the claim differs from dL/dW2: the largest difference is at entry (", 0) == 0);
-    CHECK(o.out.find("\ncorrect: dL/dW2 = ") != std::string::npos);
+    CHECK(o.out.rfind("wrong: the claim is 3× dL/dW2 at every entry: a lost factor 1/3?\n", 0) == 0);
+    CHECK(o.out.find("\ncorrect: dL/dW2 = A₁ᵀ ∂L/∂Z₂\n") != std::string::npos);
+}
+
+TEST_CASE("check: a claim whose shapes do not fit is wrong (exit 1), diagnosed as a lost transpose", "[cli][check]") {
+    // The lecture's slide writes dL/dZ2 * A1 for A1^T dL/dZ2.
+    const outcome o = check("A1 * ((2/n * (yhat - Y)) .* (1 - yhat^2))");
+    INFO(o.out << o.err);
+    CHECK(o.exit_code == 1);
+    CHECK(o.out.rfind("wrong: cannot multiply A1 (n x H) by ", 0) == 0);
+    CHECK_THAT(o.out, Catch::Contains("; with A1^T in place of A1 the claim equals dL/dW2: a lost transpose\n"));
 }
 
 TEST_CASE("check: a claim of the wrong shape is wrong, with both shapes, not an error", "[cli][check]") {
@@ -77,7 +86,7 @@ TEST_CASE("check: a claim of the wrong shape is wrong, with both shapes, not an 
     const outcome o = check("Z2^T * A1");
     INFO(o.out << o.err);
     CHECK(o.exit_code == 1);
-    CHECK(o.out.rfind("wrong: the claim is (1 x H), but dL/dW2 has the shape of W2, (H x 1)\n", 0) == 0);
+    CHECK(o.out.rfind("wrong: the claim is (1 x H), but dL/dW2 is (H x 1)\n", 0) == 0);
     CHECK(o.out.find("correct: dL/dW2 = ") != std::string::npos);
 }
 

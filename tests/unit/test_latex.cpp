@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -176,6 +177,27 @@ TEST_CASE("The board exercise's derivation matches its golden LaTeX, Markdown an
     check_golden("board_derivation.tex", d.latex());
     check_golden("board_derivation.md", d.markdown());
     check_golden("board_derivation.txt", d.text());
+}
+
+TEST_CASE("derivation(...).text(lang::ru) writes the prose in Russian, the formulas unchanged", "[latex][lang]") {
+    const auto d = board_derivation();
+    check_golden("board_derivation_ru.txt", d.text(lang::ru));
+    check_golden("board_derivation_ru.tex", d.latex(lang::ru));
+    const std::string md = d.markdown(lang::ru);
+    CHECK(md.rfind("Прямой проход:", 0) == 0);
+    CHECK(md.find("Обратный проход") != std::string::npos);
+    CHECK(md.find("скорость обучения") != std::string::npos);
+    // Only the prose differs: the lines of formulas are the English derivation's.
+    const auto formulas = [](const std::string& text) {
+        std::string out;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);) {
+            if (line.rfind("  ", 0) == 0) out += line + "\n";
+        }
+        return out;
+    };
+    CHECK(formulas(d.text(lang::ru)) == formulas(d.text()));
+    CHECK(d.text(lang::en) == d.text());
 }
 
 // ---- regressions as one neuron -----------------------------------------------------------
