@@ -46,7 +46,7 @@ struct stripped {
 };
 template <class F, class A>
 struct stripped<ctgrad::adjoint<F, A>> {
-    using type = typename stripped<A>::type;
+    using type = typename stripped<ctgrad::definition_t<A>>::type;
 };
 template <class Op, class... Args>
 struct stripped<ctgrad::node<Op, Args...>> {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "detail/flat_list.hpp"
+#include "detail/graph.hpp"
 #include "detail/type_list.hpp"
 #include "detail/type_set.hpp"
 #include "expression.hpp"
@@ -23,53 +24,33 @@ namespace detail {
 
 // ---- which variables an expression uses ---------------------------------------------------
 
-/// The variables of E as a type_list (a variable used twice appears twice).
 template <class E>
-struct variables_of {
-    using type = type_list<>;
-};
-template <class E>
-    requires is_variable_v<E>
-struct variables_of<E> {
-    using type = type_list<E>;
-};
-template <class Op, class... Args>
-struct variables_of<node<Op, Args...>> {
-    using type = concat_t<typename variables_of<Args>::type...>;
-};
-template <class F, class A>
-struct variables_of<adjoint<F, A>> {
-    using type = typename variables_of<A>::type;
-};
-template <class L, class V, class E>
-struct variables_of<gradient<L, V, E>> {
-    using type = typename variables_of<L>::type;
-};
+struct is_variable_type : std::bool_constant<is_variable_v<E>> {};
 
+/// The distinct variables of E, in the order the graph lists them.
 template <class E>
-using variables_of_t = typename variables_of<E>::type;
+using variables_of_t = filter_t<nodes_of_t<E>, is_variable_type>;
 
 template <class E>
 struct has_variables : std::bool_constant<is_variable_v<E>> {};
 template <class Op, class... Args>
 struct has_variables<node<Op, Args...>> : std::bool_constant<(has_variables<Args>::value || ...)> {};
 template <class F, class A>
-struct has_variables<adjoint<F, A>> : has_variables<A> {};
+struct has_variables<adjoint<F, A>> : has_variables<definition_t<A>> {};
 template <class L, class V, class E>
 struct has_variables<gradient<L, V, E>> : has_variables<L> {};
 
-/// Whether any variable occurs in E (whole subtrees without one are skipped by backprop).
+/// Whether any variable occurs in E (whole subgraphs without one are skipped by backprop).
 template <class E>
 static constexpr bool has_variables_v = has_variables<E>::value;
 
 // ---- the backward pass --------------------------------------------------------------------
-
-/// One path's share of dL/dV.
-template <class Variable, class Expr>
-struct contribution {
-    using variable_type = Variable;
-    Expr expr;
-};
+//
+// Over the distinct nodes of the loss (detail/graph.hpp), from the loss to the leaves: a node's
+// adjoint is the sum of what each of its readers hands it by that reader's rule, formed once and
+// named once. The cost is linear in nodes plus edges. Everything here is a type: it runs for
+// formulas whose type says everything (stateless); a formula holding a user's double takes the
+// tree walk further below.
 
 /// Names dL/dF as an adjoint node unless it is already cheap to read (a leaf, a constant,
 /// another adjoint), so evaluation materialises each adjoint once and LaTeX can name it.
@@ -79,12 +60,140 @@ static constexpr auto name_adjoint(const F& forward, const G& g) {
                   ctgrad::detail::same_v<G, constant>) {
         return g;
     } else {
-        return make_adjoint(forward, g);
+        return ctgrad::make_adjoint(forward, g);
     }
 }
 
-/// What the backward pass collects: one contribution per path that reaches a variable (a
-/// value), and the adjoint nodes it named on the way (a type_list, for evaluation's slots).
+template <class T>
+struct has_variables_type : has_variables<T> {};
+
+/// The graph of a loss L: its nodes, their numbers, and who reads whom.
+template <class L>
+struct loss_graph {
+    using nodes = nodes_of_t<L>;
+    using map = typename numbering_of<nodes>::type;
+    static constexpr std::size_t loss_index = nodes::size - 1;
+    static constexpr const auto& table = reader_table<nodes, has_variables_type>::value;
+    template <std::size_t I>
+    using node_at = type_at<I, typename flat_of<nodes>::type>;
+};
+
+template <class First, class... Rest>
+static constexpr auto sum_all(const First& first, const Rest&... rest) {
+    if constexpr (sizeof...(Rest) == 0) {
+        return first;
+    } else {
+        return ctgrad::plus(first, detail::sum_all(rest...));
+    }
+}
+
+/// The sum of the terms that are not no_contribution (no_contribution when none is).
+template <class... Terms>
+static constexpr auto sum_terms(const Terms&... terms);
+
+template <class Acc>
+static constexpr auto sum_terms_from(const Acc& acc) {
+    return acc;
+}
+template <class Acc, class T, class... Rest>
+static constexpr auto sum_terms_from(const Acc& acc, const T& t, const Rest&... rest) {
+    if constexpr (ctgrad::detail::same_v<T, no_contribution>) {
+        return detail::sum_terms_from(acc, rest...);
+    } else if constexpr (ctgrad::detail::same_v<Acc, no_contribution>) {
+        return detail::sum_terms_from(t, rest...);
+    } else {
+        return detail::sum_terms_from(ctgrad::plus(acc, t), rest...);
+    }
+}
+template <class... Terms>
+static constexpr auto sum_terms(const Terms&... terms) {
+    return detail::sum_terms_from(no_contribution{}, terms...);
+}
+
+template <class L, std::size_t C>
+struct adjoint_in_graph;
+
+/// What operand Position of node Parent hands to that operand: its rule applied to the parent's
+/// named adjoint.
+template <class L, std::size_t Parent, std::size_t Position>
+static constexpr auto contribution_of() {
+    using graph = loss_graph<L>;
+    using parent = typename graph::template node_at<Parent>;
+    using g = typename adjoint_in_graph<L, Parent>::named;
+    if constexpr (ctgrad::detail::same_v<g, no_contribution>) {
+        return no_contribution{};
+    } else {
+        return parent::op_type::template backward<Position>(parent{}, g{});
+    }
+}
+
+/// dL/dC for node number C of L's graph: `sum`, the sum of its readers' contributions, and
+/// `named`, the same as the node the evaluation stores and LaTeX names. One instantiation per
+/// node: the compiler's memory of class templates is the backward pass's memo.
+template <class L, std::size_t C>
+struct adjoint_in_graph {
+    using graph = loss_graph<L>;
+    static constexpr auto make_sum() {
+        if constexpr (C == graph::loss_index) {
+            return literal<1>{};
+        } else {
+            constexpr std::size_t first = graph::table.first[C], last = graph::table.first[C + 1];
+            return [&]<std::size_t... K>(std::index_sequence<K...>) {
+                return detail::sum_terms(detail::contribution_of<L, graph::table.readers[first + K].parent,
+                                                                 graph::table.readers[first + K].position>()...);
+            }(std::make_index_sequence<last - first>{});
+        }
+    }
+    using sum = decltype(make_sum());
+    static constexpr auto make_named() {
+        using forward = typename graph::template node_at<C>;
+        if constexpr (ctgrad::detail::same_v<sum, no_contribution>) {
+            return no_contribution{};
+        } else if constexpr (ctgrad::detail::same_v<decltype(detail::name_adjoint(forward{}, sum{})), sum>) {
+            return sum{};  // cheap to read: not named
+        } else {
+            return ctgrad::make_adjoint(forward{}, graph_definition<L, C>{});
+        }
+    }
+    using named = decltype(make_named());
+};
+
+}  // namespace detail
+
+template <class L, std::size_t C>
+struct definition_of<graph_definition<L, C>> {
+    using type = typename detail::adjoint_in_graph<L, C>::sum;
+};
+
+namespace detail {
+
+template <class T>
+struct is_named_adjoint : std::bool_constant<is_adjoint_v<T>> {};
+
+/// The adjoint nodes that evaluating any gradient of L may need, each after the adjoints it is
+/// computed from (the loss's end of the graph first).
+template <class L, class Indices = std::make_index_sequence<nodes_of_t<L>::size>>
+struct graph_adjoints;
+template <class L, std::size_t... I>
+struct graph_adjoints<L, std::index_sequence<I...>> {
+    static constexpr std::size_t n = sizeof...(I);
+    using type = filter_t<type_list<typename adjoint_in_graph<L, n - 1 - I>::named...>, is_named_adjoint>;
+};
+
+// ---- the tree walk, for formulas that hold a user's double --------------------------------
+//
+// Two such nodes can share a type but not a value, so the graph (which merges nodes by type)
+// does not apply; the walk goes path by path, as before the graph.
+
+/// One path's share of dL/dV.
+template <class Variable, class Expr>
+struct contribution {
+    using variable_type = Variable;
+    Expr expr;
+};
+
+/// What the tree walk collects: one contribution per path that reaches a variable (a value),
+/// and the adjoint nodes it named on the way (a type_list, for evaluation's slots).
 template <class Contributions, class Markers>
 struct backprop_result {
     using markers = Markers;
@@ -129,8 +238,18 @@ static constexpr auto backprop_child(const P& p, const G& g) {
     }
 }
 
+static constexpr auto merge_all() { return nothing_collected; }
+template <class R, class... Rs>
+static constexpr auto merge_all(const R& first, const Rs&... rest) {
+    if constexpr (sizeof...(Rs) == 0) {
+        return first;
+    } else {
+        return detail::merge(first, detail::merge_all(rest...));
+    }
+}
+
 /// Walks from the loss to the leaves, handing each child its adjoint by the operation's rule;
-/// collects one contribution per path that reaches a variable. Linear in the formula's size.
+/// collects one contribution per path that reaches a variable.
 template <class P, class G>
 static constexpr auto backprop(const P& p, const G& g) {
     if constexpr (is_variable_v<P>) {
@@ -139,17 +258,11 @@ static constexpr auto backprop(const P& p, const G& g) {
         return nothing_collected;
     } else {
         static_assert(is_node_v<P>, "ctgrad: internal: backprop reached an expression it cannot differentiate");
-        if constexpr (P::op_type::arity == 1) {
-            return detail::backprop_child<0>(p, g);
-        } else {
-            return detail::merge(detail::backprop_child<0>(p, g), detail::backprop_child<1>(p, g));
-        }
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+            return detail::merge_all(detail::backprop_child<I>(p, g)...);
+        }(std::make_index_sequence<P::op_type::arity>{});
     }
 }
-
-/// The adjoint nodes that evaluating any gradient of L may need.
-template <class L>
-using adjoints_of_t = typename decltype(detail::backprop(std::declval<const L&>(), literal<1>{}))::markers;
 
 template <class Variable, class List, std::size_t... I>
 static constexpr auto matching_indices(std::index_sequence<I...>) {
@@ -163,21 +276,13 @@ static constexpr auto matching_indices(std::index_sequence<I...>) {
     return out;
 }
 
-template <class First, class... Rest>
-static constexpr auto sum_all(const First& first, const Rest&... rest) {
-    if constexpr (sizeof...(Rest) == 0) {
-        return first;
-    } else {
-        return plus(first, detail::sum_all(rest...));
-    }
-}
-
-/// dL/dV: the sum of V's contributions over all paths, or zeros when every path is flat.
+/// dL/dV from the tree walk: the sum of V's contributions over all paths, or zeros when every
+/// path is flat.
 template <class Variable, class List>
 static constexpr auto collect_gradient(const Variable& v, const List& all) {
     constexpr auto indices = detail::matching_indices<Variable, List>(std::make_index_sequence<List::size>{});
     if constexpr (indices.size() == 0) {
-        return broadcast_like(literal<0>{}, v);
+        return ctgrad::broadcast_like(literal<0>{}, v);
     } else {
         return [&]<std::size_t... K>(std::index_sequence<K...>) {
             return detail::sum_all(detail::get<indices[K]>(all).expr...);
@@ -185,25 +290,72 @@ static constexpr auto collect_gradient(const Variable& v, const List& all) {
     }
 }
 
+/// dL/dV from the graph (stateless L), or zeros when no path carries a gradient.
+template <class L, class V>
+static constexpr auto graph_gradient(const V& v) {
+    using sum = typename adjoint_in_graph<L, index_in<V, typename loss_graph<L>::map>>::sum;
+    if constexpr (ctgrad::detail::same_v<sum, no_contribution>) {
+        return ctgrad::broadcast_like(literal<0>{}, v);
+    } else {
+        return sum{};
+    }
+}
+
+/// The adjoint nodes that evaluating any gradient of L may need, the loss's end first, without
+/// those that hold a user's double (evaluation computes those where they are read).
+template <class L>
+struct adjoints_of {
+    using type = typename graph_adjoints<L>::type;
+};
+template <class L>
+    requires(!is_stateless_v<L>)
+struct adjoints_of<L> {
+    template <class T>
+    struct stateless_type : std::bool_constant<is_stateless_v<T>> {};
+    template <class... As>
+    static auto reversed(type_list<As...>) {
+        constexpr std::size_t n = sizeof...(As);
+        return []<std::size_t... I>(std::index_sequence<I...>) {
+            return type_list<type_at<n - 1 - I, flat_list<As...>>...>{};
+        }(std::make_index_sequence<n>{});
+    }
+    using walked = typename decltype(detail::backprop(std::declval<const L&>(), literal<1>{}))::markers;
+    using type = filter_t<decltype(reversed(walked{})), stateless_type>;
+};
+template <class L>
+using adjoints_of_t = typename adjoints_of<L>::type;
+
 template <class L, class V>
 static constexpr auto derive_gradient(const L& loss, const V& v) {
-    auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}).contributions);
-    static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
-                  "ctgrad: internal: a derived gradient does not have its variable's shape");
-    return make_gradient<V>(loss, expr);
+    if constexpr (is_stateless_v<L>) {
+        auto expr = detail::graph_gradient<L>(v);
+        static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
+                      "ctgrad: internal: a derived gradient does not have its variable's shape");
+        return ctgrad::make_gradient<V>(loss, expr);
+    } else {
+        auto expr = detail::collect_gradient(v, detail::backprop(loss, literal<1>{}).contributions);
+        static_assert(decltype(expr)::rows == V::rows && decltype(expr)::cols == V::cols,
+                      "ctgrad: internal: a derived gradient does not have its variable's shape");
+        return ctgrad::make_gradient<V>(loss, expr);
+    }
 }
 
 template <class L, class... V>
 static constexpr auto derive_gradients(const L& loss, const V&... v) {
-    const auto all = detail::backprop(loss, literal<1>{}).contributions;
-    return [&]<class... E>(const E&... exprs) {
+    auto make = [&]<class... E>(const E&... exprs) {
         using list = gradient_list<gradient<L, V, E>...>;
         if constexpr (list::stateless) {
             return list{};
         } else {
-            return list{{make_gradient<V>(loss, exprs)...}};
+            return list{{ctgrad::make_gradient<V>(loss, exprs)...}};
         }
-    }(detail::collect_gradient(v, all)...);
+    };
+    if constexpr (is_stateless_v<L>) {
+        return make(detail::graph_gradient<L>(v)...);
+    } else {
+        const auto all = detail::backprop(loss, literal<1>{}).contributions;
+        return make(detail::collect_gradient(v, all)...);
+    }
 }
 
 /// The checks at the entry of grad/grads; true when the request is well formed.
@@ -215,7 +367,7 @@ static constexpr bool check_gradient_request() {
     } else if constexpr (!is_scalar_v<L>) {
         static_assert(always_false<L>, "ctgrad: grad(L, V): the loss L must be 1x1 (a scalar)");
         return false;
-    } else if constexpr (!in_list_v<variables_of_t<L>, V>) {
+    } else if constexpr (!member_v<variables_of_t<L>, V>) {
         static_assert(always_false<V>, "ctgrad: grad(L, V): the variable V does not occur in L");
         return false;
     } else {

@@ -183,47 +183,31 @@ namespace detail {
 template <class Op>
 static constexpr bool is_view_op = requires { Op::is_view; };
 
-/// Stored node candidates of a forward expression, children before parents. A node holding a
-/// user's double is never stored: two such nodes can share a type but not a value, so they are
+/// Whether T is a candidate for a slot of its own: an operation (not a view such as a
+/// transpose, which Eigen reads in place) whose type says everything. A node holding a user's
+/// double is never stored: two such nodes can share a type but not a value, so they are
 /// computed where they are used.
+template <class T>
+struct is_slot_candidate : std::false_type {};
+template <class Op, class... Args>
+struct is_slot_candidate<node<Op, Args...>> : std::bool_constant<!is_view_op<Op> && is_stateless_v<node<Op, Args...>>> {};
+
+/// Stored node candidates of a forward expression, children before parents, each once.
 template <class E>
 struct slots_of {
-    using type = type_list<>;
+    using type = filter_t<nodes_of_t<E>, is_slot_candidate>;
 };
 template <class E>
 using slots_of_t = typename slots_of<E>::type;
 
-template <class Op, class... Args>
-struct slots_of<node<Op, Args...>> {
-    using children = concat_t<slots_of_t<Args>...>;
-    using type = std::conditional_t<!is_view_op<Op> && is_stateless_v<node<Op, Args...>>,
-                                    concat_t<children, type_list<node<Op, Args...>>>, children>;
+template <class F, class A>
+struct slots_of<adjoint<F, A>> {
+    using type = type_list<>;
 };
 
-/// type_list<Ts[Indices[K]]...>.
-template <class List, auto Indices, class K = std::make_index_sequence<Indices.size()>>
-struct pick_list;
-template <class... Ts, auto Indices, std::size_t... K>
-struct pick_list<type_list<Ts...>, Indices, std::index_sequence<K...>> {
-    using type = type_list<type_at<Indices[K], flat_list<Ts...>>...>;
-};
-
-/// The backward pass's named adjoints, each after the adjoint it is computed from (the pass
-/// lists them deepest first), without those that hold a user's double.
-template <class... Adjoints>
-static constexpr auto adjoint_order(type_list<Adjoints...>) {
-    constexpr bool keep[] = {false, is_stateless_v<Adjoints>...};
-    constexpr std::size_t count = detail::sum_of({0, std::size_t{is_stateless_v<Adjoints> ? 1u : 0u}...});
-    std::array<std::size_t, count> order{};
-    std::size_t k = 0;
-    for (std::size_t i = sizeof...(Adjoints); i-- > 0;) {
-        if (keep[i + 1]) order[k++] = i;
-    }
-    return order;
-}
+/// The backward pass's named adjoints, each after the adjoint it is computed from.
 template <class L>
-using adjoint_slots_t =
-    typename pick_list<adjoints_of_t<L>, adjoint_order(adjoints_of_t<L>{})>::type;
+using adjoint_slots_t = adjoints_of_t<L>;
 
 /// What every gradient of L stores: L's forward nodes and its adjoints.
 template <class L>
@@ -291,7 +275,7 @@ template <class E, class Stored>
 using reads_t = typename reads<E, Stored>::type;
 
 template <class E, class Stored>
-using read_t = std::conditional_t<in_list_v<Stored, E>, type_list<E>, reads_t<E, Stored>>;
+using read_t = std::conditional_t<member_v<Stored, E>, type_list<E>, reads_t<E, Stored>>;
 
 template <class Op, class... Args, class Stored>
 struct reads<node<Op, Args...>, Stored> {
@@ -299,25 +283,12 @@ struct reads<node<Op, Args...>, Stored> {
 };
 template <class F, class G, class Stored>
 struct reads<adjoint<F, G>, Stored> {
-    using type = read_t<G, Stored>;
+    using type = read_t<definition_t<G>, Stored>;
 };
 template <class L, class V, class E, class Stored>
 struct reads<gradient<L, V, E>, Stored> {
     using type = read_t<E, Stored>;
 };
-
-/// Distinct types numbered in order; index_in<T, Map> finds T's number by overload resolution
-/// against the bases, without a search the compiler would have to evaluate step by step.
-template <class T, std::size_t I>
-struct numbered {};
-template <class Indices, class... Ts>
-struct numbering;
-template <std::size_t... I, class... Ts>
-struct numbering<std::index_sequence<I...>, Ts...> : numbered<Ts, I>... {};
-template <class T, std::size_t I>
-std::integral_constant<std::size_t, I> number_of(const numbered<T, I>&);  // never defined
-template <class T, class Map>
-static constexpr std::size_t index_in = decltype(detail::number_of<T>(std::declval<const Map&>()))::value;
 
 template <class Map, class... R>
 static constexpr std::array<std::size_t, sizeof...(R)> indices_in(type_list<R...>) {
@@ -385,7 +356,7 @@ static constexpr bool is_entrywise_v = false;
 template <class Op, class... Args>
 static constexpr bool is_entrywise_v<node<Op, Args...>> = is_entrywise_op<Op> || entrywise_at_shapes<Op, shape_t<Args>...>();
 template <class F, class G>
-static constexpr bool is_entrywise_v<adjoint<F, G>> = is_entrywise_v<G>;
+static constexpr bool is_entrywise_v<adjoint<F, G>> = is_entrywise_v<definition_t<G>>;
 
 /// The stored nodes that E's own computation reads entry by entry at E's shape (E excluded).
 template <class E, class Stored>
@@ -400,7 +371,7 @@ struct entrywise_operand {
 template <class A, class Shape, class Stored>
     requires(A::rows == Shape::rows && A::cols == Shape::cols)
 struct entrywise_operand<A, Shape, Stored> {
-    using type = std::conditional_t<in_list_v<Stored, A>, std::conditional_t<is_entrywise_v<A>, type_list<A>, type_list<>>,
+    using type = std::conditional_t<member_v<Stored, A>, std::conditional_t<is_entrywise_v<A>, type_list<A>, type_list<>>,
                                     typename entrywise_reads<A, Stored>::type>;
 };
 template <class Op, class... Args, class Stored>
@@ -410,7 +381,7 @@ struct entrywise_reads<node<Op, Args...>, Stored> {
 };
 template <class F, class G, class Stored>
 struct entrywise_reads<adjoint<F, G>, Stored> {
-    using type = typename entrywise_operand<G, adjoint<F, G>, Stored>::type;
+    using type = typename entrywise_operand<definition_t<G>, adjoint<F, G>, Stored>::type;
 };
 
 /// Whether E is a matrix product Eigen computes with a kernel (not an outer product, not 1x1).
@@ -420,7 +391,7 @@ template <class A, class B>
 static constexpr bool is_kernel_product_v<node<matmul_op, A, B>> =
     !is_entrywise_v<node<matmul_op, A, B>> && !(A::rows == 1 && B::cols == 1);
 template <class F, class G>
-static constexpr bool is_kernel_product_v<adjoint<F, G>> = is_kernel_product_v<G>;
+static constexpr bool is_kernel_product_v<adjoint<F, G>> = is_kernel_product_v<definition_t<G>>;
 
 struct no_product_operand {};
 
@@ -435,13 +406,13 @@ template <class Op, class A, class B, class Stored>
     requires requires { Op::adds_operands; }
 struct product_operand<node<Op, A, B>, Stored> {
     template <class P>
-    static constexpr bool fits = in_list_v<Stored, P> && is_kernel_product_v<P> && P::rows == node<Op, A, B>::rows &&
+    static constexpr bool fits = member_v<Stored, P> && is_kernel_product_v<P> && P::rows == node<Op, A, B>::rows &&
                                  P::cols == node<Op, A, B>::cols;
     using type = std::conditional_t<fits<A>, A, std::conditional_t<fits<B>, B, no_product_operand>>;
 };
 template <class F, class G, class Stored>
 struct product_operand<adjoint<F, G>, Stored>
-    : std::conditional_t<in_list_v<Stored, G>, product_operand<void, Stored>, product_operand<G, Stored>> {};
+    : std::conditional_t<member_v<Stored, definition_t<G>>, product_operand<void, Stored>, product_operand<definition_t<G>, Stored>> {};
 
 inline constexpr std::size_t no_index = static_cast<std::size_t>(-1);
 
@@ -493,7 +464,7 @@ static constexpr auto fused_v = detail::fused_nodes(Stored{}, Outputs{});
 }
 
 template <class L>
-struct variables_of<backward_pass_of<L>> : variables_of<L> {};
+struct nodes_of<backward_pass_of<L>> : nodes_of<L> {};
 
 template <int Rows, int Cols>
 struct shape_only {
@@ -629,7 +600,7 @@ struct layout<type_list<Nodes...>, type_list<Variables...>, Bound, Outputs> {
 /// Whether E's value is read from its slot: stored, and not fused into its reader.
 template <class E, class Layout>
 static constexpr bool is_kept() {
-    if constexpr (in_list_v<typename Layout::stored, E>) {
+    if constexpr (member_v<typename Layout::stored, E>) {
         return !fused_v<typename Layout::stored, typename Layout::outputs>[index_in<E, typename Layout::node_numbers>];
     } else {
         return false;
@@ -652,7 +623,7 @@ struct computation_of<node<Op, Args...>, Layout> {
 };
 template <class F, class G, class Layout>
 struct computation_of<adjoint<F, G>, Layout> {
-    using type = instruction_t<G, Layout>;
+    using type = instruction_t<definition_t<G>, Layout>;
 };
 template <class E, class Layout>
 using computation_t = typename computation_of<E, Layout>::type;

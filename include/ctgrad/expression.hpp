@@ -17,6 +17,11 @@ struct expression_base {};
 template <class T>
 concept expression = __is_base_of(expression_base, std::remove_cvref_t<T>);
 
+/// Tag base of variables (matrix<...>). A base-class test, not a member lookup: clang writes
+/// the text of every failed requirement into its cache, naming the whole type, and a formula
+/// that reuses intermediates has a type whose written form doubles with every layer.
+struct variable_base : expression_base {};
+
 namespace detail {
 
 /// std::is_same_v, with internal linkage: std's variable template is named (mangled) by the
@@ -147,6 +152,21 @@ struct adjoint : expression_base,
     using value_type = Adjoint;
 };
 
+/// What a named adjoint made by the graph's backward pass holds in place of its expression: node C
+/// of loss L's graph, whose expression derivation.hpp gives (definition_t). Only the handle is in
+/// the adjoint's type, so no adjoint's type spells out another's expression: with a reused
+/// intermediate, spelled-out types double in size with every layer.
+template <class L, std::size_t C>
+struct graph_definition {};
+
+/// The expression an adjoint's second part stands for (itself, or what a handle refers to).
+template <class G>
+struct definition_of {
+    using type = G;
+};
+template <class G>
+using definition_t = typename definition_of<G>::type;
+
 /// The result of grad(L, V): the derived expression (`.expr`), remembering its loss (`.loss`)
 /// so evaluation can share the forward intermediates and the adjoints.
 template <class Loss, class Variable, class Expr>
@@ -219,7 +239,7 @@ static constexpr decltype(auto) forward_of(const adjoint<F, A>& a) {
 }
 template <class F, class A>
 static constexpr decltype(auto) adjoint_value_of(const adjoint<F, A>& a) {
-    return detail::part_of<A>(a, [](const auto& w) -> const auto& { return w.value; });
+    return detail::part_of<definition_t<A>>(a, [](const auto& w) -> const auto& { return w.value; });
 }
 template <class L, class V, class E>
 static constexpr decltype(auto) loss_of(const gradient<L, V, E>& g) {
@@ -273,7 +293,7 @@ static constexpr bool is_invalid_v = ctgrad::detail::same_v<T, invalid_expressio
 
 /// Variables (declared with matrix<...>) mark themselves with this flag.
 template <class T>
-concept variable_expression = expression<T> && requires { std::remove_cvref_t<T>::is_variable; };
+concept variable_expression = __is_base_of(variable_base, std::remove_cvref_t<T>);
 
 template <class T>
 static constexpr bool is_variable_v = variable_expression<T>;

@@ -683,7 +683,7 @@ static constexpr bool has_constant_v = ctgrad::detail::same_v<E, constant>;
 template <class Op, class... Args>
 static constexpr bool has_constant_v<node<Op, Args...>> = (has_constant_v<Args> || ...);
 template <class F, class A>
-static constexpr bool has_constant_v<adjoint<F, A>> = has_constant_v<F> || has_constant_v<A>;
+static constexpr bool has_constant_v<adjoint<F, A>> = has_constant_v<F> || has_constant_v<definition_t<A>>;
 template <class L, class V, class X>
 static constexpr bool has_constant_v<gradient<L, V, X>> = has_constant_v<L>;
 
@@ -692,7 +692,7 @@ static constexpr std::size_t node_count_v = 1;
 template <class Op, class... Args>
 static constexpr std::size_t node_count_v<node<Op, Args...>> = (std::size_t{1} + ... + node_count_v<Args>);
 template <class F, class A>
-static constexpr std::size_t node_count_v<adjoint<F, A>> = node_count_v<A>;
+static constexpr std::size_t node_count_v<adjoint<F, A>> = node_count_v<definition_t<A>>;
 template <class L, class V, class X>
 static constexpr std::size_t node_count_v<gradient<L, V, X>> = node_count_v<L>;
 

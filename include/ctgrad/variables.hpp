@@ -45,7 +45,7 @@ constexpr bool static_size_fits(int declared, int given) {
 /// either size may be `dynamic`. It holds no data: `bind(W1 = w1)` supplies the values.
 /// Example: examples/board_exercise.cpp.
 template <detail::fixed_string Name, int Rows, int Cols>
-struct matrix : expression_base {
+struct matrix : variable_base {
     static_assert(Rows == dynamic || Rows > 0, "ctgrad: matrix<Name, Rows, Cols>: Rows must be positive or dynamic");
     static_assert(Cols == dynamic || Cols > 0, "ctgrad: matrix<Name, Rows, Cols>: Cols must be positive or dynamic");
 

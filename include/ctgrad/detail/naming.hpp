@@ -122,21 +122,31 @@ static constexpr auto name_unary() {
     }
 }
 
-/// Post-order walk: every entry comes after the entries its definition uses.
-template <class List, class E>
+/// name_unary for node I of Nodes, or nothing past the end.
+template <class List, class Nodes, std::size_t I>
+struct name_step {
+    using type = List;
+};
+template <class List, class Nodes, std::size_t I>
+    requires(I < Nodes::size)
+struct name_step<List, Nodes, I> {
+    using type = typename decltype(name_unary<List, type_at<I, typename flat_of<Nodes>::type>>())::type;
+};
+
+/// The entries of the graph's nodes, in its order: every entry comes after the entries its
+/// definition uses. A fold over the distinct nodes, so a reused intermediate is seen once; eight
+/// nodes per level keep the recursion well inside the compilers' depth limits for deep nets.
+template <class List, class Nodes, std::size_t I = 0, bool Done = (I >= Nodes::size)>
 struct collect_names {
     using type = List;
 };
-template <class List, class Op, class A>
-struct collect_names<List, node<Op, A>> {
-    using type = typename decltype(name_unary<typename collect_names<List, A>::type, node<Op, A>>())::type;
+template <class List, class Nodes, std::size_t I>
+struct collect_names<List, Nodes, I, false> {
+    template <class In, std::size_t K>
+    using step = typename name_step<In, Nodes, I + K>::type;
+    using next = step<step<step<step<step<step<step<step<List, 0>, 1>, 2>, 3>, 4>, 5>, 6>, 7>;
+    using type = typename collect_names<next, Nodes, I + 8>::type;
 };
-template <class List, class Op, class A, class B>
-struct collect_names<List, node<Op, A, B>> {
-    using type = typename collect_names<typename collect_names<List, A>::type, B>::type;
-};
-
-// ---- the output \hat{y} -----------------------------------------------------------------
 
 template <class E, class Node>
 static constexpr bool contains_node_v = ctgrad::detail::same_v<E, Node>;
@@ -216,7 +226,7 @@ struct unwrap_named<node<Op, A>> {
 /// Every named intermediate of loss L, inputs first, the loss last.
 template <class L>
 struct names_of {
-    using collected = typename drop_last_if<typename collect_names<name_list<>, L>::type, L>::type;
+    using collected = typename drop_last_if<typename collect_names<name_list<>, nodes_of_t<L>>::type, L>::type;
     using with_output = typename mark_output<collected, typename unwrap_named<L>::type>::type;
     using type = typename append_entry<with_output, name_entry<L, name_role::loss>>::type;
 };
