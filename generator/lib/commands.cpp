@@ -125,7 +125,7 @@ std::set<std::string> value_variables(const formula& f) {
         const formula_node& n = f[i];
         if (!reached[static_cast<std::size_t>(i)]) continue;
         if (n.kind == op::variable) out.insert(n.latex);
-        if (n.kind == op::count) continue;
+        if (info(n.kind).size_only) continue;
         for (int a : n.args) reached[static_cast<std::size_t>(a)] = true;
     }
     return out;

@@ -57,8 +57,19 @@ std::string build_code(const formula& src, const typed_formula::node_type& t, in
         const std::string& matrix = t.scalar_right ? operands[0] : operands[1];
         return "ctgrad::scale(" + factor + ", " + matrix + ")";
     }
-    std::string out = "ctgrad::" + std::string(info(t.kind).builder) + "(";
-    for (std::size_t k = 0; k < operands.size(); ++k) out += (k ? ", " : "") + operands[k];
+    const op_info& what = info(t.kind);
+    // Trailing whole numbers (slice_cols(A, begin, count)) are template arguments.
+    const std::size_t values = n.args.size() - static_cast<std::size_t>(what.template_numbers);
+    std::string out = "ctgrad::" + std::string(what.builder);
+    if (what.template_numbers > 0) {
+        out += "<";
+        for (std::size_t k = values; k < n.args.size(); ++k) {
+            out += (k > values ? ", " : "") + std::to_string(static_cast<long long>(src[n.args[k]].value));
+        }
+        out += ">";
+    }
+    out += "(";
+    for (std::size_t k = 0; k < values; ++k) out += (k ? ", " : "") + operands[k];
     return out + ")";
 }
 
@@ -187,8 +198,9 @@ std::string variable_list(const typed_formula& f, const std::vector<std::string>
 
 // The names mirror ctgrad's derivation (include/ctgrad/detail/naming.hpp), so a claim's Z1 is
 // the derivation's Z_1: nodes are told apart by structure (ctgrad by type, where every double
-// constant is one type), activations are exp, identity, relu, sigmoid, softplus, step and tanh
-// of something that depends on a variable, and k counts activations from the input.
+// constant is one type), activations are the functions whose latex_form says so (exp, relu,
+// tanh, softmax, ...) of something that depends on a variable, and k counts activations from
+// the input.
 intermediate_names name_intermediates(const typed_formula& f) {
     const formula& src = f.source;
     intermediate_names out;
@@ -202,12 +214,7 @@ intermediate_names name_intermediates(const typed_formula& f) {
     const auto node = [&](int i) { return static_cast<std::size_t>(i); };
     const auto is_leaf = [&](int i) { return src[i].kind == op::variable || f[i].pure_number; };
     const auto is_activation = [&](int i) {
-        switch (src[i].kind) {
-            case op::exp: case op::identity: case op::relu: case op::sigmoid: case op::softplus: case op::step:
-            case op::tanh:
-                return has_variable[node(src[i].args[0])] != 0;
-            default: return false;
-        }
+        return info(src[i].kind).activation && has_variable[node(src[i].args[0])] != 0;
     };
     for (int i = 0; i < static_cast<int>(count); ++i) {
         const auto& n = src[i];
@@ -218,7 +225,11 @@ intermediate_names name_intermediates(const typed_formula& f) {
             has_variable[node(i)] = 1;
         } else {
             std::string k = std::to_string(static_cast<int>(f[i].kind)) + (f[i].scalar_right ? "r(" : "(");
-            for (int a : n.args) {
+            const std::size_t values = n.args.size() - static_cast<std::size_t>(info(n.kind).template_numbers);
+            for (std::size_t position = 0; position < n.args.size(); ++position) {
+                const int a = n.args[position];
+                // Template numbers are part of ctgrad's type (slice_cols<0, 2> and <2, 2> differ).
+                if (position >= values) k += std::to_string(static_cast<long long>(src[a].value));
                 k += key[node(a)] + ",";
                 has_variable[node(i)] |= has_variable[node(a)];
                 layer[node(i)] = std::max(layer[node(i)], layer[node(a)]);
@@ -270,7 +281,7 @@ intermediate_names name_intermediates(const typed_formula& f) {
         return false;
     };
     const auto& top = src.top();
-    if (top.kind == op::mse || top.kind == op::bce) {
+    if (info(top.kind).loss) {
         const int p = top.args[0];
         if (!is_leaf(p)) {
             const auto it = std::find_if(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(p)]; });
@@ -280,6 +291,10 @@ intermediate_names name_intermediates(const typed_formula& f) {
                 entries.push_back({p, role::output});
             }
         }
+    } else if (info(top.kind).logits) {
+        // cross_entropy's logits are the pre-activation of its softmax.
+        const int p = top.args[0];
+        if (!is_leaf(p) && !listed(p)) entries.push_back({p, role::preactivation});
     } else {
         int highest = 0, how_many = 0, which = -1;
         for (const auto& e : entries) {
@@ -370,10 +385,28 @@ std::string check_program(const typed_formula& f, const typed_claim& claim, cons
     out += "    const bool symbolic = ctgrad_gen::same_expression(g, claim);\n";
     out += "    ctgrad_gen::comparison c;\n    std::mt19937_64 rng(20240901);\n";
     out += "    for (int attempt = 0; attempt < 100 && c.draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
+    // Data inside each operation's domain (ops' call_form): positive under log and sqrt,
+    // probability rows as cross_entropy's targets.
+    const auto domain_of = [&](const variable_info& v) {
+        operand_domain d = operand_domain::any;
+        for (const auto& n : f.source.nodes) {
+            const op_info& what = info(n.kind);
+            for (std::size_t k = 0; k < n.args.size() && k < 2; ++k) {
+                const operand_domain wanted = k == 0 ? what.first : what.second;
+                const auto& a = f.source[n.args[k]];
+                if (wanted != operand_domain::any && a.kind == op::variable && a.latex == v.latex) d = wanted;
+            }
+        }
+        return d;
+    };
     std::string binds;
     for (const auto& v : f.variables) {
         const dim_info r = f.dim(v.rows), k = f.dim(v.cols);
-        out += "        const auto m_" + v.cpp + " = ctgrad_gen::random_matrix<" + size_code(r) + ", " + size_code(k) +
+        const operand_domain d = domain_of(v);
+        const std::string draw = d == operand_domain::positive         ? "random_positive"
+                                 : d == operand_domain::probability_rows ? "random_probability_rows"
+                                                                         : "random_matrix";
+        out += "        const auto m_" + v.cpp + " = ctgrad_gen::" + draw + "<" + size_code(r) + ", " + size_code(k) +
                ">(rng, " + std::to_string(r.size < 0 ? draw_rows : r.size) + ", " +
                std::to_string(k.size < 0 ? draw_rows : k.size) + ");\n";
         binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
