@@ -50,8 +50,8 @@ template <class Op>
 constexpr op position_of() {
     return []<class... Ops, std::size_t... I>(std::tuple<Ops...>*, std::index_sequence<I...>) {
         std::size_t at = 0;
-        ((ctgrad::detail::same_v<Op, Ops> ? (at = I, true) : false) || ...);
-        return static_cast<op>(at + 2);
+        const bool listed = ((ctgrad::detail::same_v<Op, Ops> ? (at = I, true) : false) || ...);
+        return listed ? static_cast<op>(at + 2) : op::number;
     }(static_cast<ctgrad::all_operations*>(nullptr), std::make_index_sequence<std::tuple_size_v<ctgrad::all_operations>>{});
 }
 // The operators the parser builds by their syntax.

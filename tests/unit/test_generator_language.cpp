@@ -83,7 +83,7 @@ TEST_CASE("The new operations type: softmax classifier, layer norm, attention, c
     CHECK(gate.shape_text(gate.find_variable("b")->rows, gate.find_variable("b")->cols) == "(d x 1)");
     const typed_formula attention = typed("sum(softmax(0.5 * ((X*Wq) * transpose(X*Wk))) * (X*Wv))");
     CHECK(shape_of_top(attention) == "(1 x 1)");
-    const typed_formula blocks = typed("sum(slice_cols(concat_cols(X, H) * W, 2, 2))", "X=n,2 H=n,3");
+    const typed_formula blocks = typed("sum(slice_cols(concat_cols(X, H) * W, 2, 2))", "X=n,2 H=n,3 W=5,4");
     CHECK(blocks.shape_text_of(blocks.source[blocks.source.root].args[0]) == "(n x 2)");
     const std::string code = formula_code(blocks);
     CHECK(code.find("ctgrad::slice_cols<2, 2>(") != std::string::npos);
