@@ -27,16 +27,16 @@ std::string function_list() {
     std::string out = "  ", line;
     for (const op_info& o : all_operations()) {
         if (o.builder.empty()) continue;
-        std::string item(o.signature.find('(') != std::string_view::npos && o.signature.find(" or ") == std::string_view::npos
-                             ? o.signature
-                             : o.builder);
+        // "softmax(Z)", "scale(s, A)" from "scale(s, A) with a 1x1 s"; an operator's builder alone.
+        const bool call = o.signature.starts_with(std::string(o.builder) + "(");
+        std::string item(call ? o.signature.substr(0, o.signature.find(')') + 1) : o.builder);
         if (!o.aliases.empty()) {
             std::string other(o.aliases);
             for (char& c : other) c = c == ' ' ? '/' : c;
             item += " (" + other + ")";
         }
         if (line.size() + item.size() + 2 > 94) {
-            out += line + "\n  ";
+            out += line + ",\n  ";
             line.clear();
         }
         line += (line.empty() ? "" : ", ") + item;
