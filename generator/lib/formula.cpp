@@ -307,7 +307,7 @@ private:
                     (current_.kind == token_kind::identifier && exponent == "\xe1\xb5\x80")) {
                     kind = op::transpose;
                 } else if (current_.kind == token_kind::number && exponent == "2") {
-                    kind = op::square;
+                    kind = *function_named("square");
                 } else {
                     fail_at("after '^' write T (transpose) or 2 (square), found " + describe(current_, text_), text_,
                             o.begin, current_.end, current_.begin);
@@ -461,6 +461,15 @@ private:
                         std::to_string(n.args.size()) +
                         (static_cast<int>(n.args.size()) > what.arity ? "; is a ')' missing before a ','?" : ""),
                     text_, n.begin, n.end, n.at);
+        }
+        // slice_cols(A, begin, count): the numbers become C++ template arguments.
+        for (std::size_t k = n.args.size() - static_cast<std::size_t>(what.template_numbers); k < n.args.size(); ++k) {
+            const formula_node& a = out_.nodes[static_cast<std::size_t>(n.args[k])];
+            if (a.kind != op::number || !a.integer || a.value > 1000000) {
+                fail_at(std::string(spelled(name_token)) + " needs whole numbers for its last " +
+                            std::to_string(what.template_numbers) + " arguments (" + std::string(what.signature) + ")",
+                        text_, a.begin, a.end, a.at);
+            }
         }
         return add(std::move(n));
     }

@@ -4,74 +4,153 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <tuple>
 #include <utility>
+
+#include <ctgrad/ops/all.hpp>
 
 namespace ctgrad::gen {
 
 namespace {
 
-constexpr std::array<op_info, 25> operations{{
-    {op::number, "", 0, false, "a number"},
-    {op::variable, "", 0, false, "a variable"},
-    {op::add, "plus", 2, false, "A + B or plus(A, B)"},
-    {op::subtract, "minus", 2, false, "A - B or minus(A, B)"},
-    {op::matmul, "matmul", 2, false, "A * B or matmul(A, B)"},
-    {op::scale, "scale", 2, false, "scale(s, A) with a 1x1 s"},
-    {op::divide, "divide", 2, false, "A / B or divide(A, B)"},
-    {op::hadamard, "hadamard", 2, false, "A .* B or hadamard(A, B)"},
-    {op::negate, "negate", 1, false, "-A or negate(A)"},
-    {op::transpose, "transpose", 1, false, "A^T or transpose(A)"},
-    {op::relu, "relu", 1, true, "relu(Z)"},
-    {op::step, "step", 1, true, "step(Z)"},
-    {op::tanh, "tanh", 1, true, "tanh(Z)"},
-    {op::sigmoid, "sigmoid", 1, true, "sigmoid(Z)"},
-    {op::exp, "exp", 1, true, "exp(Z)"},
-    {op::log, "log", 1, true, "log(Z)"},
-    {op::softplus, "softplus", 1, true, "softplus(Z)"},
-    {op::square, "square", 1, true, "square(Z) or Z^2"},
-    {op::identity, "identity", 1, true, "identity(Z)"},
-    {op::sum, "sum", 1, false, "sum(A)"},
-    {op::mean, "mean", 1, false, "mean(A)"},
-    {op::column_sums, "column_sums", 1, false, "column_sums(A)"},
-    {op::count, "count", 1, false, "count(A)"},
-    {op::mse, "mse", 2, false, "mse(yhat, Y)"},
-    {op::bce, "bce", 2, false, "bce(p, Y)"},
-}};
+// ---- the function table, from ctgrad's descriptors ------------------------------------------
 
-// Lower-case spellings; the lookup lower-cases ASCII letters first.
-constexpr std::array<std::pair<std::string_view, op>, 31> spellings{{
-    {"plus", op::add},
-    {"minus", op::subtract},
-    {"matmul", op::matmul},
-    {"scale", op::scale},
-    {"divide", op::divide},
-    {"hadamard", op::hadamard},
-    {"negate", op::negate},
-    {"transpose", op::transpose},
-    {"relu", op::relu},
-    {"step", op::step},
-    {"heaviside", op::step},
-    {"tanh", op::tanh},
-    {"sigmoid", op::sigmoid},
-    {"sigma", op::sigmoid},
-    {"\xcf\x83", op::sigmoid},  // σ
-    {"logistic", op::sigmoid},
-    {"exp", op::exp},
-    {"log", op::log},
-    {"ln", op::log},
-    {"softplus", op::softplus},
-    {"square", op::square},
-    {"identity", op::identity},
-    {"id", op::identity},
-    {"sum", op::sum},
-    {"mean", op::mean},
-    {"column_sums", op::column_sums},
-    {"colsum", op::column_sums},
-    {"colsums", op::column_sums},
-    {"count", op::count},
-    {"mse", op::mse},
-    {"bce", op::bce},
-}};
+template <class Op>
+constexpr op_info info_of(std::size_t position) {
+    op_info out{.kind = static_cast<op>(position + 2)};
+    if constexpr (requires { Op::call; }) {
+        constexpr call_form c = Op::call;
+        out.builder = c.builder;
+        out.arity = c.arity;
+        out.signature = c.signature;
+        out.aliases = c.aliases;
+        out.shape = c.shape;
+        out.first = c.first;
+        out.second = c.second;
+        out.template_numbers = c.template_numbers;
+        out.size_only = c.size_only;
+    }
+    if constexpr (requires { Op::latex; }) {
+        out.activation = Op::latex.activation;
+        out.loss = Op::latex.loss;
+        out.logits = Op::latex.logits;
+    }
+    return out;
+}
+
+template <class... Ops, std::size_t... I>
+std::vector<op_info> table_of(std::tuple<Ops...>*, std::index_sequence<I...>) {
+    std::vector<op_info> out{op_info{.kind = op::number, .signature = "a number"},
+                             op_info{.kind = op::variable, .signature = "a variable"}};
+    (out.push_back(info_of<Ops>(I)), ...);
+    return out;
+}
+
+template <class Op>
+constexpr op position_of() {
+    return []<class... Ops, std::size_t... I>(std::tuple<Ops...>*, std::index_sequence<I...>) {
+        std::size_t at = 0;
+        const bool listed = ((ctgrad::detail::same_v<Op, Ops> ? (at = I, true) : false) || ...);
+        return listed ? static_cast<op>(at + 2) : op::number;
+    }(static_cast<ctgrad::all_operations*>(nullptr), std::make_index_sequence<std::tuple_size_v<ctgrad::all_operations>>{});
+}
+// The operators the parser builds by their syntax.
+static_assert(position_of<ctgrad::add_op>() == op::add && position_of<ctgrad::subtract_op>() == op::subtract &&
+                  position_of<ctgrad::negate_op>() == op::negate && position_of<ctgrad::matmul_op>() == op::matmul &&
+                  position_of<ctgrad::scale_op>() == op::scale && position_of<ctgrad::hadamard_op>() == op::hadamard &&
+                  position_of<ctgrad::divide_op>() == op::divide && position_of<ctgrad::transpose_op>() == op::transpose,
+              "names.hpp: the numbers of the operators must follow ctgrad::all_operations");
+
+const std::vector<op_info>& table() {
+    static const std::vector<op_info> t = table_of(
+        static_cast<ctgrad::all_operations*>(nullptr), std::make_index_sequence<std::tuple_size_v<ctgrad::all_operations>>{});
+    return t;
+}
+
+/// Lower-case spellings: each operation's builder and aliases, and the lecture's ReLU.
+const std::vector<std::pair<std::string, op>>& spellings() {
+    static const std::vector<std::pair<std::string, op>> s = [] {
+        std::vector<std::pair<std::string, op>> out;
+        for (const op_info& o : table()) {
+            if (o.builder.empty()) continue;
+            out.emplace_back(std::string(o.builder), o.kind);
+            std::string_view rest = o.aliases;
+            while (!rest.empty()) {
+                const std::size_t space = rest.find(' ');
+                out.emplace_back(std::string(rest.substr(0, space)), o.kind);
+                rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+            }
+        }
+        return out;
+    }();
+    return s;
+}
+
+// ---- ctgrad's shape rules, asked through canonical sizes -----------------------------------
+
+/// Sizes 1..5 for each of up to four operand sizes: 5^4 cases for two operands.
+constexpr int size_values = 5;
+
+template <class Op, class... Shapes>
+constexpr rule_answer answer_of() {
+    if constexpr (requires { Op::template shapes_fit<Shapes...>; }) {
+        if constexpr (!Op::template shapes_fit<Shapes...>) {
+            return {true, false, 0, 0};
+        } else {
+            return {true, true, Op::template rows<Shapes...>, Op::template cols<Shapes...>};
+        }
+    } else {
+        return {true, true, Op::template rows<Shapes...>, Op::template cols<Shapes...>};
+    }
+}
+
+template <int Code>
+using shape_of = ctgrad::detail::shape<Code / size_values + 1, Code % size_values + 1>;
+
+template <class Op, int... Codes>
+constexpr auto binary_rules(std::integer_sequence<int, Codes...>) {
+    return std::array<rule_answer, sizeof...(Codes)>{
+        answer_of<Op, shape_of<Codes / (size_values * size_values)>, shape_of<Codes % (size_values * size_values)>>()...};
+}
+template <class Op, int... Codes>
+constexpr auto unary_rules(std::integer_sequence<int, Codes...>) {
+    return std::array<rule_answer, sizeof...(Codes)>{answer_of<Op, shape_of<Codes>>()...};
+}
+
+/// The answers for every operand shape, or nothing for an operation whose rule has template
+/// numbers of its own (slice_cols) or more operands.
+struct rule_table {
+    std::size_t arity = 0;
+    const rule_answer* answers = nullptr;
+};
+template <class Op>
+rule_table rule_table_of() {
+    if constexpr (!requires { Op::arity; } || (requires { Op::call; } && Op::call.template_numbers > 0)) {
+        return {};
+    } else if constexpr (Op::arity == 1) {
+        static constexpr auto answers = unary_rules<Op>(std::make_integer_sequence<int, size_values * size_values>{});
+        return {1, answers.data()};
+    } else if constexpr (Op::arity == 2) {
+        static constexpr auto answers =
+            binary_rules<Op>(std::make_integer_sequence<int, size_values * size_values * size_values * size_values>{});
+        return {2, answers.data()};
+    } else {
+        return {};
+    }
+}
+
+/// Only the operations of the language are asked about: the others' tables would cost compile
+/// time for nothing.
+template <class... Ops>
+std::vector<rule_table> rule_tables_of(std::tuple<Ops...>*) {
+    return {rule_table{}, rule_table{}, [] {
+                if constexpr (requires { Ops::call; }) {
+                    return rule_table_of<Ops>();
+                } else {
+                    return rule_table{};
+                }
+            }()...};
+}
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -139,11 +218,23 @@ std::string subscript(std::string_view sub) {
 
 }  // namespace
 
-const op_info& info(op kind) { return operations[static_cast<std::size_t>(kind)]; }
+const op_info& info(op kind) { return table()[static_cast<std::size_t>(kind)]; }
+
+const std::vector<op_info>& all_operations() { return table(); }
+
+rule_answer descriptor_rule(op kind, int r1, int c1, int r2, int c2) {
+    static const std::vector<rule_table> tables = rule_tables_of(static_cast<ctgrad::all_operations*>(nullptr));
+    const rule_table& t = tables[static_cast<std::size_t>(kind)];
+    const auto in_range = [](int v) { return v >= 1 && v <= size_values; };
+    if (t.answers == nullptr || !in_range(r1) || !in_range(c1) || !in_range(r2) || !in_range(c2)) return {};
+    const int first = (r1 - 1) * size_values + (c1 - 1);
+    const int second = (r2 - 1) * size_values + (c2 - 1);
+    return t.answers[t.arity == 1 ? first : first * size_values * size_values + second];
+}
 
 std::optional<op> function_named(std::string_view name) {
     const std::string key = lower(name);
-    for (const auto& [spelling, kind] : spellings) {
+    for (const auto& [spelling, kind] : spellings()) {
         if (key == spelling) return kind;
     }
     return std::nullopt;
@@ -151,7 +242,7 @@ std::optional<op> function_named(std::string_view name) {
 
 std::vector<std::string_view> function_names() {
     std::vector<std::string_view> names;
-    for (const auto& [spelling, kind] : spellings) names.push_back(spelling);
+    for (const auto& [spelling, kind] : spellings()) names.push_back(spelling);
     return names;
 }
 
@@ -162,7 +253,7 @@ std::string closest_function(std::string_view name) {
     const std::size_t allowed = key.size() <= 4 ? 1 : 2;
     std::string best;
     std::size_t best_distance = allowed + 1;
-    for (const auto& [spelling, kind] : spellings) {
+    for (const auto& [spelling, kind] : spellings()) {
         const std::size_t d = edit_distance(key, spelling);
         if (d < best_distance) {
             best_distance = d;

@@ -7,45 +7,58 @@
 #include <string_view>
 #include <vector>
 
+#include <ctgrad/ops/call_form.hpp>
+
 namespace ctgrad::gen {
 
-/// Every kind of formula node: the two leaves, then one per ctgrad builder.
-enum class op {
-    number,
-    variable,
-    add,
-    subtract,
-    matmul,
-    scale,
-    divide,
-    hadamard,
-    negate,
-    transpose,
-    relu,
-    step,
-    tanh,
-    sigmoid,
-    exp,
-    log,
-    softplus,
-    square,
-    identity,
-    sum,
-    mean,
-    column_sums,
-    count,
-    mse,
-    bce,
+/// Every kind of formula node: the two leaves, then one per operation of ctgrad, numbered as
+/// ctgrad::all_operations lists them (ops/all.hpp), plus 2. The operators with a syntax of their
+/// own have names here (their numbers are checked against the list in names.cpp); every other
+/// operation is known only through its descriptor, found by function_named and described by info.
+enum class op : int {
+    number = 0,
+    variable = 1,
+    add = 2,
+    subtract = 3,
+    negate = 4,
+    matmul = 5,
+    scale = 6,
+    hadamard = 7,
+    divide = 8,
+    transpose = 9,
 };
 
-/// What the language knows about an operation.
+/// What the language knows about an operation, read from its descriptor: its call_form (name,
+/// spellings, operands, domains, shape inference) and its printing flags.
 struct op_info {
     op kind;
-    std::string_view builder;  ///< ctgrad's C++ builder (`plus`, `tanh`, `mse`, ...)
-    int arity;                 ///< number of operands
-    bool elementwise;          ///< f applied entry by entry (an activation)
-    std::string_view signature;  ///< how to call it, for error messages
+    std::string_view builder{};  ///< ctgrad's C++ builder (`plus`, `tanh`, `mse`, ...); empty: not in the language
+    int arity = 0;               ///< number of operands
+    bool activation = false;     ///< f(Z) names an activation A_k and its operand Z_k (latex_form)
+    std::string_view signature{};  ///< how to call it, for error messages
+    std::string_view aliases{};  ///< other spellings, space-separated
+    call_shape shape = call_shape::entrywise;
+    operand_domain first = operand_domain::any;
+    operand_domain second = operand_domain::any;
+    int template_numbers = 0;    ///< trailing operands that are whole numbers (slice_cols)
+    bool size_only = false;      ///< reads only its operand's size (count)
+    bool loss = false;           ///< operand 1 is the prediction \hat{y} (latex_form)
+    bool logits = false;         ///< operand 1 is a pre-activation Z_k (latex_form: cross_entropy)
 };
+
+/// Every operation of ctgrad, in_language or not (the nodes only derivative rules build).
+const std::vector<op_info>& all_operations();
+
+/// ctgrad's own shape rule of an operation (its descriptor's shapes_fit, rows and cols), asked
+/// about operands whose sizes are given as small numbers: 1 for a size of 1 and 2, 3, 4, 5 for
+/// the distinct other sizes (equal sizes, equal numbers). `rows`/`cols` answer in those numbers
+/// (or a number the operands do not have, for a size the rule computes, as concat_cols's sum).
+struct rule_answer {
+    bool known = false;  ///< the rule could be asked (one or two operands, no template numbers)
+    bool fits = false;
+    int rows = 0, cols = 0;
+};
+rule_answer descriptor_rule(op kind, int r1, int c1, int r2 = 1, int c2 = 1);
 
 const op_info& info(op kind);
 

@@ -5,8 +5,31 @@
 #include <cstdio>
 
 #include "diagnostic.hpp"
+#include "names.hpp"
 
 namespace ctgrad::gen {
+
+/// The functions of the language as ctgrad's descriptors spell them (names.cpp), wrapped.
+std::string function_list() {
+    std::string out = "  ", line;
+    for (const op_info& o : all_operations()) {
+        if (o.builder.empty()) continue;
+        // "softmax(Z)", "scale(s, A)" from "scale(s, A) with a 1x1 s"; an operator's builder alone.
+        const bool call = o.signature.starts_with(std::string(o.builder) + "(");
+        std::string item(call ? o.signature.substr(0, o.signature.find(')') + 1) : o.builder);
+        if (!o.aliases.empty()) {
+            std::string other(o.aliases);
+            for (char& c : other) c = c == ' ' ? '/' : c;
+            item += " (" + other + ")";
+        }
+        if (line.size() + item.size() + 2 > 94) {
+            out += line + ",\n  ";
+            line.clear();
+        }
+        line += (line.empty() ? "" : ", ") + item;
+    }
+    return out + line + ".";
+}
 
 std::string usage() {
     return R"(ctgrad-gen: derive, check and export gradients of network formulas with ctgrad
@@ -35,8 +58,8 @@ options for formulas (an option the command does not use is an error):
   --                           ends the options: a formula after it may start with '-'
 formulas:
   + - * / (* is the matrix product; a number or 1x1 factor scales), .* or hadamard(A, B),
-  A^T or transpose(A), Z^2 or square(Z), relu/ReLU, tanh, sigmoid/sigma/σ, exp, log, softplus,
-  step, identity, sum, mean, column_sums, count, mse(yhat, Y), bce(p, Y).
+  A^T or transpose(A), Z^2 or square(Z), and the functions
+)" + function_list() + R"(
   Names: W1 is W_1, b2 is b_2, yhat is \hat{y}; in claims also Z1, A1, Z2, yhat (the
   intermediates derive names) and n (the batch size).
   Example: ctgrad-gen derive 'mse(tanh(relu(X*W1 + b1^T)*W2 + b2^T), Y)' --format text

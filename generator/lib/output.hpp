@@ -10,6 +10,9 @@
 
 namespace ctgrad::gen {
 
+/// The functions of the formula language, from ctgrad's descriptors, wrapped for the usage text.
+std::string function_list();
+
 /// The usage text of `ctgrad-gen help`.
 std::string usage();
 

@@ -57,8 +57,19 @@ std::string build_code(const formula& src, const typed_formula::node_type& t, in
         const std::string& matrix = t.scalar_right ? operands[0] : operands[1];
         return "ctgrad::scale(" + factor + ", " + matrix + ")";
     }
-    std::string out = "ctgrad::" + std::string(info(t.kind).builder) + "(";
-    for (std::size_t k = 0; k < operands.size(); ++k) out += (k ? ", " : "") + operands[k];
+    const op_info& what = info(t.kind);
+    // Trailing whole numbers (slice_cols(A, begin, count)) are template arguments.
+    const std::size_t values = n.args.size() - static_cast<std::size_t>(what.template_numbers);
+    std::string out = "ctgrad::" + std::string(what.builder);
+    if (what.template_numbers > 0) {
+        out += "<";
+        for (std::size_t k = values; k < n.args.size(); ++k) {
+            out += (k > values ? ", " : "") + std::to_string(static_cast<long long>(src[n.args[k]].value));
+        }
+        out += ">";
+    }
+    out += "(";
+    for (std::size_t k = 0; k < values; ++k) out += (k ? ", " : "") + operands[k];
     return out + ")";
 }
 
@@ -244,6 +255,20 @@ std::string steps_program(const typed_formula& f, const std::vector<step_plan>& 
     // Per line k: truth_k, claim_k, repair_k_j, and the surrogate loss sum(Z .* G_k) whose
     // gradient carries a changed dL/dZ down to the quantity (G_k = dL/dA .* g'(Z), bound at
     // run time): the truth with the activation derivative removed or exchanged.
+    // Data inside each operation's domain (ops' call_form): positive under log and sqrt,
+    // probability rows as cross_entropy's targets.
+    const auto domain_of = [&](const variable_info& v) {
+        operand_domain d = operand_domain::any;
+        for (const auto& n : f.source.nodes) {
+            const op_info& what = info(n.kind);
+            for (std::size_t k = 0; k < n.args.size() && k < 2; ++k) {
+                const operand_domain wanted = k == 0 ? what.first : what.second;
+                const auto& a = f.source[n.args[k]];
+                if (wanted != operand_domain::any && a.kind == op::variable && a.latex == v.latex) d = wanted;
+            }
+        }
+        return d;
+    };
     std::string binds;
     for (const auto& v : f.variables) binds += std::string(binds.empty() ? "" : ", ") + v.cpp + " = m_" + v.cpp;
     std::string body;
@@ -300,7 +325,11 @@ std::string steps_program(const typed_formula& f, const std::vector<step_plan>& 
     out += "    for (int attempt = 0, draws = 0; attempt < 100 && draws < " + std::to_string(check_draws) + "; ++attempt) {\n";
     for (const auto& v : f.variables) {
         const dim_info r = f.dim(v.rows), k = f.dim(v.cols);
-        out += "        const auto m_" + v.cpp + " = ctgrad_gen::random_matrix<" + size_code(r) + ", " + size_code(k) +
+        const operand_domain d = domain_of(v);
+        const std::string draw = d == operand_domain::positive         ? "random_positive"
+                                 : d == operand_domain::probability_rows ? "random_probability_rows"
+                                                                         : "random_matrix";
+        out += "        const auto m_" + v.cpp + " = ctgrad_gen::" + draw + "<" + size_code(r) + ", " + size_code(k) +
                ">(rng, " + std::to_string(r.size < 0 ? draw_rows : r.size) + ", " +
                std::to_string(k.size < 0 ? draw_rows : k.size) + ");\n";
     }

@@ -102,6 +102,8 @@ namespace {
 using node_type = typed_formula::node_type;
 using dim_class = typed_formula::dim_class;
 
+int new_dim(typed_formula& t, dim_class c);
+
 /// Types the nodes of one formula (the formula itself, or a claim against it).
 class inference {
 public:
@@ -182,13 +184,17 @@ private:
 
     [[noreturn]] void fail_pairing(int i) const {
         const auto& n = f_[i];
-        const std::string verb = n.kind == op::add ? "add" : n.kind == op::subtract ? "subtract" : "divide";
-        const std::string joint = n.kind == op::add ? " and " : n.kind == op::subtract ? " from " : " by ";
+        const std::string verb = n.kind == op::add        ? "add"
+                                 : n.kind == op::subtract ? "subtract"
+                                 : n.kind == op::hadamard ? "multiply entry by entry"
+                                                          : "divide";
+        const std::string joint = n.kind == op::add ? " and " : n.kind == op::subtract ? " from " : n.kind == op::hadamard ? " and " : " by ";
         const int a = arg(i, 0), b = arg(i, 1);
         const std::string first = n.kind == op::subtract ? operand(b) : operand(a);
         const std::string second = n.kind == op::subtract ? operand(a) : operand(b);
         fail_shape(i, "cannot " + verb + " " + first + joint + second +
-                    ": the shapes must be equal, or one side a 1 x k row (applied to every row) or 1 x 1");
+                    ": the shapes must be equal, or one side a 1 x k row (applied to every row), an n x 1 column "
+                    "(applied to every column) or 1 x 1");
     }
 
     [[noreturn]] void fail_product(int i) const {
@@ -248,41 +254,68 @@ private:
                 return;
             }
             case op::hadamard:
-            case op::mse:
-            case op::bce: {
-                const int a = arg(i, 0), b = arg(i, 1);
-                if (n.kind == op::hadamard && type(a).pure_number && type(b).pure_number) {
-                    const double x = type(a).number_value, y = type(b).number_value;
-                    number_result(i, x * y, x == 0 || y == 0);
-                }
+                return infer_paired(i);
+            default:
+                return infer_call(i);
+        }
+    }
+
+    /// A size of node i that must be a number (a column count of concat_cols or slice_cols).
+    long numeric_size(int i, int operand, int d, std::string_view what) const {
+        const auto& c = t_.classes[static_cast<std::size_t>(t_.root(d))];
+        if (c.kind != dim_class::number) {
+            fail(i, std::string(info(f_[i].kind).builder) + " needs the number of columns of " + operand_text(operand) +
+                        " as a number, not " + t_.dim(d).name + " (" + std::string(what) + "); give it with --dims");
+        }
+        return c.value;
+    }
+    std::string operand_text(int i) const { return quote(f_.source(i), 24) + " " + t_.shape_text(type(i).rows, type(i).cols); }
+
+    /// A call of an operation known by its descriptor: its call_form says how its shape follows.
+    void infer_call(int i) {
+        const op_info& what = info(f_[i].kind);
+        const int a = arg(i, 0);
+        // log(0), sqrt(-1): a literal number outside the domain is never meant.
+        if (what.first == operand_domain::positive && type(a).pure_number && type(a).number_value <= 0) {
+            const double x = type(a).number_value;
+            const std::string name(what.builder);
+            fail(i, name + " of " + (x == 0 ? std::string("0") : "a negative number (" + quote(f_.source(a), 24) + ")") + ": " +
+                        name + " is defined for positive numbers only");
+        }
+        switch (what.shape) {
+            case call_shape::scalar:
+                return set(i, t_.one, t_.one);
+            case call_shape::row:
+                return set(i, t_.one, type(a).cols);
+            case call_shape::column:
+                return set(i, type(a).rows, t_.one);
+            case call_shape::loss: {
+                const int b = arg(i, 1);
                 if (!unify(type(a).rows, type(b).rows) || !unify(type(a).cols, type(b).cols)) fail_equal(i);
-                if (n.kind == op::hadamard) {
-                    copy_shape(i, a);
-                } else {
-                    set(i, t_.one, t_.one);
-                }
-                return;
+                return set(i, t_.one, t_.one);
             }
-            case op::sum:
-            case op::mean:
-            case op::count:
-                set(i, t_.one, t_.one);
-                return;
-            case op::column_sums:
-                set(i, t_.one, type(arg(i, 0)).cols);
-                return;
-            case op::log:
-                // log(0) is -inf and log(-1) NaN: a literal number there is never meant.
-                if (type(arg(i, 0)).pure_number && type(arg(i, 0)).number_value <= 0) {
-                    const double x = type(arg(i, 0)).number_value;
-                    fail(i, "log of " + (x == 0 ? std::string("0") : "a negative number (" + quote(f_.source(arg(i, 0)), 24) + ")") +
-                                ": log is defined for positive numbers only");
+            case call_shape::concat: {
+                const int b = arg(i, 1);
+                if (!unify(type(a).rows, type(b).rows)) {
+                    fail_shape(i, "concat_cols needs equal rows: " + operand(a) + " and " + operand(b));
                 }
-                copy_shape(i, arg(i, 0));
-                return;
+                const long left = numeric_size(i, a, type(a).cols, "its block's width");
+                const long right = numeric_size(i, b, type(b).cols, "its block's width");
+                return set(i, type(a).rows, new_dim(t_, {dim_class::number, left + right, "", false, 0, 0}));
+            }
+            case call_shape::slice: {
+                const long columns = numeric_size(i, a, type(a).cols, "the columns to cut from");
+                const long begin = static_cast<long>(f_[arg(i, 1)].value);
+                const long count = static_cast<long>(f_[arg(i, 2)].value);
+                if (count < 1 || begin + count > columns) {
+                    fail_shape(i, "slice_cols(A, begin, count) takes columns begin .. begin+count-1, counted from 0, of " + operand(a) +
+                                ": " + std::to_string(begin) + " .. " + std::to_string(begin + count - 1) + " is not inside 0 .. " +
+                                std::to_string(columns - 1));
+                }
+                return set(i, type(a).rows, count == 1 ? t_.one : new_dim(t_, {dim_class::number, count, "", false, 0, 0}));
+            }
             default:  // element-wise functions
-                copy_shape(i, arg(i, 0));
-                return;
+                return copy_shape(i, a);
         }
     }
 
@@ -293,8 +326,12 @@ private:
         if (ta.pure_number && tb.pure_number) {
             if (n.kind == op::divide && tb.number_value == 0) fail(i, "division by zero");
             const double x = ta.number_value, y = tb.number_value;
-            number_result(i, n.kind == op::add ? x + y : n.kind == op::subtract ? x - y : x / y,
-                          n.kind != op::divide || x == 0);
+            if (n.kind == op::hadamard) {
+                number_result(i, x * y, x == 0 || y == 0);
+            } else {
+                number_result(i, n.kind == op::add ? x + y : n.kind == op::subtract ? x - y : x / y,
+                              n.kind != op::divide || x == 0);
+            }
             set(i, t_.one, t_.one);
             return;
         }
@@ -316,6 +353,13 @@ private:
         if (row_left) {
             if (!unify(ra, t_.one) || !unify(ta.cols, tb.cols)) fail_pairing(i);
             return copy_shape(i, b);
+        }
+        // Z - row_means(Z): a side of one column is spread over the columns of the other.
+        const bool column_right = t_.is_one(tb.cols) && !t_.is_one(ta.cols);
+        const bool column_left = !column_right && t_.is_one(ta.cols) && !t_.is_one(tb.cols);
+        if (column_right || column_left) {
+            if (!unify(ra, rb)) fail_pairing(i);
+            return copy_shape(i, column_right ? a : b);
         }
         if (!unify(ra, rb) || !unify(ta.cols, tb.cols)) fail_pairing(i);
         copy_shape(i, a);
@@ -345,56 +389,53 @@ private:
         set(i, ta.rows, tb.cols);
     }
 
-    // ctgrad's rules on the final shapes (ops/op_base.hpp pairing_of, matmul, hadamard, losses),
-    // with dimensions equal only when they are the same symbol: stricter than ctgrad's
-    // run-time check of dynamic sizes, so a generated program never throws shape_error.
+    // ctgrad's own rules on the final shapes: each operation's descriptor (shapes_fit, rows, cols)
+    // asked through names.hpp's descriptor_rule, with sizes equal only when they are the same
+    // symbol: stricter than ctgrad's run-time check of dynamic sizes, so a generated program
+    // never throws shape_error.
     void verify(int i) {
         const auto& n = f_[i];
         const node_type& out = type(i);
-        if (out.pure_number) return;
-        switch (out.kind) {
-            case op::add:
-            case op::subtract:
-            case op::divide: {
-                const int a = arg(i, 0), b = arg(i, 1);
-                const bool as = type(a).pure_number || scalar(a);
-                const bool bs = type(b).pure_number || scalar(b);
-                const int ra = type(a).rows, rb = type(b).rows, ca = type(a).cols, cb = type(b).cols;
-                int rows = 0, cols = 0;
-                if (as && !bs) {
-                    rows = rb, cols = cb;
-                } else if (bs && !as) {
-                    rows = ra, cols = ca;
-                } else if (t_.is_one(rb) && !t_.is_one(ra) && t_.same_dim(ca, cb)) {
-                    rows = ra, cols = ca;
-                } else if (t_.is_one(ra) && !t_.is_one(rb) && t_.same_dim(ca, cb)) {
-                    rows = rb, cols = cb;
-                } else if (t_.same_dim(ra, rb) && t_.same_dim(ca, cb)) {
-                    rows = ra, cols = ca;
-                } else {
-                    fail_pairing(i);
-                }
-                if (!t_.same_dim(rows, out.rows) || !t_.same_dim(cols, out.cols)) fail_pairing(i);
-                return;
+        if (out.pure_number || n.kind == op::number || n.kind == op::variable) return;
+        const op_info& what = info(out.kind);
+        std::vector<int> operands;
+        for (std::size_t k = 0; k + static_cast<std::size_t>(what.template_numbers) < n.args.size(); ++k) {
+            operands.push_back(n.args[k]);
+        }
+        if (out.kind == op::scale && !n.called && out.scalar_right) std::swap(operands[0], operands[1]);  // factor first
+        // Every size as a small number: 1, or 2, 3, ... for each distinct size in order.
+        std::vector<int> seen;
+        const auto canonical = [&](int d) {
+            if (t_.is_one(d)) return 1;
+            for (std::size_t k = 0; k < seen.size(); ++k) {
+                if (t_.same_dim(seen[k], d)) return static_cast<int>(k) + 2;
             }
-            case op::matmul:
-                if (!t_.same_dim(type(arg(i, 0)).cols, type(arg(i, 1)).rows)) fail_product(i);
-                return;
-            case op::scale: {
-                const int s = !n.called && out.scalar_right ? arg(i, 1) : arg(i, 0);
-                if (!type(s).pure_number && !scalar(s)) {
-                    fail_shape(i, "the factor " + operand(s) + " of this scaling must be 1 x 1");
-                }
-                return;
-            }
-            case op::hadamard:
-            case op::mse:
-            case op::bce: {
-                const int a = arg(i, 0), b = arg(i, 1);
-                if (!t_.same_dim(type(a).rows, type(b).rows) || !t_.same_dim(type(a).cols, type(b).cols)) fail_equal(i);
-                return;
-            }
-            default: return;
+            seen.push_back(d);
+            return static_cast<int>(seen.size()) + 1;
+        };
+        int sizes[4] = {1, 1, 1, 1};
+        for (std::size_t k = 0; k < operands.size() && k < 2; ++k) {
+            const node_type& o = type(operands[k]);
+            sizes[2 * k] = o.pure_number ? 1 : canonical(o.rows);
+            sizes[2 * k + 1] = o.pure_number ? 1 : canonical(o.cols);
+        }
+        const rule_answer rule = descriptor_rule(out.kind, sizes[0], sizes[1], sizes[2], sizes[3]);
+        if (!rule.known) return;
+        // The result's sizes: each the one inferred, unless the rule computes a new size (a sum).
+        const auto agrees = [&](int value, int d) {
+            if (value == 1) return t_.is_one(d);
+            const std::size_t k = static_cast<std::size_t>(value - 2);
+            return what.shape == call_shape::concat || k >= seen.size() || t_.same_dim(seen[k], d);
+        };
+        if (rule.fits && agrees(rule.rows, out.rows) && agrees(rule.cols, out.cols)) return;
+        switch (what.shape) {
+            case call_shape::paired: fail_pairing(i);
+            case call_shape::product: fail_product(i);
+            case call_shape::scale: fail_shape(i, "the factor " + operand(operands[0]) + " of this scaling must be 1 x 1");
+            case call_shape::loss: fail_equal(i);
+            default:
+                fail_shape(i, std::string(what.signature) + " does not accept " + operand(operands[0]) +
+                            (operands.size() > 1 ? " and " + operand(operands[1]) : std::string()));
         }
     }
 
@@ -560,8 +601,9 @@ typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const inte
 
 // The names mirror ctgrad's derivation (include/ctgrad/detail/naming.hpp), so a claim's Z1 is
 // the derivation's Z_1: nodes are told apart by structure (ctgrad by type, where every double
-// constant is one type), activations are exp, identity, relu, sigmoid, softplus, step and tanh
-// of something that depends on a variable, and k counts activations from the input.
+// constant is one type), activations are the functions whose latex_form says so (exp, relu,
+// tanh, softmax, ...) of something that depends on a variable, and k counts activations from
+// the input.
 intermediate_names name_intermediates(const typed_formula& f) {
     const formula& src = f.source;
     intermediate_names out;
@@ -575,12 +617,7 @@ intermediate_names name_intermediates(const typed_formula& f) {
     const auto node = [&](int i) { return static_cast<std::size_t>(i); };
     const auto is_leaf = [&](int i) { return src[i].kind == op::variable || f[i].pure_number; };
     const auto is_activation = [&](int i) {
-        switch (src[i].kind) {
-            case op::exp: case op::identity: case op::relu: case op::sigmoid: case op::softplus: case op::step:
-            case op::tanh:
-                return has_variable[node(src[i].args[0])] != 0;
-            default: return false;
-        }
+        return info(src[i].kind).activation && has_variable[node(src[i].args[0])] != 0;
     };
     for (int i = 0; i < static_cast<int>(count); ++i) {
         const auto& n = src[i];
@@ -591,7 +628,11 @@ intermediate_names name_intermediates(const typed_formula& f) {
             has_variable[node(i)] = 1;
         } else {
             std::string k = std::to_string(static_cast<int>(f[i].kind)) + (f[i].scalar_right ? "r(" : "(");
-            for (int a : n.args) {
+            const std::size_t values = n.args.size() - static_cast<std::size_t>(info(n.kind).template_numbers);
+            for (std::size_t position = 0; position < n.args.size(); ++position) {
+                const int a = n.args[position];
+                // Template numbers are part of ctgrad's type (slice_cols<0, 2> and <2, 2> differ).
+                if (position >= values) k += std::to_string(static_cast<long long>(src[a].value));
                 k += key[node(a)] + ",";
                 has_variable[node(i)] |= has_variable[node(a)];
                 layer[node(i)] = std::max(layer[node(i)], layer[node(a)]);
@@ -643,7 +684,7 @@ intermediate_names name_intermediates(const typed_formula& f) {
         return false;
     };
     const auto& top = src.top();
-    if (top.kind == op::mse || top.kind == op::bce) {
+    if (info(top.kind).loss) {
         const int p = top.args[0];
         if (!is_leaf(p)) {
             const auto it = std::find_if(entries.begin(), entries.end(), [&](const entry& e) { return key[node(e.node)] == key[node(p)]; });
@@ -653,6 +694,10 @@ intermediate_names name_intermediates(const typed_formula& f) {
                 entries.push_back({p, role::output});
             }
         }
+    } else if (info(top.kind).logits) {
+        // cross_entropy's logits are the pre-activation of its softmax.
+        const int p = top.args[0];
+        if (!is_leaf(p) && !listed(p)) entries.push_back({p, role::preactivation});
     } else {
         int highest = 0, how_many = 0, which = -1;
         for (const auto& e : entries) {
@@ -721,7 +766,7 @@ std::set<std::string> value_variables(const formula& f) {
         const formula_node& n = f[i];
         if (!reached[static_cast<std::size_t>(i)]) continue;
         if (n.kind == op::variable) out.insert(n.latex);
-        if (n.kind == op::count) continue;
+        if (info(n.kind).size_only) continue;
         for (int a : n.args) reached[static_cast<std::size_t>(a)] = true;
     }
     return out;

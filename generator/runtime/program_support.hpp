@@ -238,6 +238,25 @@ Eigen::Matrix<double, Rows, Cols> random_matrix(std::mt19937_64& rng, Eigen::Ind
     return m;
 }
 
+/// Entries in [0.5, 1.5]: inside the domain of log and sqrt, away from their singularity at 0.
+template <int Rows, int Cols>
+Eigen::Matrix<double, Rows, Cols> random_positive(std::mt19937_64& rng, Eigen::Index rows, Eigen::Index cols) {
+    std::uniform_real_distribution<double> entry(0.5, 1.5);
+    Eigen::Matrix<double, Rows, Cols> m(rows, cols);
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, j) = entry(rng);
+    }
+    return m;
+}
+
+/// Rows that are distributions (positive entries summing to 1): cross_entropy's targets.
+template <int Rows, int Cols>
+Eigen::Matrix<double, Rows, Cols> random_probability_rows(std::mt19937_64& rng, Eigen::Index rows, Eigen::Index cols) {
+    Eigen::Matrix<double, Rows, Cols> m = random_positive<Rows, Cols>(rng, rows, cols);
+    for (Eigen::Index i = 0; i < m.rows(); ++i) m.row(i) /= m.row(i).sum();
+    return m;
+}
+
 inline Eigen::MatrixXd as_matrix(double v) { return Eigen::MatrixXd::Constant(1, 1, v); }
 template <class M>
 Eigen::MatrixXd as_matrix(const M& m) {

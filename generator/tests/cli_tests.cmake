@@ -107,6 +107,24 @@ foreach(lang IN ITEMS en ru)
     ENVIRONMENT "CTGRAD_GEN_CACHE=${CTGRAD_GEN_TEST_CACHE}")
 endforeach()
 
+# Nets beyond the lecture (issue 17): derivations of a softmax classifier, a layer norm and an
+# attention head; the textbook gradient of cross_entropy judged correct, on probability rows.
+set(classifier "cross_entropy(X*W + b^T, Y)")
+ctgrad_gen_cli(derive_classifier EXIT 0
+  STDOUT "Z₁ = X W \\+ bᵀ\n  L  = CE\\(Z₁, Y\\).*∂L/∂Z₁ = \\(1/n\\) \\(softmax\\(Z₁\\) - Y\\).*∂L/∂W  = ∂L/∂Z₁ · ∂Z₁/∂W = Xᵀ ∂L/∂Z₁"
+  ARGS derive "${classifier}" --format text)
+ctgrad_gen_cli(derive_layer_norm EXIT 0 STDOUT "√.*𝟏.*∂L/∂W +="
+  ARGS derive "sum(T .* ((X*W - row_means(X*W)) / sqrt(row_means(square(X*W - row_means(X*W))) + 1e-5)))"
+  --wrt W --format text)
+ctgrad_gen_cli(derive_attention EXIT 0 STDOUT "softmax.*∂L/∂W_q +="
+  ARGS derive "sum(T .* (softmax(0.5 * ((X*W_q) * transpose(X*W_k))) * (X*W_v)))" --format text)
+ctgrad_gen_cli(check_cross_entropy_textbook EXIT 0 STDOUT "^correct"
+  ARGS check "cross_entropy(X*W, Y)" --wrt W --claim "X^T * (softmax(X*W) - Y)/n")
+ctgrad_gen_cli(check_cross_entropy_wrong EXIT 1 STDOUT "^wrong"
+  ARGS check "cross_entropy(X*W, Y)" --wrt W --claim "X^T * (softmax(X*W) - Y)")
+ctgrad_gen_cli(error_slice_columns_not_numbers EXIT 2 CARET STDERR "needs the number of columns of X"
+  ARGS shapes "sum(slice_cols(X, 0, 2))")
+
 # emit: a header written by ctgrad-gen at build time, compiled into a program that compares its
 # numbers with ctgrad's own evaluation of the same formulas.
 set(emitted_dir "${CMAKE_CURRENT_BINARY_DIR}/emitted")
@@ -116,6 +134,8 @@ set(emitted_headers)
 foreach(spec IN ITEMS
     "board_net|${board}|X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1"
     "f|mse(X*f_result, Y)|X=n,d f_result=d,1 Y=n,1"
+    "classifier|cross_entropy(X*W + b^T, Y)|X=n,d W=d,H b=H Y=n,H"
+    "nets|sum(T .* gelu(X*W1) / sqrt(row_means(square(X*W1)) + 1)) + mean(abs(log_softmax(X*W1 - column_means(X*W1)))) + sum(hadamard(slice_cols(concat_cols(X, tanh(X*W1)), 1, 3), X + row_sums(X)))|X=n,3 W1=3,4 T=n,4"
   "many_ops|bce(sigmoid(softplus(X*W1 + b1^T) .* exp(-square(X*W1)) * W2 / 2 + b2^T), Y) + mean(log(1 + exp(identity(X*W1)))) + sum(column_sums(relu(X*W1 - 1)))/count(X) + 0.5*sum(W1 .* W1)|X=n,d W1=d,H b1=H W2=H,2 b2=2 Y=n,2")
   string(REPLACE "|" ";" parts "${spec}")
   list(GET parts 0 name)

@@ -11,8 +11,10 @@
 #include <random>
 
 #include "board_net.hpp"
+#include "classifier.hpp"
 #include "f.hpp"  // emit --name f of a formula with a variable f_result: the parameter is renamed
 #include "many_ops.hpp"
+#include "nets.hpp"
 
 namespace {
 
@@ -119,6 +121,42 @@ int main() {
         const f_result r = f(x, w, y);
         expect_near("f: loss", r.loss, eval(L, in));
         expect_near("f: dL/df_{result}", r.d_f_result, eval(grad(L, W), in));
+    }
+    for (int draw = 0; draw < 3; ++draw) {
+        // A softmax classifier: cross_entropy on logits, targets one-hot rows.
+        constexpr matrix<"W", d, H> W{};
+        constexpr vector<"b", H> b{};
+        constexpr matrix<"Y", dynamic, H> Y{};
+        constexpr auto L = cross_entropy(X * W + transpose(b), Y);
+        const auto x = random<dynamic, d>(rng, n, d);
+        const auto w = random<d, H>(rng);
+        const auto v = random<H, 1>(rng);
+        Eigen::Matrix<double, dynamic, H> y = Eigen::Matrix<double, dynamic, H>::Zero(n, H);
+        for (Eigen::Index i = 0; i < n; ++i) y(i, (i * 5 + draw) % H) = 1.0;
+        const auto in = bind(X = x, W = w, b = v, Y = y);
+        const auto [gW, gb] = eval(grads(L, W, b), in);
+        const classifier_result r = classifier(x, w, v, y);
+        expect_near("classifier: loss", r.loss, eval(L, in));
+        expect_near("classifier: dL/dW", r.d_W, gW);
+        expect_near("classifier: dL/db", r.d_b, gb);
+    }
+    for (int draw = 0; draw < 3; ++draw) {
+        // The other new operations: gelu, sqrt, row and column means, a column spread, abs,
+        // log_softmax, concat_cols, slice_cols, row_sums.
+        constexpr matrix<"T", dynamic, H> T{};
+        constexpr auto Z = X * W1;
+        constexpr auto L = sum(hadamard(T, gelu(Z)) / sqrt(row_means(square(Z)) + 1.0)) +
+                           mean(abs(log_softmax(Z - column_means(Z)))) +
+                           sum(hadamard(slice_cols<1, 3>(concat_cols(X, tanh(Z))), X + row_sums(X)));
+        const auto x = random<dynamic, d>(rng, n, d);
+        const auto w1 = random<d, H>(rng);
+        const auto t = random<dynamic, H>(rng, n, H);
+        const auto in = bind(X = x, W1 = w1, T = t);
+        // Inputs in order of first use; X is data, so its gradient is not asked.
+        const nets_result r = nets(t, x, w1);
+        expect_near("nets: loss", r.loss, eval(L, in));
+        expect_near("nets: dL/dW_1", r.d_W_1, eval(grad(L, W1), in));
+        expect_near("nets: dL/dT", r.d_T, eval(grad(L, T), in));
     }
     std::printf("%s\n", failures == 0 ? "the emitted headers agree with ctgrad" : "MISMATCH");
     return failures == 0 ? 0 : 1;

@@ -53,6 +53,40 @@ template <expression P, expression Y>
 static constexpr auto mse(const P& yhat, const Y& y);
 template <expression P, expression Y>
 static constexpr auto bce(const P& p, const Y& y);
+template <expression A>
+static constexpr auto sqrt(const A& a);
+template <expression A>
+static constexpr auto abs(const A& a);
+template <expression A>
+static constexpr auto sign(const A& a);
+template <expression A>
+static constexpr auto gelu(const A& a);
+template <expression A>
+static constexpr auto gelu_derivative(const A& a);
+template <expression A>
+static constexpr auto softmax(const A& a);
+template <expression A>
+static constexpr auto log_softmax(const A& a);
+template <expression Z, expression Y>
+static constexpr auto cross_entropy(const Z& z, const Y& y);
+template <expression A>
+static constexpr auto probability_rows(const A& a);
+template <expression A>
+static constexpr auto row_sums(const A& a);
+template <expression A>
+static constexpr auto row_means(const A& a);
+template <expression A>
+static constexpr auto column_means(const A& a);
+template <expression A, expression B>
+static constexpr auto concat_cols(const A& a, const B& b);
+template <int Begin, int Count, expression A>
+static constexpr auto slice_cols(const A& a);
+template <int Begin, int Total, expression G>
+static constexpr auto embed_cols(const G& g);
+template <expression A>
+static constexpr auto row_count(const A& a);
+template <expression A>
+static constexpr auto column_count(const A& a);
 template <expression G, expression A>
 static constexpr auto broadcast_like(const G& g, const A& a);
 template <expression A>

@@ -69,7 +69,7 @@ inline std::string identifier_of(std::string_view latex) {
 template <class Op>
 struct op_code;
 
-/// a OP b for +, -, / with ctgrad's pairing (ops/op_base.hpp): scalars, row broadcast, equal shapes.
+/// a OP b for +, -, /, hadamard with ctgrad's pairing (ops/op_base.hpp): scalars, row broadcast, equal shapes.
 template <class Node>
 std::string paired_code(const value& a, const value& b, char symbol) {
     using left = arg_t<0, Node>;
@@ -85,6 +85,10 @@ std::string paired_code(const value& a, const value& b, char symbol) {
         return "(" + a.code + ".array()" + o + b.code + ".replicate(" + a.code + ".rows(), 1).array()).matrix()";
     } else if constexpr (p == detail::pairing::row_left) {
         return "(" + a.code + ".replicate(" + b.code + ".rows(), 1).array()" + o + b.code + ".array()).matrix()";
+    } else if constexpr (p == detail::pairing::column_right) {
+        return "(" + a.code + ".array()" + o + b.code + ".replicate(1, " + a.code + ".cols()).array()).matrix()";
+    } else if constexpr (p == detail::pairing::column_left) {
+        return "(" + a.code + ".replicate(1, " + b.code + ".cols()).array()" + o + b.code + ".array()).matrix()";
     } else {
         return "(" + a.code + ".array()" + o + b.code + ".array()).matrix()";
     }
@@ -126,10 +130,7 @@ struct op_code<scale_op> {
 template <>
 struct op_code<hadamard_op> {
     template <class Node>
-    static std::string print(const Node&, const value& a, const value& b) {
-        if (a.scalar && b.scalar) return "(" + a.code + " * " + b.code + ")";
-        return a.code + ".cwiseProduct(" + b.code + ")";
-    }
+    static std::string print(const Node&, const value& a, const value& b) { return paired_code<Node>(a, b, '*'); }
 };
 template <>
 struct op_code<transpose_op> {
@@ -174,6 +175,17 @@ inline constexpr elementwise_code softplus_forms{"(std::max(@, 0.0) + std::log1p
                                                  "@.max(0.0) + (-@.abs()).exp().log1p()"};
 inline constexpr elementwise_code square_forms{"(@ * @)", "@.square()"};
 inline constexpr elementwise_code identity_forms{"@", "@"};
+inline constexpr elementwise_code sqrt_forms{"std::sqrt(@)", "@.sqrt()"};
+inline constexpr elementwise_code abs_forms{"std::abs(@)", "@.abs()"};
+inline constexpr elementwise_code sign_forms{"[](double x) { return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0); }(@)", "@.sign()"};
+inline constexpr elementwise_code gelu_forms{
+    "[](double x) { return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))); }(@)",
+    "[](const auto& x) { return (0.5 * x * (1.0 + (0.7978845608028654 * (x + 0.044715 * x.cube())).tanh())).eval(); }(@)"};
+inline constexpr elementwise_code gelu_derivative_forms{
+    "[](double x) { const double t = std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)); "
+    "return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * 0.7978845608028654 * (1.0 + 3.0 * 0.044715 * x * x); }(@)",
+    "[](const auto& x) { const auto t = (0.7978845608028654 * (x + 0.044715 * x.cube())).tanh().eval(); "
+    "return (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t.square()) * 0.7978845608028654 * (1.0 + 3.0 * 0.044715 * x.square())).eval(); }(@)"};
 
 template <> struct op_code<relu_op> : elementwise_printer<relu_op, relu_forms> {};
 template <> struct op_code<step_op> : elementwise_printer<step_op, step_forms> {};
@@ -184,6 +196,87 @@ template <> struct op_code<log_op> : elementwise_printer<log_op, log_forms> {};
 template <> struct op_code<softplus_op> : elementwise_printer<softplus_op, softplus_forms> {};
 template <> struct op_code<square_op> : elementwise_printer<square_op, square_forms> {};
 template <> struct op_code<identity_op> : elementwise_printer<identity_op, identity_forms> {};
+template <> struct op_code<sqrt_op> : elementwise_printer<sqrt_op, sqrt_forms> {};
+template <> struct op_code<abs_op> : elementwise_printer<abs_op, abs_forms> {};
+template <> struct op_code<sign_op> : elementwise_printer<sign_op, sign_forms> {};
+template <> struct op_code<gelu_op> : elementwise_printer<gelu_op, gelu_forms> {};
+template <> struct op_code<gelu_derivative_op> : elementwise_printer<gelu_derivative_op, gelu_derivative_forms> {};
+
+/// log softmax of each row of an Eigen matrix, as in ops/softmax.hpp: the row's largest entry
+/// taken out first, then the log of the sum of exponentials.
+inline constexpr std::string_view log_softmax_lambda =
+    "[](const auto& z) { Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic> a = z.array(); "
+    "const Eigen::Array<double, Eigen::Dynamic, 1> largest = a.rowwise().maxCoeff(); a.colwise() -= largest; "
+    "const Eigen::Array<double, Eigen::Dynamic, 1> log_total = a.exp().rowwise().sum().log(); a.colwise() -= log_total; "
+    "return a; }";
+
+template <>
+struct op_code<softmax_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        if (a.scalar) return "1.0";  // a single class has probability 1
+        return matrix_type(Node::rows, Node::cols) + "(" + std::string(log_softmax_lambda) + "(" + a.code + ").exp().matrix())";
+    }
+};
+template <>
+struct op_code<log_softmax_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        if (a.scalar) return "0.0";
+        return matrix_type(Node::rows, Node::cols) + "(" + std::string(log_softmax_lambda) + "(" + a.code + ").matrix())";
+    }
+};
+/// Without cross_entropy's check of the targets (the header throws nothing): the caller passes
+/// probability rows.
+template <>
+struct op_code<cross_entropy_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& z, const value& y) {
+        if (z.scalar) return "(-" + y.code + " * 0.0)";
+        return "(-(" + y.code + ".array() * " + std::string(log_softmax_lambda) + "(" + z.code +
+               ")).sum() / static_cast<double>(" + z.code + ".rows()))";
+    }
+};
+/// The emitted header checks nothing: its caller passes probability rows.
+template <>
+struct op_code<probability_rows_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) { return a.code; }
+};
+template <>
+struct op_code<concat_cols_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a, const value& b) {
+        const std::string rows = a.scalar ? "1" : a.code + ".rows()";
+        return "(" + matrix_type(Node::rows, Node::cols) + "(" + rows + ", " + std::to_string(Node::cols) + ") << " + a.code +
+               ", " + b.code + ").finished()";
+    }
+};
+template <int Begin, int Count>
+struct op_code<slice_cols_op<Begin, Count>> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        if (a.scalar) return a.code;
+        if constexpr (is_scalar_v<Node>) {
+            return a.code + "(0, " + std::to_string(Begin) + ")";
+        } else {
+            return a.code + ".middleCols(" + std::to_string(Begin) + ", " + std::to_string(Count) + ")";
+        }
+    }
+};
+template <int Begin, int Total>
+struct op_code<embed_cols_op<Begin, Total>> {
+    template <class Node>
+    static std::string print(const Node&, const value& g) {
+        const std::string type = matrix_type(Node::rows, Node::cols);
+        const std::string rows = g.scalar ? "1" : g.code + ".rows()";
+        const std::string place = g.scalar ? "m(0, " + std::to_string(Begin) + ") = " + g.code
+                                           : "m.middleCols(" + std::to_string(Begin) + ", " +
+                                                 std::to_string(arg_t<0, Node>::cols) + ") = " + g.code;
+        return "[&] { " + type + " m = " + type + "::Zero(" + rows + ", " + std::to_string(Total) + "); " + place +
+               "; return m; }()";
+    }
+};
 
 template <>
 struct op_code<sum_op> {
@@ -204,6 +297,46 @@ struct op_code<column_sums_op> {
         } else {
             return a.code + ".colwise().sum()";
         }
+    }
+};
+template <>
+struct op_code<column_means_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        if constexpr (is_scalar_v<Node>) {
+            return a.scalar ? a.code : a.code + ".mean()";
+        } else {
+            return a.code + ".colwise().mean()";
+        }
+    }
+};
+template <>
+struct op_code<row_sums_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        if constexpr (is_scalar_v<Node>) {
+            return a.scalar ? a.code : a.code + ".sum()";
+        } else {
+            return a.code + ".rowwise().sum()";
+        }
+    }
+};
+template <>
+struct op_code<row_means_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        if constexpr (is_scalar_v<Node>) {
+            return a.scalar ? a.code : a.code + ".mean()";
+        } else {
+            return a.code + ".rowwise().mean()";
+        }
+    }
+};
+template <bool Rows>
+struct op_code<dimension_count_op<Rows>> {
+    template <class Node>
+    static std::string print(const Node&, const value& a) {
+        return a.scalar ? "1.0" : "static_cast<double>(" + a.code + (Rows ? ".rows())" : ".cols())");
     }
 };
 template <>
@@ -241,8 +374,10 @@ struct op_code<broadcast_op> {
         } else if (g.scalar) {
             return matrix_type(Node::rows, Node::cols) + "::Constant(" + a.code + ".rows(), " + a.code + ".cols(), " +
                    g.code + ")";
-        } else {
+        } else if constexpr (arg_t<0, Node>::rows == 1) {
             return g.code + ".replicate(" + a.code + ".rows(), 1)";
+        } else {
+            return g.code + ".replicate(1, " + a.code + ".cols())";
         }
     }
 };

@@ -1,4 +1,5 @@
-// shape_error: thrown when a size known only at run time does not fit.
+// shape_error: thrown when a size known only at run time does not fit; domain_error: an input
+// outside an operation's domain.
 #pragma once
 
 #include <stdexcept>
@@ -11,6 +12,12 @@ namespace ctgrad {
 /// A dynamic size that does not fit: the message names the operands and both shapes.
 struct shape_error : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
+};
+
+/// An input outside an operation's documented domain (cross_entropy's targets must be
+/// probability rows): the message names the operation.
+struct domain_error : std::domain_error {
+    using std::domain_error::domain_error;
 };
 
 namespace detail {

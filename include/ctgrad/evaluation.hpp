@@ -181,7 +181,7 @@ auto bind(binding<Variables, Stored>... bindings) {
 namespace detail {
 
 template <class Op>
-static constexpr bool is_view_op = requires { Op::is_view; };
+static constexpr bool is_view_op = requires { requires Op::is_view; };  // a flag counts by its value
 
 /// Whether T is a candidate for a slot of its own: an operation (not a view such as a
 /// transpose, which Eigen reads in place) whose type says everything. A node holding a user's
@@ -337,7 +337,7 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
 // is computed twice (a value spread over rows is never fused).
 
 template <class Op>
-static constexpr bool is_entrywise_op = requires { Op::entrywise; };
+static constexpr bool is_entrywise_op = requires { requires Op::entrywise; };
 
 /// Whether Op computes its value entry by entry at these operand shapes only (an outer product).
 template <class Op, class... Shapes>
@@ -403,7 +403,7 @@ struct product_operand {
     using type = no_product_operand;
 };
 template <class Op, class A, class B, class Stored>
-    requires requires { Op::adds_operands; }
+    requires requires { requires Op::adds_operands; }
 struct product_operand<node<Op, A, B>, Stored> {
     template <class P>
     static constexpr bool fits = member_v<Stored, P> && is_kernel_product_v<P> && P::rows == node<Op, A, B>::rows &&
@@ -739,22 +739,24 @@ CTGRAD_COLD inline std::string expand_text(const short_text& text, const short_t
 
 /// Which sizes of Op's operands, shaped Left and Right, only run time can check (static sizes
 /// were checked when building).
-enum class size_check { none, inner, all, columns };
+enum class size_check { none, inner, all, columns, rows };
 
 template <class Op, class Left, class Right>
 static constexpr size_check runtime_size_check() {
     if constexpr (ctgrad::detail::same_v<Op, matmul_op>) {
         return (Left::cols == dynamic || Right::rows == dynamic) ? size_check::inner : size_check::none;
-    } else if constexpr (requires { Op::pairs_operands; }) {
-        constexpr pairing p = ctgrad::detail::same_v<Op, hadamard_op> ? pairing::same
-                              : __is_base_of(loss_shape, Op)             ? pairing::same
-                                                                         : pairing_of<Left, Right>();
+    } else if constexpr (requires { requires Op::pairs_rows; }) {
+        return (Left::rows == dynamic || Right::rows == dynamic) ? size_check::rows : size_check::none;
+    } else if constexpr (requires { requires Op::pairs_operands; }) {
+        constexpr pairing p = __is_base_of(paired_operands, Op) ? pairing_of<Left, Right>() : pairing::same;
         constexpr bool rows_dynamic = Left::rows == dynamic || Right::rows == dynamic;
         constexpr bool cols_dynamic = Left::cols == dynamic || Right::cols == dynamic;
         if constexpr (p == pairing::same && (rows_dynamic || cols_dynamic)) {
             return size_check::all;
         } else if constexpr ((p == pairing::row_right || p == pairing::row_left) && cols_dynamic) {
             return size_check::columns;
+        } else if constexpr ((p == pairing::column_right || p == pairing::column_left) && rows_dynamic) {
+            return size_check::rows;
         }
     }
     return size_check::none;
@@ -780,6 +782,7 @@ inline bool sizes_fit(size_check check, dims a, dims b) {
         case size_check::inner: return a.cols == b.rows;
         case size_check::all: return a.rows == b.rows && a.cols == b.cols;
         case size_check::columns: return a.cols == b.cols;
+        case size_check::rows: return a.rows == b.rows;
         default: return true;
     }
 }
@@ -787,6 +790,7 @@ inline bool sizes_fit(size_check check, dims a, dims b) {
                                           size_check check) {
     detail::throw_shape_error(left, right, a.rows, a.cols, b.rows, b.cols,
                               check == size_check::inner ? "columns of the left operand must equal rows of the right operand"
+                                                         : check == size_check::rows ? "the rows must be equal (a column spread over columns, or blocks side by side)"
                                                          : "the shapes must be equal (or a row broadcast over rows)");
 }
 /// The same for two instructions' texts, with the stored values' texts filled in.
@@ -859,7 +863,7 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
                 }
             }
             return Op::value(shape{}, a, b);
-        } else if constexpr (requires { Op::elementwise; }) {
+        } else if constexpr (is_elementwise_op<Op>) {
             return Op::apply(detail::entries(detail::run<arg_t<0, P>>(f)));
         } else {
             return Op::value(shape{}, detail::run<arg_t<0, P>>(f));
@@ -923,7 +927,7 @@ CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, co
             }
         }
         return Op::value(shape{}, a, b);
-    } else if constexpr (requires { Op::elementwise; }) {
+    } else if constexpr (is_elementwise_op<Op>) {
         return Op::apply(detail::entries(detail::value_of<Args..., Layout>(ctgrad::arg<0>(n), f)));
     } else {
         return Op::value(shape{}, detail::value_of<Args, Layout>(ctgrad::arg<I>(n), f)...);

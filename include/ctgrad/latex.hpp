@@ -88,7 +88,7 @@ constexpr bool juxtaposes_numbers(std::string_view before, std::string_view next
     const std::size_t space = word.rfind(' ');
     const std::string_view last_word = word.substr(space == std::string_view::npos ? 0 : space + 1);
     const bool big_operator = last_word.starts_with("\\sum") || last_word.starts_with("Σ");
-    const bool factor = !big_operator && (digit(last) || (last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') ||
+    const bool factor = !big_operator && last_word != "⊙" && (digit(last) || (last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z') ||
                                           last == '}' || last == ')' || (text && static_cast<unsigned char>(last) >= 0x80));
     return (factor && digit(next[0])) || (digit(last) && !text && next.starts_with("\\frac"));
 }
@@ -485,7 +485,7 @@ struct variable_list {
 template <class Parent, std::size_t I, class E>
 static constexpr bool surely_named =
     is_named_node<E> || (is_activation_node<E> && !is_named_node<Parent>) ||
-    (is_node_v<E> && (is_activation_node<Parent> || (node_form<Parent>.loss && I == 0)));
+    (is_node_v<E> && (is_activation_node<Parent> || ((node_form<Parent>.loss || node_form<Parent>.logits) && I == 0)));
 
 template <class Vars, class Parent, std::size_t I, class E, class G>
 static constexpr void local_walk(const E& e, const G& g, int from, walk_state& st);

@@ -134,6 +134,40 @@ static constexpr auto square(const A& a) { return detail::build<square_op>(a); }
 template <expression A>
 static constexpr auto identity(const A& a) { return detail::build<identity_op>(a); }
 
+/// sqrt(Z) entry by entry (Z >= 0).
+template <expression A>
+static constexpr auto sqrt(const A& a) { return detail::build<sqrt_op>(a); }
+/// |Z| entry by entry.
+template <expression A>
+static constexpr auto abs(const A& a) { return detail::build<abs_op>(a); }
+/// sign(Z) entry by entry: -1, 0 or 1 (the derivative of |Z|).
+template <expression A>
+static constexpr auto sign(const A& a) { return detail::build<sign_op>(a); }
+/// GELU(Z) entry by entry, the tanh form (PyTorch's approximate='tanh').
+template <expression A>
+static constexpr auto gelu(const A& a) { return detail::build<gelu_op>(a); }
+/// GELU'(Z) entry by entry; built by gelu's derivative.
+template <expression A>
+static constexpr auto gelu_derivative(const A& a) { return detail::build<gelu_derivative_op>(a); }
+
+// ---- row-wise functions and column blocks -------------------------------------------------
+
+/// softmax(Z): each row of Z made a distribution, exp(Z_ij) / sum_j exp(Z_ij), computed stably.
+template <expression A>
+static constexpr auto softmax(const A& a) { return detail::build<softmax_op>(a); }
+/// log softmax(Z), row by row through log-sum-exp (stable for logits of any size).
+template <expression A>
+static constexpr auto log_softmax(const A& a) { return detail::build<log_softmax_op>(a); }
+/// concat_cols(A, B): A and B side by side (equal rows; column counts known at compile time).
+template <expression A, expression B>
+static constexpr auto concat_cols(const A& a, const B& b) { return detail::build<concat_cols_op>(a, b); }
+/// slice_cols<Begin, Count>(A): columns Begin..Begin+Count-1 of A, counted from 0.
+template <int Begin, int Count, expression A>
+static constexpr auto slice_cols(const A& a) { return detail::build<slice_cols_op<Begin, Count>>(a); }
+/// embed_cols<Begin, Total>(G): G at columns Begin.. of Total zero columns; slice_cols's adjoint.
+template <int Begin, int Total, expression G>
+static constexpr auto embed_cols(const G& g) { return detail::build<embed_cols_op<Begin, Total>>(g); }
+
 // ---- reductions and losses ----------------------------------------------------------------
 
 /// The sum of all entries (1x1).
@@ -145,6 +179,22 @@ static constexpr auto mean(const A& a) { return detail::build<mean_op>(a); }
 /// The 1xk row of column sums of an nxk matrix (a sum over the batch).
 template <expression A>
 static constexpr auto column_sums(const A& a) { return detail::build<column_sums_op>(a); }
+/// The 1xk row of column means of an nxk matrix (a mean over the batch).
+template <expression A>
+static constexpr auto column_means(const A& a) { return detail::build<column_means_op>(a); }
+/// The nx1 column of row sums of an nxk matrix.
+template <expression A>
+static constexpr auto row_sums(const A& a) { return detail::build<row_sums_op>(a); }
+/// The nx1 column of row means of an nxk matrix.
+template <expression A>
+static constexpr auto row_means(const A& a) { return detail::build<row_means_op>(a); }
+/// -(1/n) sum Y (.) log softmax(Z): the softmax classifier's loss on nxk logits Z, for targets
+/// Y whose rows are distributions (one-hot labels). dL/dZ = (1/n)(softmax(Z) - Y).
+template <expression Z, expression Y>
+static constexpr auto cross_entropy(const Z& z, const Y& y) { return detail::build<cross_entropy_op>(z, y); }
+/// Y, its rows checked to be distributions when evaluated; built by cross_entropy's derivative.
+template <expression A>
+static constexpr auto probability_rows(const A& a) { return detail::build<probability_rows_op>(a); }
 /// mean((yhat - Y)^2) over all entries.
 template <expression P, expression Y>
 static constexpr auto mse(const P& yhat, const Y& y) { return detail::build<mse_op>(yhat, y); }
@@ -158,6 +208,12 @@ static constexpr auto broadcast_like(const G& g, const A& a) { return detail::bu
 /// The number of entries of A, 1x1; built by derivative rules.
 template <expression A>
 static constexpr auto count(const A& a) { return detail::build<count_op>(a); }
+/// The number of rows of A, 1x1; built by derivative rules.
+template <expression A>
+static constexpr auto row_count(const A& a) { return detail::build<row_count_op>(a); }
+/// The number of columns of A, 1x1; built by derivative rules.
+template <expression A>
+static constexpr auto column_count(const A& a) { return detail::build<column_count_op>(a); }
 
 // ---- operators ----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-// expect: ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A
+// expect: ctgrad: A + B and A - B need equal shapes, or a 1xk row or an nx1 column broadcast over an nxk matrix
 // A (2x3) + B: B must be 2x3 (or a 1x3 row).
 #include <ctgrad/ctgrad.hpp>
 

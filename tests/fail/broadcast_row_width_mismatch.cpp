@@ -1,4 +1,4 @@
-// expect: ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A
+// expect: ctgrad: A + B and A - B need equal shapes, or a 1xk row or an nx1 column broadcast over an nxk matrix
 // X W (n x 4) + transpose(b): the bias must have 4 entries, as many as X W has columns.
 #include <ctgrad/ctgrad.hpp>
 

@@ -48,6 +48,10 @@ constexpr auto elementwise_ops = std::tuple{
     op_entry{"square", [](auto e) { return square(e); }, [](double x) { return x * x; }},
     op_entry{"identity", [](auto e) { return identity(e); }, [](double x) { return x; }},
     op_entry{"negation", [](auto e) { return -e; }, [](double x) { return -x; }},
+    op_entry{"sqrt(z^2 + 1)", [](auto e) { return sqrt(square(e) + 1.0); }, [](double x) { return std::sqrt(x * x + 1.0); }},
+    op_entry{"abs", [](auto e) { return abs(e); }, [](double x) { return std::abs(x); }},
+    op_entry{"gelu", [](auto e) { return gelu(e); },
+             [](double x) { return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))); }},
 };
 constexpr std::size_t op_count = std::tuple_size_v<decltype(elementwise_ops)>;
 

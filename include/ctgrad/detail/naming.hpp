@@ -213,6 +213,14 @@ struct mark_output<List, node<Op, P, Y>> {
                            typename append_entry<List, name_entry<P, name_role::output>>::type>>;
 };
 
+/// The logits of cross_entropy, when computed: the pre-activation Z_k of its softmax.
+template <class List, class Op, class Z, class Y>
+    requires(node_form<node<Op, Z, Y>>.logits)
+struct mark_output<List, node<Op, Z, Y>> {
+    using type = std::conditional_t<!is_node_v<Z> || is_named_node<Z> || listed_v<List, Z>, List,
+                                    typename append_entry<List, name_entry<Z, name_role::preactivation>>::type>;
+};
+
 template <class E>
 struct unwrap_named {
     using type = E;

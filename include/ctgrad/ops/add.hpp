@@ -1,4 +1,4 @@
-// add_op and subtract_op: A + B and A - B, with the lecture's row broadcast (X W + b^T).
+// add_op and subtract_op: A + B and A - B, with the lecture's row broadcast (X W + b^T) and column broadcast.
 #pragma once
 
 #include "op_base.hpp"
@@ -14,6 +14,8 @@ static constexpr auto reduce_to(const G& g) {
         return ctgrad::sum(g);
     } else if constexpr (Target::rows == 1 && Result::rows != 1) {
         return ctgrad::column_sums(g);
+    } else if constexpr (Target::cols == 1 && Result::cols != 1) {
+        return ctgrad::row_sums(g);
     } else {
         return g;
     }
@@ -52,6 +54,10 @@ struct paired_operands {
             return f(entries(a), entries(kit::template repeat_rows<Self::rows>(b, a.rows())));
         } else if constexpr (p == pairing::row_left) {
             return f(entries(kit::template repeat_rows<Self::rows>(a, b.rows())), entries(b));
+        } else if constexpr (p == pairing::column_right) {
+            return f(entries(a), detail::repeat_cols<Self::cols>(entries(b), a.cols()));
+        } else if constexpr (p == pairing::column_left) {
+            return f(detail::repeat_cols<Self::cols>(entries(a), b.cols()), entries(b));
         } else {
             return f(entries(a), entries(b));
         }
@@ -60,9 +66,11 @@ struct paired_operands {
 
 }  // namespace detail
 
-/// A + B: equal shapes, a 1xk row B added to every row of an nxk A, or a 1x1 added to every entry.
+/// A + B: equal shapes, a 1xk row added to every row of an nxk matrix, an nx1 column added to
+/// every column, or a 1x1 added to every entry.
 struct add_op : detail::paired_operands {
     static constexpr std::string_view name = "+";
+    static constexpr call_form call{.builder = "plus", .signature = "A + B or plus(A, B)", .arity = 2, .shape = call_shape::paired};
     /// A matrix product operand may be added into this node's value by the product's kernel.
     static constexpr bool adds_operands = true;
     static constexpr latex_form latex{.tex = "#1 + #2", .text = "#1 + #2", .level = precedence::sum};
@@ -70,7 +78,7 @@ struct add_op : detail::paired_operands {
     template <class A, class B>
     static constexpr void report() {
         static_assert(detail::always_false<A>,
-                      "ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A");
+                      "ctgrad: A + B and A - B need equal shapes, or a 1xk row or an nx1 column broadcast over an nxk matrix");
     }
 
     template <class A, class B>
@@ -100,6 +108,7 @@ struct add_op : detail::paired_operands {
 /// A - B, shaped like A + B.
 struct subtract_op : detail::paired_operands {
     static constexpr std::string_view name = "-";
+    static constexpr call_form call{.builder = "minus", .signature = "A - B or minus(A, B)", .arity = 2, .shape = call_shape::paired};
     static constexpr bool adds_operands = true;  // as in add_op
     static constexpr latex_form latex{
         .tex = "#1 - #2", .text = "#1 - #2", .level = precedence::sum, .right = precedence::negation};
@@ -107,7 +116,7 @@ struct subtract_op : detail::paired_operands {
     template <class A, class B>
     static constexpr void report() {
         static_assert(detail::always_false<A>,
-                      "ctgrad: A + B and A - B need equal shapes, or a 1xk row B broadcast over an nxk A");
+                      "ctgrad: A + B and A - B need equal shapes, or a 1xk row or an nx1 column broadcast over an nxk matrix");
     }
 
     template <class A, class B>

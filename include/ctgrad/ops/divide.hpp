@@ -5,17 +5,18 @@
 
 namespace ctgrad {
 
-/// A / B entry by entry (a 1x1 side divides or is divided by every entry).
+/// A / B entry by entry, paired like A + B (a 1x1, a row or a column side is spread).
 /// dL/dA = G / B; dL/dB = -G (.) (A / B) / B, written with the node itself.
 struct divide_op : detail::paired_operands {
     static constexpr std::string_view name = "/";
+    static constexpr call_form call{.builder = "divide", .signature = "A / B or divide(A, B)", .arity = 2, .shape = call_shape::paired};
     static constexpr latex_form latex{.tex = "\\frac{#1}{#2}", .text = "#1/#2", .level = precedence::fraction,
                                       .left = precedence::fraction, .right = precedence::fraction,
                                       .text_level = precedence::product};
 
     template <class A, class B>
     static constexpr void report() {
-        static_assert(detail::always_false<A>, "ctgrad: A / B needs equal shapes, or a 1x1 side");
+        static_assert(detail::always_false<A>, "ctgrad: A / B needs equal shapes, a 1x1 side, or a 1xk row or an nx1 column broadcast over an nxk matrix");
     }
 
     template <class A, class B>

@@ -8,6 +8,7 @@ namespace ctgrad {
 /// exp(z); exp' = exp, the forward value itself.
 struct exp_op : elementwise_function {
     static constexpr std::string_view name = "exp";
+    static constexpr call_form call{.builder = "exp", .signature = "exp(Z)"};
     static constexpr latex_form latex{
         .tex = "\\exp(#1)", .text = "exp(#1)", .level = precedence::function, .activation = true};
 

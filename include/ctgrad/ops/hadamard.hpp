@@ -1,37 +1,33 @@
-// hadamard_op: the element-wise product A (.) B.
+// hadamard_op: the element-wise product A (.) B, paired like A + B.
 #pragma once
 
-#include "op_base.hpp"
+#include "add.hpp"
 
 namespace ctgrad {
 
-/// A (.) B for equal shapes. dL/dA = G (.) B, dL/dB = G (.) A.
-struct hadamard_op {
-    static constexpr std::size_t arity = 2;
+/// A (.) B for equal shapes, or with a 1xk row or an nx1 column spread over an nxk matrix (a
+/// gate, a normalisation: hadamard(N, transpose(g))). dL/dA = G (.) B, dL/dB = G (.) A, each summed
+/// back over what was spread.
+struct hadamard_op : detail::paired_operands {
     static constexpr std::string_view name = "hadamard";
+    static constexpr call_form call{.builder = "hadamard", .signature = "A .* B or hadamard(A, B)", .arity = 2, .shape = call_shape::paired};
     static constexpr latex_form latex{.tex = "#1 \\odot #2", .text = "#1 ⊙ #2", .level = precedence::hadamard,
                                       .left = precedence::hadamard, .right = precedence::hadamard};
 
     template <class A, class B>
-    static constexpr bool shapes_fit = detail::dims_fit(A::rows, B::rows) && detail::dims_fit(A::cols, B::cols);
-    template <class A, class B>
-    static constexpr int rows = detail::common_dim(A::rows, B::rows);
-    template <class A, class B>
-    static constexpr int cols = detail::common_dim(A::cols, B::cols);
-    static constexpr bool pairs_operands = true;
-    static constexpr bool entrywise = true;  // see paired_operands
-
-    template <class A, class B>
     static constexpr void report() {
-        static_assert(detail::always_false<A>, "ctgrad: hadamard(A, B) needs equal shapes");
+        static_assert(detail::always_false<A>,
+                      "ctgrad: hadamard(A, B) needs equal shapes, or a 1xk row or an nx1 column broadcast over an nxk matrix");
     }
 
     template <class Self, class A, class B>
-    static auto value(const Self&, const A& a, const B& b) { return detail::entries(a) * detail::entries(b); }
+    static auto value(const Self&, const A& a, const B& b) {
+        return paired<Self>(a, b, [](const auto& x, const auto& y) { return x * y; });
+    }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return ctgrad::times(g, ctgrad::arg<1 - I>(self));
+        return detail::reduce_to<arg_t<I, Self>, Self>(ctgrad::times(g, ctgrad::arg<1 - I>(self)));
     }
 };
 

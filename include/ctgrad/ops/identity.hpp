@@ -8,6 +8,7 @@ namespace ctgrad {
 /// identity(z) = z, the activation of linear regression; kept as a node so formulas read like the lecture.
 struct identity_op : elementwise_function {
     static constexpr std::string_view name = "identity";
+    static constexpr call_form call{.builder = "identity", .aliases = "id", .signature = "identity(Z)"};
     static constexpr latex_form latex{
         .tex = "\\operatorname{id}(#1)", .text = "id(#1)", .level = precedence::function, .activation = true};
 

@@ -39,6 +39,7 @@ struct latex_form {
     bool activation = false;             ///< names: f(Z_k) is the activation A_k of layer k
     bool power = false;                  ///< raises a function's name: \tanh^{2}(Z), not \tanh(Z)^{2}
     bool loss = false;                   ///< names: operand #1 is the prediction \hat{y}
+    bool logits = false;                 ///< names: operand #1 is a pre-activation Z_k (cross_entropy's logits)
 };
 
 namespace detail {

@@ -29,6 +29,7 @@ struct loss_shape {
 /// mse(yhat, Y) = mean((yhat - Y)^2) over all entries. dL/dyhat = (2/n) G (yhat - Y), n entries.
 struct mse_op : detail::loss_shape {
     static constexpr std::string_view name = "mse";
+    static constexpr call_form call{.builder = "mse", .signature = "mse(yhat, Y)", .arity = 2, .shape = call_shape::loss};
     static constexpr latex_form latex{
         .tex = "\\operatorname{MSE}(#1, #2)", .text = "MSE(#1, #2)", .level = precedence::function, .loss = true};
 
@@ -53,6 +54,7 @@ struct mse_op : detail::loss_shape {
 /// dL/dp = G/n (p - Y) / (p (.) (1 - p)); dL/dY = G/n (log(1 - p) - log p).
 struct bce_op : detail::loss_shape {
     static constexpr std::string_view name = "bce";
+    static constexpr call_form call{.builder = "bce", .signature = "bce(p, Y)", .arity = 2, .shape = call_shape::loss};
     static constexpr latex_form latex{
         .tex = "\\operatorname{BCE}(#1, #2)", .text = "BCE(#1, #2)", .level = precedence::function, .loss = true};
 

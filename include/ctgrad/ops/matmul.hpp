@@ -9,6 +9,7 @@ namespace ctgrad {
 struct matmul_op {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "*";
+    static constexpr call_form call{.builder = "matmul", .signature = "A * B or matmul(A, B)", .arity = 2, .shape = call_shape::product};
     /// A (B C) keeps its parentheses, and a factor in the middle reads X^{T} (0.5 G), not X^{T} 0.5 G.
     static constexpr latex_form latex{
         .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::product, .right = precedence::fraction};

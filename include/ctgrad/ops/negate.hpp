@@ -10,6 +10,7 @@ struct negate_op {
     static constexpr std::size_t arity = 1;
     static constexpr bool entrywise = true;  // see paired_operands
     static constexpr std::string_view name = "neg";
+    static constexpr call_form call{.builder = "negate", .signature = "-A or negate(A)"};
     static constexpr latex_form latex{.tex = "-#1", .text = "-#1", .level = precedence::negation, .left = precedence::hadamard};
 
     template <class A>

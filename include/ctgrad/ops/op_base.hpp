@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
+#include <utility>
 
 #include "../builders.hpp"
 #include "../expression.hpp"
+#include "call_form.hpp"
 #include "latex_form.hpp"
 
 namespace ctgrad {
@@ -33,8 +36,10 @@ static double to_double(const X& x);
 constexpr bool dims_fit(int a, int b) { return a == dynamic || b == dynamic || a == b; }
 constexpr int common_dim(int a, int b) { return a == dynamic ? b : a; }
 
-/// How `+`, `-` and `/` pair their operands.
-enum class pairing { same, scalar_left, scalar_right, row_left, row_right, invalid };
+/// How `+`, `-`, `/` and `hadamard` pair their operands: equal shapes, a 1x1 side spread over
+/// every entry, a 1xk row spread over every row (the lecture's X W + b^T), or an nx1 column
+/// spread over every column (Z - row_means(Z)).
+enum class pairing { same, scalar_left, scalar_right, row_left, row_right, column_left, column_right, invalid };
 
 template <class A, class B>
 static constexpr pairing pairing_of() {
@@ -47,6 +52,10 @@ static constexpr pairing pairing_of() {
         return pairing::row_right;  // the lecture's X W + b^T
     } else if constexpr (A::rows == 1 && B::rows != 1 && dims_fit(A::cols, B::cols)) {
         return pairing::row_left;
+    } else if constexpr (B::cols == 1 && A::cols != 1 && dims_fit(A::rows, B::rows)) {
+        return pairing::column_right;
+    } else if constexpr (A::cols == 1 && B::cols != 1 && dims_fit(A::rows, B::rows)) {
+        return pairing::column_left;
     } else if constexpr (dims_fit(A::rows, B::rows) && dims_fit(A::cols, B::cols)) {
         return pairing::same;
     } else {
@@ -59,16 +68,45 @@ static constexpr int paired_rows() {
     constexpr pairing p = pairing_of<A, B>();
     if constexpr (p == pairing::scalar_left || p == pairing::row_left) return B::rows;
     else if constexpr (p == pairing::scalar_right || p == pairing::row_right) return A::rows;
+    else if constexpr (p == pairing::column_left || p == pairing::column_right) return common_dim(A::rows, B::rows);
     else return common_dim(A::rows, B::rows);
 }
 
 template <class A, class B>
 static constexpr int paired_cols() {
     constexpr pairing p = pairing_of<A, B>();
-    if constexpr (p == pairing::scalar_left) return B::cols;
-    else if constexpr (p == pairing::scalar_right) return A::cols;
+    if constexpr (p == pairing::scalar_left || p == pairing::column_left) return B::cols;
+    else if constexpr (p == pairing::scalar_right || p == pairing::column_right) return A::cols;
     else return common_dim(A::cols, B::cols);
 }
+
+/// An nx1 column repeated over `cols` columns (statically when Cols is known).
+template <int Cols, class M>
+static auto repeat_cols(const M& column, [[maybe_unused]] std::ptrdiff_t cols) {
+    if constexpr (Cols != dynamic) {
+        return column.template replicate<1, Cols>();
+    } else {
+        return column.replicate(1, cols);
+    }
+}
+
+/// The entries of a matrix an operation computed whole (softmax's rows, a concatenation), read
+/// through an Eigen expression that owns the matrix. Evaluation nests operand values inside
+/// lazy expressions, which hold a plain matrix by reference: returned by value, it would dangle.
+template <class M>
+struct owned_entries {
+    std::shared_ptr<const M> m;
+    double operator()(std::ptrdiff_t i, std::ptrdiff_t j) const { return (*m)(i, j); }
+};
+template <class M>
+static auto owned(M m) {
+    const auto rows = m.rows(), cols = m.cols();
+    return M::NullaryExpr(rows, cols, owned_entries<M>{std::make_shared<const M>(std::move(m))});
+}
+
+/// Reads a descriptor's boolean flag by its value: absent and `false` both mean false.
+template <class Op>
+static constexpr bool is_elementwise_op = requires { requires Op::elementwise; };
 
 }  // namespace detail
 

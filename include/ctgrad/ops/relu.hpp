@@ -8,6 +8,7 @@ namespace ctgrad {
 /// relu(z) = max(z, 0); relu'(z) = step(z) (taking 0 at the kink).
 struct relu_op : elementwise_function {
     static constexpr std::string_view name = "relu";
+    static constexpr call_form call{.builder = "relu", .signature = "relu(Z)"};
     static constexpr latex_form latex{
         .tex = "\\operatorname{ReLU}(#1)", .text = "ReLU(#1)", .level = precedence::function, .activation = true};
 

@@ -10,6 +10,7 @@ struct scale_op {
     static constexpr std::size_t arity = 2;
     static constexpr bool entrywise = true;  // see paired_operands
     static constexpr std::string_view name = "scale";
+    static constexpr call_form call{.builder = "scale", .signature = "scale(s, A) with a 1x1 s", .arity = 2, .shape = call_shape::scale};
     static constexpr latex_form latex{
         .tex = "#1 #2", .text = "#1 #2", .level = precedence::product, .left = precedence::fraction, .right = precedence::product};
 

@@ -8,6 +8,7 @@ namespace ctgrad {
 /// sigma(z) = 1 / (1 + e^{-z}); sigma' = sigma (1 - sigma), reusing the forward value.
 struct sigmoid_op : elementwise_function {
     static constexpr std::string_view name = "sigmoid";
+    static constexpr call_form call{.builder = "sigmoid", .aliases = "sigma \xcf\x83 logistic", .signature = "sigmoid(Z)"};
     static constexpr latex_form latex{
         .tex = "\\sigma(#1)", .text = "σ(#1)", .level = precedence::function, .activation = true};
 

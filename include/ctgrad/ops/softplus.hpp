@@ -8,6 +8,7 @@ namespace ctgrad {
 /// softplus(z) = log(1 + e^z), computed without overflow; softplus' = sigma.
 struct softplus_op : elementwise_function {
     static constexpr std::string_view name = "softplus";
+    static constexpr call_form call{.builder = "softplus", .signature = "softplus(Z)"};
     static constexpr latex_form latex{.tex = "\\operatorname{softplus}(#1)", .text = "softplus(#1)",
                                       .level = precedence::function, .activation = true};
 

@@ -8,6 +8,7 @@ namespace ctgrad {
 /// step(z) = I{z > 0}, the lecture's threshold neuron; its derivative is 0 almost everywhere.
 struct step_op : elementwise_function {
     static constexpr std::string_view name = "step";
+    static constexpr call_form call{.builder = "step", .aliases = "heaviside", .signature = "step(Z)"};
     static constexpr latex_form latex{
         .tex = "I\\{#1 > 0\\}", .text = "I{#1 > 0}", .level = precedence::function, .activation = true};
 

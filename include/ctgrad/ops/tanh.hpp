@@ -8,6 +8,7 @@ namespace ctgrad {
 /// tanh(z); tanh'(z) = 1 - tanh(z)^2, written with the node itself so backprop reuses the forward value.
 struct tanh_op : elementwise_function {
     static constexpr std::string_view name = "tanh";
+    static constexpr call_form call{.builder = "tanh", .signature = "tanh(Z)"};
     static constexpr latex_form latex{
         .tex = "\\tanh(#1)", .text = "tanh(#1)", .level = precedence::function, .activation = true};
 

@@ -9,6 +9,7 @@ namespace ctgrad {
 struct transpose_op {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "transpose";
+    static constexpr call_form call{.builder = "transpose", .signature = "A^T or transpose(A)", .shape = call_shape::transposed};
     static constexpr latex_form latex{.tex = "#1^{T}", .text = "#1ᵀ", .level = precedence::postfix, .left = precedence::atom};
     static constexpr bool is_view = true;
 
