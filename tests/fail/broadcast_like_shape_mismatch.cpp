@@ -1,4 +1,4 @@
-// expect: ctgrad: broadcast_like(G, A): G must be 1x1 or a row as wide as A
+// expect: ctgrad: broadcast_like(G, A): G must be 1x1, a row as wide as A or a column as tall as A
 // A 1x4 row cannot be spread over the rows of a 2x3 matrix.
 #include <ctgrad/ctgrad.hpp>
 
