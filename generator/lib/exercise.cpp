@@ -12,31 +12,32 @@ namespace ctgrad::gen {
 
 namespace {
 
-constexpr op family_activations[] = {op::relu, op::tanh, op::sigmoid, op::softplus};
+/// The activations of the exercise family (their kinds come from ctgrad's descriptors).
+const std::vector<op>& family_activations() {
+    static const std::vector<op> kinds{function_kind("relu"), function_kind("tanh"), function_kind("sigmoid"),
+                                       function_kind("softplus")};
+    return kinds;
+}
 
 /// The hidden sizes' names, layer by layer (the output is one column).
 constexpr const char* hidden_sizes[] = {"H", "K"};
 
-std::string call_name(op f) { return f == op::relu ? "ReLU" : std::string(info(f).builder); }
+std::string call_name(op f) { return f == function_kind("relu") ? "ReLU" : std::string(info(f).builder); }
 
 std::string latex_call(op f) {
-    switch (f) {
-        case op::relu: return "\\operatorname{ReLU}";
-        case op::tanh: return "\\tanh";
-        case op::sigmoid: return "\\sigma";
-        default: return "\\operatorname{softplus}";
-    }
+    if (f == function_kind("relu")) return "\\operatorname{ReLU}";
+    if (f == function_kind("tanh")) return "\\tanh";
+    if (f == function_kind("sigmoid")) return "\\sigma";
+    return "\\operatorname{softplus}";
 }
 
 /// f'(Z_k) as the lecture writes it, in the formula language: ReLU' = I{Z > 0} (step),
 /// tanh' = 1 - A^2, sigmoid' = A (1 - A), softplus' = sigmoid(Z).
 std::string derivative_claim(op f, const std::string& z, const std::string& a) {
-    switch (f) {
-        case op::relu: return "step(" + z + ")";
-        case op::tanh: return "(1 - " + a + "^2)";
-        case op::sigmoid: return a + " .* (1 - " + a + ")";
-        default: return "sigmoid(" + z + ")";
-    }
+    if (f == function_kind("relu")) return "step(" + z + ")";
+    if (f == function_kind("tanh")) return "(1 - " + a + "^2)";
+    if (f == function_kind("sigmoid")) return a + " .* (1 - " + a + ")";
+    return "sigmoid(" + z + ")";
 }
 
 net_variant make_variant(std::vector<op> activations, bool bce) {
@@ -101,8 +102,8 @@ std::vector<net_variant> draw_variants(std::size_t count, std::uint64_t seed) {
         const std::size_t layers = 1 + pick(3);
         const bool bce = pick(2) == 1;
         std::vector<op> activations;
-        for (std::size_t k = 0; k < layers; ++k) activations.push_back(family_activations[pick(4)]);
-        if (bce) activations.back() = op::sigmoid;
+        for (std::size_t k = 0; k < layers; ++k) activations.push_back(family_activations()[pick(4)]);
+        if (bce) activations.back() = function_kind("sigmoid");
         net_variant v = make_variant(std::move(activations), bce);
         if (seen.insert(v.key()).second) out.push_back(std::move(v));
     }

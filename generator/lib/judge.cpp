@@ -232,10 +232,10 @@ verdict judge(const typed_formula& f, const std::vector<step_plan>& plans, std::
     if (p.activation >= 0) {
         const op own = f.source[p.activation].kind;
         std::size_t j = 0;
-        for (op candidate : activation_candidates) {
+        for (op candidate : activation_candidates()) {
             const std::vector<values>* a = pv.find('A', k, j++);
             if (a == nullptr || candidate == own || !equal(*claim, *a)) continue;
-            out.finding = candidate == op::identity ? verdict::activation_removed : verdict::activation_swapped;
+            out.finding = candidate == function_kind("identity") ? verdict::activation_removed : verdict::activation_swapped;
             out.function = op_name(own);
             out.exchanged = op_name(candidate);
             out.intermediate = p.preactivation_name;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <cctype>
 #include <tuple>
 #include <utility>
@@ -238,6 +239,12 @@ std::optional<op> function_named(std::string_view name) {
         if (key == spelling) return kind;
     }
     return std::nullopt;
+}
+
+op function_kind(std::string_view name) {
+    const std::optional<op> kind = function_named(name);
+    if (!kind) throw std::logic_error("ctgrad-gen: the language lost the function " + std::string(name));
+    return *kind;
 }
 
 std::vector<std::string_view> function_names() {

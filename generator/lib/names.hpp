@@ -67,6 +67,10 @@ const op_info& info(op kind);
 /// (`ReLU`, `σ`, `sigma`, `ln`). Nothing for an unknown name.
 std::optional<op> function_named(std::string_view name);
 
+/// The kind of a function the generator itself names (the teaching features' relu, tanh, ...):
+/// function_named for a name that is surely in the language (std::logic_error otherwise).
+op function_kind(std::string_view name);
+
 /// The known function names, for "did you mean" and for help.
 std::vector<std::string_view> function_names();
 

@@ -304,7 +304,7 @@ std::string steps_program(const typed_formula& f, const std::vector<step_plan>& 
             }
             out += "inline constexpr auto through_" + K + " = " + through + ";\n";
             std::string kinds;
-            for (op candidate : activation_candidates) {
+            for (op candidate : activation_candidates()) {
                 kinds += std::string(kinds.empty() ? "" : ", ") + std::to_string(static_cast<int>(candidate));
             }
             body += "        ctgrad_gen::print_activation_candidates<" + size_code(r) + ", " + size_code(c) + ">(" + K +

@@ -47,15 +47,22 @@ std::string line_prefix(const step& s) { return s.line > 0 ? "line " + std::to_s
 
 std::string d_name(std::string_view latex) { return latex_name("d" + plain_name(latex)); }
 
+/// The entry-wise activations whose derivative the diagnosis can exchange (not softmax: its
+/// derivative is not entry by entry).
 bool is_activation(op k) {
-    switch (k) {
-        case op::relu: case op::tanh: case op::sigmoid: case op::softplus: case op::exp: case op::identity: case op::step:
-            return true;
-        default: return false;
-    }
+    static const std::vector<op> kinds{function_kind("relu"),     function_kind("tanh"), function_kind("sigmoid"),
+                                       function_kind("softplus"), function_kind("exp"),  function_kind("identity"),
+                                       function_kind("step")};
+    return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
 }
 
 }  // namespace
+
+const std::vector<op>& activation_candidates() {
+    static const std::vector<op> kinds{function_kind("identity"), function_kind("relu"), function_kind("tanh"),
+                                       function_kind("sigmoid"), function_kind("softplus")};
+    return kinds;
+}
 
 std::vector<step> parse_steps(std::string_view text) {
     std::vector<step> out;

@@ -28,8 +28,8 @@ struct step {
 std::vector<step> parse_steps(std::string_view text);
 
 /// The activation derivatives a diagnosis tries in place of a layer's own: removed (the
-/// identity's 1), then these, except the layer's own.
-inline constexpr op activation_candidates[] = {op::identity, op::relu, op::tanh, op::sigmoid, op::softplus};
+/// identity's 1), then these, except the layer's own: identity, relu, tanh, sigmoid, softplus.
+const std::vector<op>& activation_candidates();
 
 /// What a line asks of the program, and what is known before running it.
 struct step_plan {
