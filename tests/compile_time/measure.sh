@@ -17,7 +17,8 @@
 #   rnn:D          gen_deep_net.py --kind rnn D: a recurrent cell unrolled D steps, a loss per step
 #   D              (a bare number) deep:D, as the script's earlier interface
 # Each compile: /usr/bin/time -v $CXX -std=c++20 -O2 -c -I include -I /usr/include/eigen3, at most
-# TIMEOUT seconds of wall time (then "timeout" in the table, and the next probe), CPU seconds
+# TIMEOUT seconds of CPU time (ulimit -t; wall time 10 times that; then "timeout" in the table,
+# and deeper nets of that kind are not compiled with that compiler), CPU seconds
 # (user + system: the figure to read on a shared machine) and the compiler's peak RSS.
 #
 # Exit status: 1 when, for some compiler, the board unit takes more than 1.15 times the CPU
@@ -53,11 +54,13 @@ measure() {
     local tag="${cxx##*/}_$name" status
     (
         ulimit -v $((mem_gib * 1024 * 1024))
-        exec /usr/bin/time -v -o "$out/$tag.time" timeout -k 5 "$timeout_s" \
+        ulimit -t "$timeout_s"  # CPU seconds: a loaded machine must not turn a slow probe into a timeout
+        exec /usr/bin/time -v -o "$out/$tag.time" timeout -k 5 $((timeout_s * 10)) \
             "$cxx" -std=c++20 -O2 -c -I "$include" -I /usr/include/eigen3 "$@" "$src" -o "$out/$tag.o"
     ) 2>"$out/$tag.stderr"
     status=$?
-    if [[ $status -eq 124 || $status -eq 137 ]]; then
+    if [[ $status -eq 124 || $status -eq 137 ]] ||
+        { [[ $status -ne 0 ]] && grep -qiE "signal|CPU time limit" "$out/$tag.stderr"; }; then
         echo timeout
     elif [[ $status -ne 0 ]]; then
         echo failed
@@ -75,14 +78,15 @@ PY
 
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
-declare -A cell  # "probe|compiler" -> table cell
+declare -A cell       # "probe|compiler" -> table cell
+declare -A timed_out  # "compiler|kind" -> the smallest depth that ran out of time
 rows=()
 failed=0
 record() {  # record PROBE COMPILER RESULT
     local key="$1|$2"
     [[ " ${rows[*]} " == *" $1 "* ]] || rows+=("$1")
     case "$3" in
-        timeout) cell[$key]="timeout (> ${timeout_s} s) | –" ;;
+        timeout) cell[$key]="timeout (> ${timeout_s} s CPU) | –" ;;
         failed) cell[$key]="failed | –"; failed=1 ;;
         *) read -r cpu rss <<<"$3"; cell[$key]="$cpu | $rss" ;;
     esac
@@ -136,8 +140,16 @@ for cxx in "${compilers[@]}"; do
                 ;;
             deep:* | residual:* | rnn:*)
                 kind="${probe%%:*}" depth="${probe#*:}"
+                # A net at least as deep as one that ran out of time is not compiled again.
+                if [[ -n "${timed_out[$cxx|$kind]:-}" ]] && ((depth >= ${timed_out[$cxx|$kind]})); then
+                    cell["$kind D=$depth|$cxx"]="timeout (not run: D=${timed_out[$cxx|$kind]} timed out) | –"
+                    [[ " ${rows[*]} " == *" $kind D=$depth "* ]] || rows+=("$kind D=$depth")
+                    continue
+                fi
                 src="$(probe_source "$kind" "$depth")"
-                record "$kind D=$depth" "$cxx" "$(measure "$cxx" "${kind}_$depth" "$src")"
+                result="$(measure "$cxx" "${kind}_$depth" "$src")"
+                [[ $result == timeout ]] && timed_out[$cxx|$kind]="$depth"
+                record "$kind D=$depth" "$cxx" "$result"
                 ;;
             *) echo "measure.sh: unknown probe '$probe'" >&2; exit 2 ;;
         esac
