@@ -145,7 +145,8 @@ def main():
 
     samples, context, torch = load_samples(args.out, args.rounds)
     medians = {split(name): statistics.median(values) for name, values in samples.items()}
-    nets = list(dict.fromkeys(net for net, _, _ in medians))
+    manifest = json.load(open(os.path.join(args.out, "data", "manifest.json")))
+    nets = list(dict.fromkeys(case["net"] for case in manifest))  # peers_bench's order
     sizes = sorted({n for _, _, n in medians})
     heap = json.load(open(os.path.join(args.out, "data", "heap.json")))
     count = min(len(v) for v in samples.values())
