@@ -27,6 +27,7 @@ reps="${REPS:-5}"
 min_time="${MIN_TIME:-0.1}"
 out="${OUT:-$root/build-bench/peers}"
 mkdir -p "$out/data"
+out="$(cd "$out" && pwd)"
 
 # The allocation counter: linked into peers_bench, preloaded into python3.
 gcc -O2 -shared -fPIC "$here/peers/heap_peak.c" -o "$out/libheap_peak.so"
@@ -41,6 +42,14 @@ if [[ -z "$bench" ]]; then
         -I /usr/include/trilinos "$here/peers/peers_bench.cpp" "$out/heap_peak.o" -o "$bench" -ladolc -lbenchmark -lpthread
 fi
 
+# ADOL-C's fast path keeps the tape in memory; with its default buffers (524288 entries) the larger
+# tapes (board at N = 512, mlp3 from N = 64) spill to ADOLC-*.tap files, read back on every sweep.
+# Buffers sized for the largest tape here (mlp3 at N = 512: 6.7 MB of operations, 63 MB of
+# locations, 18 MB of values, 37 MB of Taylor coefficients), read from .adolcrc in the working
+# directory.
+bench="$(cd "$(dirname "$bench")" && pwd)/$(basename "$bench")"
+cd "$out"
+printf '"OBUFSIZE" "10000000"\n"LBUFSIZE" "20000000"\n"VBUFSIZE" "4000000"\n"TBUFSIZE" "8000000"\n"TBUFNUM" "32"\n' >.adolcrc
 "$bench" --prepare="$out/data"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 for ((round = 1; round <= rounds; round++)); do
