@@ -401,7 +401,7 @@ outcome cache(const request& r, const environment& env) {
     for (auto it = fs::directory_iterator(env.cache, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
         const std::string name = it->path().filename().string();
         const bool ours = (name.size() == 32 && name.find_first_not_of("0123456789abcdef") == std::string::npos) ||
-                          name.starts_with("tmp-") || name.starts_with("failed-");
+                          name.starts_with("tmp-") || name.starts_with("failed-") || name.starts_with("headers-");
         if (!ours) continue;
         if (r.has_formula) {
             std::error_code remove_error;
@@ -409,7 +409,7 @@ outcome cache(const request& r, const environment& env) {
             if (!remove_error) ++removed;
             continue;
         }
-        ++programs;
+        if (!name.starts_with("headers-")) ++programs;  // headers-: the precompiled headers (toolchain.cpp)
         std::error_code size_error;
         for (auto f = fs::recursive_directory_iterator(it->path(), size_error);
              !size_error && f != fs::recursive_directory_iterator(); f.increment(size_error)) {

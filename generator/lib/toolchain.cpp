@@ -26,6 +26,7 @@
 
 #include "ctgrad_gen_config.hpp"
 #include "diagnostic.hpp"
+#include "program.hpp"
 
 extern char** environ;
 
@@ -301,6 +302,80 @@ std::string program_key(const toolchain& tools, const std::string& source) {
     return d.hex();
 }
 
+namespace {
+
+// ---- precompiled headers --------------------------------------------------------------------
+//
+// Why: most of a first compile is parsing the same headers (ctgrad's, Eigen's, the standard
+// library's) for every formula. The opening every program of one kind shares is compiled once
+// per toolchain into the cache (g++: a .gch next to the header, used through -include; clang:
+// -include-pch), and each program's own compile only instantiates its formula.
+
+/// The opening every program of this one's kind shares: the preprocessor lines of its text up
+/// to the end of the support code (the headers, and the macros defined before them), with the
+/// size names' function declared instead of defined (the program defines it, after). Empty
+/// when the text holds no support code.
+std::string shared_opening(const std::string& source) {
+    const std::size_t support = source.find(program_support());
+    if (support == std::string::npos) return {};
+    std::string out = "// Written by ctgrad-gen: the opening its programs share, compiled once (precompiled header).\n";
+    if (source.find("namespace ctgrad_gen_sizes {") < support) {
+        out += "#include <string_view>\nnamespace ctgrad_gen_sizes {\nconstexpr std::string_view name_of(int size);\n}\n";
+    }
+    std::istringstream lines(source.substr(0, support + program_support().size()));
+    for (std::string line; std::getline(lines, line);) {
+        const std::size_t first = line.find_first_not_of(" \t");
+        if (first != std::string::npos && line[first] == '#' && line.find("pragma once") == std::string::npos) out += line + "\n";
+    }
+    return out;
+}
+
+/// The flags that make a compile of `source` use its opening precompiled, building it into
+/// cache/headers-<key>/ the first time; none when it cannot be built, and then the program
+/// compiles from the headers as without it. The key covers the toolchain and every ctgrad
+/// header, as a program's does.
+std::vector<std::string> precompiled_opening_flags(const toolchain& tools, const std::string& source, const fs::path& cache) {
+    const std::string opening = shared_opening(source);
+    if (opening.empty()) return {};
+    const fs::path home = cache / ("headers-" + program_key(tools, "ctgrad-gen precompiled opening\n" + opening));
+    const fs::path header = home / "opening.hpp";
+    std::error_code ec;
+    const auto use = [&]() -> std::vector<std::string> {
+        std::error_code probe;
+        if (fs::exists(home / "opening.hpp.pch", probe)) return {"-include-pch", (home / "opening.hpp.pch").string()};
+        if (fs::exists(home / "opening.hpp.gch", probe)) return {"-include", header.string()};
+        return {};  // a failed attempt, kept so that it is not tried again for every program
+    };
+    if (fs::exists(home, ec)) return use();
+
+    fs::create_directories(cache, ec);
+    std::random_device random;
+    const fs::path work = cache / ("tmp-headers-" + std::to_string(getpid()) + "-" + std::to_string(random()));
+    fs::create_directories(work, ec);
+    if (ec) return {};
+    write_file(work / "opening.hpp", opening);
+    // clang reads only its own format, through -include-pch; g++ finds NAME.gch next to NAME.
+    const process_result version = run_process({tools.compiler, "--version"}, 60);
+    const bool clang = version.exit_code == 0 && version.out.find("clang") != std::string::npos;
+    const fs::path output = work / (clang ? "opening.hpp.pch" : "opening.hpp.gch");
+    std::vector<std::string> command{tools.compiler};
+    command.insert(command.end(), tools.flags.begin(), tools.flags.end());
+    for (const std::string& part : {std::string("-x"), std::string("c++-header"), (work / "opening.hpp").string(), std::string("-o"),
+                                    output.string()}) {
+        command.push_back(part);
+    }
+    const process_result compiled = [&] {
+        const stack_limit_raised stack;
+        return run_process(command, 3600);
+    }();
+    if (compiled.exit_code != 0) fs::remove(output, ec);  // kept as a failed attempt: opening.hpp alone
+    fs::rename(work, home, ec);
+    if (ec) fs::remove_all(work, ec);  // another ctgrad-gen prepared it meanwhile
+    return use();
+}
+
+}  // namespace
+
 built_program build_program(const toolchain& tools, const std::string& source, const fs::path& cache,
                             const std::function<void()>& before_compiling) {
     built_program result;
@@ -338,14 +413,16 @@ built_program build_program(const toolchain& tools, const std::string& source, c
     }
     write_file(work / "program.cpp", source);
 
+    const auto start = std::chrono::steady_clock::now();
     std::vector<std::string> command{tools.compiler};
     command.insert(command.end(), tools.flags.begin(), tools.flags.end());
+    const std::vector<std::string> opening = precompiled_opening_flags(tools, source, cache);
+    command.insert(command.end(), opening.begin(), opening.end());
     command.push_back((work / "program.cpp").string());
     command.push_back("-o");
     command.push_back((work / "program").string());
     command.insert(command.end(), tools.link_flags.begin(), tools.link_flags.end());
 
-    const auto start = std::chrono::steady_clock::now();
     // A bound for a machine under load, not an estimate: the largest formula the nesting limit
     // allows compiles in minutes.
     constexpr double compile_limit_seconds = 4 * 3600;

@@ -293,6 +293,11 @@ static constexpr auto collect_gradient(const Variable& v, const List& all) {
 /// dL/dV from the graph (stateless L), or zeros when no path carries a gradient.
 template <class L, class V>
 static constexpr auto graph_gradient(const V& v) {
+    // Every adjoint first, the loss's end first, so each one finds its readers' adjoints made:
+    // asked for directly, a leaf's adjoint would recurse through every layer above it, past the
+    // compilers' instantiation depth for a deep net.
+    static_assert(graph_adjoints<L>::n > 0);
+    (void)sizeof(typename graph_adjoints<L>::type);
     using sum = typename adjoint_in_graph<L, index_in<V, typename loss_graph<L>::map>>::sum;
     if constexpr (ctgrad::detail::same_v<sum, no_contribution>) {
         return ctgrad::broadcast_like(literal<0>{}, v);

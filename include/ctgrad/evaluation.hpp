@@ -876,6 +876,8 @@ template <class Dst, class Src>
 CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
     if constexpr (is_eigen_product_v<Src>) {
         detail::store_product(dst, src);  // see detail/products.hpp
+    } else if constexpr (is_outer_product_v<Src>) {
+        detail::store_outer_product(dst, src);
     } else if constexpr (is_sum_with_product_v<Src>) {
         detail::store_sum_with_product(dst, src);
     } else if constexpr (std::is_base_of_v<Eigen::ArrayBase<Src>, Src>) {
@@ -995,14 +997,15 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) output_source(const frame_view& f, co
     }
 }
 
+/// Writes an output into its element of the result tuple. In place, not returned: a tuple built
+/// from returned values copies each one into it, and a fixed-size matrix moves by copying (two
+/// 64 x 64 gradients were 4 copies of 32 KiB per call, more than the rest of a one-row batch).
 template <int R, int C, class P, class Object>
-static result_t<shape_only<R, C>> output_value(const frame_view& f, const Object& object) {
+static void output_into(result_t<shape_only<R, C>>& out, const frame_view& f, const Object& object) {
     if constexpr (R == 1 && C == 1) {
-        return detail::output_source<P>(f, object);  // a double already
+        out = detail::output_source<P>(f, object);  // a double already
     } else {
-        Eigen::Matrix<double, R, C> out;
         detail::store(out, detail::output_source<P>(f, object));
-        return out;
     }
 }
 
@@ -1053,8 +1056,13 @@ static auto evaluate_together(const Bound& in, const Es&... es) {
         const auto variable_table = detail::variable_addresses(in, variables{});
         const frame_view f{slot_addresses.data(), variable_table.data(), texts.data()};
         detail::run_schedule<lay>(f, stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{});
-        return std::tuple<result_t<Es>...>{detail::output_value<Es::rows, Es::cols, output_instruction_t<Es, lay>>(
-            f, static_cast<const output_object_t<Es>&>(es))...};
+        std::tuple<result_t<Es>...> results;
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (void)std::initializer_list<int>{0, (detail::output_into<Es::rows, Es::cols, output_instruction_t<Es, lay>>(
+                                                     std::get<K>(results), f, static_cast<const output_object_t<Es>&>(es)),
+                                                 0)...};
+        }(std::index_sequence_for<Es...>{});
+        return results;
     }(stored{});
 }
 

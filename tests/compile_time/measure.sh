@@ -1,119 +1,191 @@
 #!/usr/bin/env bash
-# Measures ctgrad's compile time and peak compiler memory, one translation unit at a time.
+# Measures ctgrad's compile time and peak compiler memory, one translation unit at a time, for
+# each compiler, and prints one Markdown table (for docs/performance.md) with the date and commit.
 #
-# Usage: tests/compile_time/measure.sh [D ...]        (default D list: 10 25 50 100)
-# Probes, each compiled alone with
-#   /usr/bin/time -v $CXX -std=c++20 -O2 -c -I include -I /usr/include/eigen3 <probe> -o <probe>.o
-#   include_only   the umbrella header and Eigen, nothing instantiated (baseline)
-#   hand_board     hand_board_tu.cpp: the board net's gradients written in plain Eigen, no ctgrad
-#                  (what the same work costs without the library)
-#   board          board_tu.cpp: the board net, eval(grads(L, W_1, b_1, W_2, b_2)), N at run time
-#   board_static   the same with N = 64 fixed (-DBOARD_ROWS=64)
-#   deep_D         gen_deep_net.py D: a D-layer tanh net of width 8, eval(grads(L, W_1..W_D))
-# then board_tu.cpp once more with -ftime-report, keeping the phases that took the most wall time.
-# Targets (g++ 12, -O2): board <= 5 s and <= 1 GiB; deep D=100 <= 60 s and <= 4 GiB.
+# Usage: tests/compile_time/measure.sh [PROBE ...]
+# PROBE (default: headers board deep:10 deep:25 deep:50 deep:100 residual:10 residual:25
+#        residual:50 residual:100 rnn:10 rnn:25 rnn:50 rnn:100):
+#   headers        each public header include/ctgrad/*.hpp alone in a unit (its include cost,
+#                  Eigen's included), next to <Eigen/Dense> alone
+#   board          include_only (the umbrella header and Eigen, nothing instantiated),
+#                  hand_board (hand_board_tu.cpp: the board net's gradients by hand in plain
+#                  Eigen, no ctgrad), board (board_tu.cpp: eval(grads(L, W_1, b_1, W_2, b_2)), N at
+#                  run time) and board_static (N = 64); hand_board and board are compiled
+#                  alternately REPEAT times and the smallest CPU time of each is kept
+#   deep:D         gen_deep_net.py D: a D-layer tanh chain of width 8, all D weight gradients
+#   residual:D     gen_deep_net.py --kind residual D: H_k = H_(k-1) + tanh(H_(k-1) W_k + b_k^T)
+#   rnn:D          gen_deep_net.py --kind rnn D: a recurrent cell unrolled D steps, a loss per step
+#   D              (a bare number) deep:D, as the script's earlier interface
+# Each compile: /usr/bin/time -v $CXX -std=c++20 -O2 -c -I include -I /usr/include/eigen3, at most
+# TIMEOUT seconds of CPU time (ulimit -t; wall time 10 times that; then "timeout" in the table,
+# and deeper nets of that kind are not compiled with that compiler), CPU seconds
+# (user + system: the figure to read on a shared machine) and the compiler's peak RSS.
 #
-# Environment: CXX (default g++; not through ccache), OUT (default build-compile-time/ in the
-#   repository), CPU_LIMIT seconds of CPU per compile (default 900, ulimit -t), MEM_LIMIT_GIB
-#   address-space cap per compile (default 12, ulimit -v), so a runaway instantiation fails
-#   instead of exhausting the machine. CTGRAD_INCLUDE (default include/ of this checkout): the
-#   headers to measure, e.g. a snapshot of a commit made with `git archive HEAD include | tar -x -C DIR`.
-# "cpu s" (user + system) is the figure to read on a shared machine: wall time grows with the
-#   load of other processes, CPU time hardly does.
-# Output: a Markdown table on stdout (also written to $OUT/table.md) and $OUT/board.ftime-report.
+# Exit status: 1 when, for some compiler, the board unit takes more than 1.15 times the CPU
+# time of hand_board (a regression visible on any machine, whatever its speed), or when a probe
+# fails to compile (not a timeout); 0 otherwise.
+#
+# Environment: COMPILERS (default "g++ clang++-19"; not through ccache), TIMEOUT (default 120),
+#   REPEAT (default 3), MEM_LIMIT_GIB address-space cap per compile (default 12, ulimit -v),
+#   OUT (default build-compile-time/), CTGRAD_INCLUDE (default include/ of this checkout: the
+#   headers to measure, e.g. a snapshot made with `git archive HEAD include | tar -x -C DIR`),
+#   PHASES=1 also prints g++'s -ftime-report for the board unit.
+# Output: the table on stdout and in $OUT/table.md.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-cxx="${CXX:-g++}"
-out="${OUT:-$root/build-compile-time}"
-cpu_limit="${CPU_LIMIT:-900}"
+read -r -a compilers <<<"${COMPILERS:-g++ clang++-19}"
+timeout_s="${TIMEOUT:-120}"
+repeat="${REPEAT:-3}"
 mem_gib="${MEM_LIMIT_GIB:-12}"
-depths=("$@")
-[[ ${#depths[@]} -eq 0 ]] && depths=(10 25 50 100)
-
-mkdir -p "$out"
+out="${OUT:-$root/build-compile-time}"
 include="${CTGRAD_INCLUDE:-$root/include}"
-flags=(-std=c++20 -O2 -c -I "$include" -I /usr/include/eigen3)
+probes=("$@")
+[[ ${#probes[@]} -eq 0 ]] && probes=(headers board deep:10 deep:25 deep:50 deep:100 residual:10 residual:25 residual:50
+    residual:100 rnn:10 rnn:25 rnn:50 rnn:100)
+[[ -x /usr/bin/time ]] || { echo "measure.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+mkdir -p "$out"
 
-# compile NAME SOURCE [extra flags...] -> prints one table row
-compile() {
-    local name="$1" src="$2"
-    shift 2
-    local log="$out/$name.time" err="$out/$name.stderr"
+# measure CXX NAME SOURCE [flags...] -> "cpu_s rss_mib" or "timeout" or "failed"; logs in $out.
+measure() {
+    local cxx="$1" name="$2" src="$3"
+    shift 3
+    local tag="${cxx##*/}_$name" status
     (
         ulimit -v $((mem_gib * 1024 * 1024))
-        ulimit -t "$cpu_limit"
-        /usr/bin/time -v -o "$log" "$cxx" "${flags[@]}" "$@" "$src" -o "$out/$name.o"
-    ) 2>"$err"
-    local status=$?
-    python3 - "$log" "$name" "$status" "$err" "$cpu_limit" <<'PY'
+        ulimit -t "$timeout_s"  # CPU seconds: a loaded machine must not turn a slow probe into a timeout
+        exec /usr/bin/time -v -o "$out/$tag.time" timeout -k 5 $((timeout_s * 10)) \
+            "$cxx" -std=c++20 -O2 -c -I "$include" -I /usr/include/eigen3 "$@" "$src" -o "$out/$tag.o"
+    ) 2>"$out/$tag.stderr"
+    status=$?
+    if [[ $status -eq 124 || $status -eq 137 ]] ||
+        { [[ $status -ne 0 ]] && grep -qiE "signal|CPU time limit" "$out/$tag.stderr"; }; then
+        echo timeout
+    elif [[ $status -ne 0 ]]; then
+        echo failed
+    else
+        python3 - "$out/$tag.time" <<'PY'
 import re, sys
-log, name, status, err, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
-text = open(log).read()
+text = open(sys.argv[1]).read()
 def field(label):
-    m = re.search(re.escape(label) + r"\):?\s*(\S+)", text) or re.search(re.escape(label) + r":\s*(\S+)", text)
-    return m.group(1) if m else None
-wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss")
-secs = 0.0
-for part in wall.split(":"):
-    secs = secs * 60 + float(part)
-cpu = float(field("User time (seconds)") or 0) + float(field("System time (seconds)") or 0)
-rss_mib = int(field("Maximum resident set size (kbytes)") or 0) / 1024
-if status == 0:
-    note = "ok"
-elif cpu >= 0.9 * limit and "Killed signal" in open(err, errors="replace").read():
-    note = f"stopped at the CPU limit ({limit:.0f} s): at least this much"
-else:
-    lines = [l for l in open(err, errors="replace") if "error" in l]
-    note = f"failed (exit {status})" + (f": {lines[0].strip()[:120]}" if lines else "")
-print(f"| {name} | {secs:.2f} | {cpu:.2f} | {rss_mib:.0f} | {note} |")
+    return float(re.search(re.escape(label) + r":\s*(\S+)", text).group(1))
+cpu = field("User time (seconds)") + field("System time (seconds)")
+print(f"{cpu:.2f} {field('Maximum resident set size (kbytes)') / 1024:.0f}")
 PY
+    fi
 }
 
+less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+declare -A cell       # "probe|compiler" -> table cell
+declare -A timed_out  # "compiler|kind" -> the smallest depth that ran out of time
+rows=()
+failed=0
+record() {  # record PROBE COMPILER RESULT
+    local key="$1|$2"
+    [[ " ${rows[*]} " == *" $1 "* ]] || rows+=("$1")
+    case "$3" in
+        timeout) cell[$key]="timeout (> ${timeout_s} s CPU) | –" ;;
+        failed) cell[$key]="failed | –"; failed=1 ;;
+        *) read -r cpu rss <<<"$3"; cell[$key]="$cpu | $rss" ;;
+    esac
+}
+
+probe_source() {  # probe_source KIND D -> path of the generated unit
+    local file="$out/${1}_$2.cpp"
+    python3 "$here/gen_deep_net.py" --kind "$1" "$2" "$file"
+    echo "$file"
+}
+
+over=()
+for cxx in "${compilers[@]}"; do
+    for probe in "${probes[@]}"; do
+        [[ "$probe" =~ ^[0-9]+$ ]] && probe="deep:$probe"
+        case "$probe" in
+            headers)
+                echo '#include <Eigen/Dense>' >"$out/header_eigen.cpp"
+                record "<Eigen/Dense> alone" "$cxx" "$(measure "$cxx" header_eigen "$out/header_eigen.cpp")"
+                for h in "$include"/ctgrad/*.hpp; do
+                    local_name="$(basename "$h" .hpp)"
+                    echo "#include <ctgrad/$local_name.hpp>" >"$out/header_$local_name.cpp"
+                    record "ctgrad/$local_name.hpp" "$cxx" "$(measure "$cxx" "header_$local_name" "$out/header_$local_name.cpp")"
+                done
+                ;;
+            board)
+                record include_only "$cxx" "$(measure "$cxx" include_only "$here/include_only.cpp")"
+                best_hand_board="" best_board=""
+                for ((k = 1; k <= repeat; k++)); do
+                    for unit in hand_board board; do
+                        src="$here/board_tu.cpp"
+                        [[ $unit == hand_board ]] && src="$here/hand_board_tu.cpp"
+                        result="$(measure "$cxx" "$unit" "$src")"
+                        best="best_$unit"
+                        # Keep the smallest CPU time; a timeout or failure only when nothing compiled.
+                        if [[ ! "${!best}" =~ ^[0-9] ]] || { [[ "$result" =~ ^[0-9] ]] && less "${result% *}" "${!best% *}"; }; then
+                            printf -v "$best" '%s' "$result"
+                        fi
+                    done
+                done
+                record hand_board "$cxx" "$best_hand_board"
+                record board "$cxx" "$best_board"
+                if [[ "$best_hand_board" =~ ^[0-9] && "$best_board" =~ ^[0-9] ]]; then
+                    ratio="$(awk -v b="${best_board% *}" -v h="${best_hand_board% *}" 'BEGIN { printf "%.3f", b / h }')"
+                    rows_ratio="board / hand_board (CPU)"
+                    [[ " ${rows[*]} " == *" $rows_ratio "* ]] || rows+=("$rows_ratio")
+                    cell["$rows_ratio|$cxx"]="**$ratio** | "
+                    less 1.15 "$ratio" && over+=("$cxx: board / hand_board = $ratio > 1.15")
+                fi
+                record board_static "$cxx" "$(measure "$cxx" board_static "$here/board_tu.cpp" -DBOARD_ROWS=64)"
+                ;;
+            deep:* | residual:* | rnn:*)
+                kind="${probe%%:*}" depth="${probe#*:}"
+                # A net at least as deep as one that ran out of time is not compiled again.
+                if [[ -n "${timed_out[$cxx|$kind]:-}" ]] && ((depth >= ${timed_out[$cxx|$kind]})); then
+                    cell["$kind D=$depth|$cxx"]="timeout (not run: D=${timed_out[$cxx|$kind]} timed out) | –"
+                    [[ " ${rows[*]} " == *" $kind D=$depth "* ]] || rows+=("$kind D=$depth")
+                    continue
+                fi
+                src="$(probe_source "$kind" "$depth")"
+                result="$(measure "$cxx" "${kind}_$depth" "$src")"
+                [[ $result == timeout ]] && timed_out[$cxx|$kind]="$depth"
+                record "$kind D=$depth" "$cxx" "$result"
+                ;;
+            *) echo "measure.sh: unknown probe '$probe'" >&2; exit 2 ;;
+        esac
+    done
+done
+
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)"
+dirty="$(git -C "$root" status --porcelain -- include tests/compile_time 2>/dev/null | head -1)"
 {
-    echo "compiler: $("$cxx" --version | head -1); flags: -std=c++20 -O2 -c"
-    echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
-    echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none); headers: $include"
+    echo "Compile time, $(date -u '+%Y-%m-%d %H:%M') UTC, commit $commit${dirty:+ (with uncommitted changes)}:" \
+        "\`tests/compile_time/measure.sh ${probes[*]}\`, -std=c++20 -O2 -c, best of $repeat for hand_board and board;" \
+        "$(nproc) cores, $(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
     echo
-    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo
-    echo "| probe | wall s | cpu s | max RSS MiB | result |"
-    echo "|---|---:|---:|---:|---|"
-    compile include_only "$here/include_only.cpp"
-    compile hand_board "$here/hand_board_tu.cpp"
-    compile board "$here/board_tu.cpp"
-    compile board_static "$here/board_tu.cpp" -DBOARD_ROWS=64
-    for d in "${depths[@]}"; do
-        python3 "$here/gen_deep_net.py" "$d" "$out/deep_$d.cpp"
-        compile "deep_$d" "$out/deep_$d.cpp"
+    header="| probe |" rule="|---|"
+    for cxx in "${compilers[@]}"; do
+        version="$("$cxx" --version | head -1 | sed "s/ (.*)//; s/Debian //; s/ version//")"
+        header+=" $version CPU s | peak MiB |"
+        rule+="---:|---:|"
+    done
+    echo "$header"
+    echo "$rule"
+    for row in "${rows[@]}"; do
+        line="| $row |"
+        for cxx in "${compilers[@]}"; do line+=" ${cell[$row|$cxx]:-– | –} |"; done
+        echo "$line"
     done
 } | tee "$out/table.md"
 
-# Where the board unit's time goes: g++'s own per-phase report, items sorted by CPU time.
-"$cxx" "${flags[@]}" -ftime-report "$here/board_tu.cpp" -o "$out/board_report.o" 2>"$out/board.ftime-report"
-echo
-echo "board_tu.cpp -ftime-report, phases and the items with most CPU time (full report: $out/board.ftime-report):"
-python3 - "$out/board.ftime-report" <<'PY'
-import re, sys
-# " phase parsing    :   0.61 ( 28%)   0.11 ( 38%)   0.73 ( 29%)   96M ( 40%)"
-pattern = re.compile(r"\s*(.+?)\s*:\s*([\d.]+)\s*\(\s*\d+%\)\s*([\d.]+)\s*\(\s*\d+%\)"
-                     r"\s*([\d.]+)\s*\(\s*\d+%\)\s*(\S+)")
-phases, items, total = [], [], ""
-for line in open(sys.argv[1]):
-    if line.strip().startswith("TOTAL"):
-        total = " ".join(line.split())
-        continue
-    m = pattern.match(line)
-    if m:
-        row = (float(m.group(2)) + float(m.group(3)), m.group(1), float(m.group(4)), m.group(5))
-        (phases if m.group(1).startswith("phase ") else items).append(row)
-def show(title, rows):
-    print(f"{title:<40} {'cpu s':>7} {'wall s':>7} {'GGC mem':>9}")
-    for cpu, name, wall, mem in rows:
-        print(f"{name:<40} {cpu:>7.2f} {wall:>7.2f} {mem:>9}")
-show("phase", phases)
-print()
-show("top items", sorted(items, reverse=True)[:12])
-print("usr / sys / wall / GGC:", total)
-PY
+if [[ "${PHASES:-0}" == 1 ]]; then
+    g++ -std=c++20 -O2 -c -I "$include" -I /usr/include/eigen3 -ftime-report "$here/board_tu.cpp" -o "$out/board_report.o" \
+        2>"$out/board.ftime-report"
+    echo
+    echo "g++ -ftime-report of board_tu.cpp, the largest items:"
+    grep -E '^ [a-zA-Z]' "$out/board.ftime-report" | sort -t: -k2 -rn | head -15
+fi
+
+for line in "${over[@]}"; do echo "measure.sh: $line" >&2; done
+[[ $failed -eq 1 ]] && echo "measure.sh: a probe failed to compile (logs in $out)" >&2
+[[ ${#over[@]} -eq 0 && $failed -eq 0 ]]

@@ -276,6 +276,8 @@ TEST_CASE("evaluating grads with all-static shapes does not allocate on the heap
 #endif
     SECTION("small sizes: Eigen's coefficient-based products") { evaluate_board_without_heap<8, 3, 4>(305); }
     SECTION("the benchmark's sizes: products run Eigen's GEMM and GEMV kernels") { evaluate_board_without_heap<64, 16, 32>(306); }
+    SECTION("a batch of one row: matrix-vector products and stored outer products") { evaluate_board_without_heap<1, 16, 32>(307); }
+    SECTION("a batch of one row at the 3-layer MLP's width") { evaluate_board_without_heap<1, 64, 64>(308); }
 #endif
 }
 

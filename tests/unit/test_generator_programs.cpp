@@ -130,4 +130,32 @@ TEST_CASE("A damaged cache entry (a truncated or missing program) is built again
     CHECK(after_removal.err.find("program compiled in") != std::string::npos);
 }
 
+TEST_CASE("Programs of one kind share their headers, precompiled once in the cache", "[cli][cache]") {
+    // Two formulas no other test runs: each compile names the same precompiled opening.
+    std::string used;
+    for (const std::string formula : {"mse(sigmoid(X*W_opening1), Y)", "mse(tanh(X*W_opening2), Y)"}) {
+        const outcome o = run(derive_verbose(formula), test_environment());
+        INFO(o.out << o.err);
+        REQUIRE(o.exit_code == 0);
+        const std::string marker = "program compiled in ";
+        const std::size_t at = o.err.find(marker);
+        REQUIRE(at != std::string::npos);
+        std::string program = o.err.substr(o.err.find(": ", at) + 2);
+        program = program.substr(0, program.find('\n'));
+        std::ifstream log(std::filesystem::path(program).parent_path() / "compile.log");
+        std::string command;
+        std::getline(log, command);
+        // g++: -include <cache>/headers-<key>/opening.hpp, beside opening.hpp.gch; clang: -include-pch.
+        const std::size_t flag = command.find(" -include");
+        REQUIRE(flag != std::string::npos);
+        const std::size_t path_at = command.find(' ', flag + 1) + 1;
+        const std::string path = command.substr(path_at, command.find(' ', path_at) - path_at);
+        CHECK(path.find("/headers-") != std::string::npos);
+        CHECK((std::filesystem::exists(path + ".gch") || path.ends_with(".pch")));
+        CHECK(std::filesystem::exists(path));
+        if (!used.empty()) CHECK(path == used);
+        used = path;
+    }
+}
+
 #endif  // __has_include("generator.hpp")

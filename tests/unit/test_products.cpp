@@ -41,8 +41,9 @@ void check_product(Dst& dst, const Lhs& lhs, const Rhs& rhs) {
 
 TEST_CASE("stored matrix-matrix products equal the definition at every size class", "[eval][products]") {
     random_source rnd(811);
-    // (rows, depth, cols): tiny (the small loop), batch of one row, one column, and kernel-sized.
-    const int sizes[][3] = {{2, 3, 4}, {1, 16, 32}, {40, 16, 1}, {64, 16, 32}, {7, 30, 5}, {33, 1, 9}};
+    // (rows, depth, cols): tiny (the small loop), batch of one row and one column (the GEMV
+    // kernels, chosen at run time), both, and kernel-sized.
+    const int sizes[][3] = {{2, 3, 4}, {1, 16, 32}, {1, 64, 7}, {40, 16, 1}, {1, 40, 1}, {64, 16, 32}, {7, 30, 5}, {33, 1, 9}};
     for (const auto& s : sizes) {
         const int n = s[0], k = s[1], m = s[2];
         SECTION("sizes " + std::to_string(n) + "x" + std::to_string(k) + " times " + std::to_string(k) + "x" + std::to_string(m)) {
@@ -96,6 +97,19 @@ TEST_CASE("stored matrix-vector products equal the definition on either side", "
             check_product(row, g.transpose(), a);                 // row vector times matrix
         }
     }
+}
+
+TEST_CASE("a stored outer product equals the definition in either storage order", "[eval][products]") {
+    random_source rnd(816);
+    const Eigen::Matrix<double, 64, 1> a = rnd.uniform<64, 1>();
+    const Eigen::Matrix<double, 1, 48> b = rnd.uniform<1, 48>();
+    const dyn expected = product_by_definition(dyn(a), dyn(b));
+    Eigen::Matrix<double, 64, 48> column_major;
+    ctgrad::detail::store_outer_product(column_major, a.lazyProduct(b));
+    CHECK((dyn(column_major) - expected).cwiseAbs().maxCoeff() <= 1e-15);
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major;
+    ctgrad::detail::store_outer_product(row_major, a.lazyProduct(b));
+    CHECK((dyn(row_major) - expected).cwiseAbs().maxCoeff() <= 1e-15);
 }
 
 // --- Products computed into their reader --------------------------------------------------

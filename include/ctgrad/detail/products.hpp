@@ -50,6 +50,30 @@ strided_operand strided(const M& m) {
     }
 }
 
+/// y += alpha A x for an (m x k) matrix A, one of whose steps is 1, through Eigen's two GEMV
+/// kernels; false, with nothing done, when the steps fit neither kernel. Not a template, so the
+/// kernels are instantiated once for every product of every formula.
+inline bool matrix_vector_kernel(long m, long k, double alpha, strided_operand a, const double* x, long x_step, double* y,
+                                 long y_step) {
+    using namespace Eigen::internal;
+    using index = Eigen::Index;
+    if (a.row_step == 1 && y_step == 1) {  // A column-major; the kernel writes y contiguously
+        using lhs_mapper = const_blas_data_mapper<double, index, Eigen::ColMajor>;
+        using rhs_mapper = const_blas_data_mapper<double, index, Eigen::RowMajor>;
+        general_matrix_vector_product<index, double, lhs_mapper, Eigen::ColMajor, false, double, rhs_mapper, false>::run(
+            m, k, lhs_mapper(a.data, a.col_step), rhs_mapper(x, x_step), y, 1, alpha);
+        return true;
+    }
+    if (a.col_step == 1 && x_step == 1) {  // A row-major; the kernel reads x contiguously
+        using lhs_mapper = const_blas_data_mapper<double, index, Eigen::RowMajor>;
+        using rhs_mapper = const_blas_data_mapper<double, index, Eigen::ColMajor>;
+        general_matrix_vector_product<index, double, lhs_mapper, Eigen::RowMajor, false, double, rhs_mapper, false>::run(
+            m, k, lhs_mapper(a.data, a.row_step), rhs_mapper(x, 1), y, y_step, alpha);
+        return true;
+    }
+    return false;
+}
+
 /// The smaller of two sizes, a fixed one preferred to Eigen::Dynamic (Eigen's
 /// EIGEN_SIZE_MIN_PREFER_FIXED, whose expansion only works inside namespace Eigen).
 constexpr int min_size_prefer_fixed(int a, int b) {
@@ -80,6 +104,20 @@ void add_matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double 
         detail::small_product(rows, cols, depth, alpha, detail::strided(a), detail::strided(b), dst.data(), dst_row_major ? outer : 1,
                               dst_row_major ? 1 : outer);
         return;
+    }
+    const long dst_row_step = dst_row_major ? static_cast<long>(dst.outerStride()) : 1;
+    const long dst_col_step = dst_row_major ? 1 : static_cast<long>(dst.outerStride());
+    // A batch of one row, or a result of one column, known only at run time: a matrix-vector
+    // product, as Eigen's own product switches to (the GEMM kernel would pack both operands for it).
+    if (cols == 1) {
+        const strided_operand sb = detail::strided(b);
+        if (detail::matrix_vector_kernel(rows, depth, alpha, detail::strided(a), sb.data, sb.row_step, dst.data(), dst_row_step)) return;
+    } else if (rows == 1) {
+        // (1 x depth) (depth x cols) is, transposed, B^T (cols x depth) times a^T.
+        const strided_operand sa = detail::strided(a), sb = detail::strided(b);
+        if (detail::matrix_vector_kernel(cols, depth, alpha, {sb.data, sb.col_step, sb.row_step}, sa.data, sa.col_step, dst.data(),
+                                         dst_col_step))
+            return;
     }
     using blocking_type = gemm_blocking_space<storage_order_v<Dst>, double, double, Dst::MaxRowsAtCompileTime, Dst::MaxColsAtCompileTime,
                                               detail::min_size_prefer_fixed(Lhs::MaxColsAtCompileTime, Rhs::MaxRowsAtCompileTime)>;
@@ -141,6 +179,27 @@ void store_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::DefaultProduc
         detail::add_product<1>(dst, product);
     } else {
         dst.noalias() = product;
+    }
+}
+
+template <class T>
+static constexpr bool is_outer_product_v = false;
+template <class Lhs, class Rhs>
+static constexpr bool is_outer_product_v<Eigen::Product<Lhs, Rhs, Eigen::LazyProduct>> = Lhs::ColsAtCompileTime == 1;
+
+/// dst = a b for a column a and a row b (matmul_op's entry-by-entry outer product, stored):
+/// column by column, each a scaled copy of a (row by row for a row-major dst), as Eigen's
+/// outer-product kernel. Assigning the lazy product instead runs its coefficient loop, which
+/// executes half as many instructions again (the two 64 x 64 weight gradients of a one-row batch).
+template <class Dst, class Lhs, class Rhs>
+void store_outer_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::LazyProduct>& product) {
+    const auto& a = product.lhs();
+    const auto& b = product.rhs();
+    dst.resize(a.rows(), b.cols());
+    if constexpr (storage_order_v<Dst> == Eigen::RowMajor) {
+        for (Eigen::Index i = 0; i < dst.rows(); ++i) dst.row(i) = a(i, 0) * b;
+    } else {
+        for (Eigen::Index j = 0; j < dst.cols(); ++j) dst.col(j) = b(0, j) * a;
     }
 }
 
