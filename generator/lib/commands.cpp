@@ -411,6 +411,7 @@ outcome cache(const request& r, const environment& env) {
         }
         if (!name.starts_with("headers-")) ++programs;  // headers-: the precompiled headers (toolchain.cpp)
         std::error_code size_error;
+        if (it->is_regular_file(size_error)) bytes += it->file_size(size_error);  // headers-<key>.hpp
         for (auto f = fs::recursive_directory_iterator(it->path(), size_error);
              !size_error && f != fs::recursive_directory_iterator(); f.increment(size_error)) {
             if (f->is_regular_file(size_error)) bytes += f->file_size(size_error);

@@ -337,12 +337,18 @@ std::string shared_opening(const std::string& source) {
 std::vector<std::string> precompiled_opening_flags(const toolchain& tools, const std::string& source, const fs::path& cache) {
     const std::string opening = shared_opening(source);
     if (opening.empty()) return {};
-    const fs::path home = cache / ("headers-" + program_key(tools, "ctgrad-gen precompiled opening\n" + opening));
+    const std::string key = program_key(tools, "ctgrad-gen precompiled opening\n" + opening);
+    const fs::path home = cache / ("headers-" + key);
     const fs::path header = home / "opening.hpp";
+    // clang's .pch names the header it was built from and refuses to load when that file is
+    // gone, so clang builds from a copy that stays where it is: headers-<key>.hpp.
+    const fs::path lasting_header = cache / ("headers-" + key + ".hpp");
     std::error_code ec;
     const auto use = [&]() -> std::vector<std::string> {
         std::error_code probe;
-        if (fs::exists(home / "opening.hpp.pch", probe)) return {"-include-pch", (home / "opening.hpp.pch").string()};
+        if (fs::exists(home / "opening.hpp.pch", probe) && fs::exists(lasting_header, probe)) {
+            return {"-include-pch", (home / "opening.hpp.pch").string()};
+        }
         if (fs::exists(home / "opening.hpp.gch", probe)) return {"-include", header.string()};
         return {};  // a failed attempt, kept so that it is not tried again for every program
     };
@@ -357,11 +363,21 @@ std::vector<std::string> precompiled_opening_flags(const toolchain& tools, const
     // clang reads only its own format, through -include-pch; g++ finds NAME.gch next to NAME.
     const process_result version = run_process({tools.compiler, "--version"}, 60);
     const bool clang = version.exit_code == 0 && version.out.find("clang") != std::string::npos;
+    if (clang && !fs::exists(lasting_header, ec)) {
+        // link() never replaces: a header another process already put there keeps the time
+        // stamp its .pch recorded.
+        const fs::path draft = work / "lasting.hpp";
+        write_file(draft, opening);
+        if (::link(draft.c_str(), lasting_header.c_str()) != 0 && errno != EEXIST) {
+            fs::remove_all(work, ec);
+            return {};
+        }
+    }
     const fs::path output = work / (clang ? "opening.hpp.pch" : "opening.hpp.gch");
     std::vector<std::string> command{tools.compiler};
     command.insert(command.end(), tools.flags.begin(), tools.flags.end());
-    for (const std::string& part : {std::string("-x"), std::string("c++-header"), (work / "opening.hpp").string(), std::string("-o"),
-                                    output.string()}) {
+    for (const std::string& part : {std::string("-x"), std::string("c++-header"), (clang ? lasting_header : work / "opening.hpp").string(),
+                                    std::string("-o"), output.string()}) {
         command.push_back(part);
     }
     const process_result compiled = [&] {

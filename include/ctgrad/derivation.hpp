@@ -170,6 +170,26 @@ namespace detail {
 template <class T>
 struct is_named_adjoint : std::bool_constant<is_adjoint_v<T>> {};
 
+/// Node C's own named adjoint, or no_contribution when C has none of its own (its adjoint is
+/// unnamed, or is its reader's adjoint handed on unchanged, as through X W + b^T): listing that
+/// reader's adjoint again would count it twice.
+template <class L, std::size_t C>
+struct own_adjoint {
+    using named = typename adjoint_in_graph<L, C>::named;
+    static constexpr auto pick() {
+        if constexpr (is_adjoint_v<named>) {
+            if constexpr (ctgrad::detail::same_v<typename named::forward_type, typename loss_graph<L>::template node_at<C>>) {
+                return named{};
+            } else {
+                return no_contribution{};
+            }
+        } else {
+            return no_contribution{};
+        }
+    }
+    using type = decltype(pick());
+};
+
 /// The adjoint nodes that evaluating any gradient of L may need, each after the adjoints it is
 /// computed from (the loss's end of the graph first).
 template <class L, class Indices = std::make_index_sequence<nodes_of_t<L>::size>>
@@ -177,7 +197,7 @@ struct graph_adjoints;
 template <class L, std::size_t... I>
 struct graph_adjoints<L, std::index_sequence<I...>> {
     static constexpr std::size_t n = sizeof...(I);
-    using type = filter_t<type_list<typename adjoint_in_graph<L, n - 1 - I>::named...>, is_named_adjoint>;
+    using type = filter_t<type_list<typename own_adjoint<L, n - 1 - I>::type...>, is_named_adjoint>;
 };
 
 // ---- the tree walk, for formulas that hold a user's double --------------------------------
