@@ -8,7 +8,9 @@
 #include <ctgrad/yap.hpp>
 
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 namespace {
 
@@ -72,6 +74,34 @@ auto newer_from_yap() {
     auto const z = a * v;
     return from_yap(fn::sum(fn::hadamard(fn::softmax(-(z - fn::row_means(z))), 2.0 * fn::sqrt(p))) +
                     0.5 * fn::mean(fn::square(v)));
+}
+
+// The descriptor a yap_fn terminal stands for.
+template <class Terminal>
+using op_of = typename std::remove_cvref_t<decltype(boost::yap::value(std::declval<Terminal>()))>::op_type;
+
+using yap_fn_ops = std::tuple<
+    op_of<decltype(fn::plus)>, op_of<decltype(fn::minus)>, op_of<decltype(fn::negate)>, op_of<decltype(fn::matmul)>,
+    op_of<decltype(fn::scale)>, op_of<decltype(fn::divide)>, op_of<decltype(fn::hadamard)>,
+    op_of<decltype(fn::transpose)>, op_of<decltype(fn::relu)>, op_of<decltype(fn::step)>, op_of<decltype(fn::tanh)>,
+    op_of<decltype(fn::sigmoid)>, op_of<decltype(fn::exp)>, op_of<decltype(fn::log)>, op_of<decltype(fn::softplus)>,
+    op_of<decltype(fn::square)>, op_of<decltype(fn::identity)>, op_of<decltype(fn::sqrt)>, op_of<decltype(fn::abs)>,
+    op_of<decltype(fn::sign)>, op_of<decltype(fn::gelu)>, op_of<decltype(fn::softmax)>,
+    op_of<decltype(fn::log_softmax)>, op_of<decltype(fn::sum)>, op_of<decltype(fn::mean)>,
+    op_of<decltype(fn::column_sums)>, op_of<decltype(fn::column_means)>, op_of<decltype(fn::row_sums)>,
+    op_of<decltype(fn::row_means)>, op_of<decltype(fn::count)>, op_of<decltype(fn::mse)>, op_of<decltype(fn::bce)>,
+    op_of<decltype(fn::cross_entropy)>, op_of<decltype(fn::concat_cols)>, op_of<decltype(fn::slice_cols<0, 1>)>>;
+
+template <class Op, class... Ops>
+constexpr bool listed_in(std::tuple<Ops...>*) {
+    return (std::is_same_v<Op, Ops> || ...);
+}
+
+// Every operation of ctgrad's language (a descriptor with a call_form, as ctgrad-gen's table) has
+// its yap_fn terminal, so an operation added to ops/ without one fails here.
+template <class... Ops>
+constexpr bool every_call_form_has_a_terminal(std::tuple<Ops...>*) {
+    return ((!requires { Ops::call; } || listed_in<Ops>(static_cast<yap_fn_ops*>(nullptr))) && ...);
 }
 
 }  // namespace
@@ -193,6 +223,7 @@ TEST_CASE("every yap_fn terminal builds what its ctgrad builder builds", "[yap]"
     STATIC_REQUIRE(same_formula<decltype(from_yap(fn::concat_cols(b, c))), decltype(concat_cols(B, C))>);
     STATIC_REQUIRE(same_formula<decltype(from_yap(fn::slice_cols<1, 2>(b))), decltype(slice_cols<1, 2>(B))>);
     STATIC_REQUIRE(same_formula<decltype(from_yap(fn::named<"H">(b))), decltype(named<"H">(B))>);
+    STATIC_REQUIRE(every_call_form_has_a_terminal(static_cast<all_operations*>(nullptr)));
 }
 
 TEST_CASE("from_yap converts in constant expressions, passes a ctgrad formula through, and makes numbers constants",
