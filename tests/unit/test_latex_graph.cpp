@@ -2,7 +2,7 @@
 // residual layers, with and without named<"H_k"> for the residual sums, and a weight shared by two
 // layers, against golden LaTeX and text. Each reused node's adjoint is one line, the sum of its
 // readers' contributions. residual_derivation.txt is also what `ctgrad-gen derive` must print for
-// the same formula (generator/tests/cli_tests.cmake, cli.derive_residual_golden).
+// the same formula (generator/tests/cli_tests.cmake, cli.derive_residual_text and _latex).
 #include "latex_support.hpp"
 
 #include <ctgrad/derivation_steps.hpp>
