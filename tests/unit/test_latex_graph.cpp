@@ -1,12 +1,14 @@
 // Derivations of formulas that read an intermediate more than once (a DAG, issue 16): two
 // residual layers, with and without named<"H_k"> for the residual sums, and a weight shared by two
 // layers, against golden LaTeX and text. Each reused node's adjoint is one line, the sum of its
-// readers' contributions. residual_derivation.txt is also what `ctgrad-gen derive` must print for
-// the same formula (generator/tests/cli_tests.cmake, cli.derive_residual_text and _latex).
+// readers' contributions; an unnamed node that two nodes read is called H_k (detail/naming.hpp).
+// residual_derivation.txt is also what `ctgrad-gen derive` must print for the same formula
+// (generator/tests/cli_tests.cmake, cli.derive_residual_text and _latex).
 #include "latex_support.hpp"
 
 #include <ctgrad/derivation_steps.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace {
@@ -49,13 +51,17 @@ STATIC_GOLDEN(residual::plain().plain_buffer(), residual_derivation_txt);
 STATIC_GOLDEN(residual::with_names().plain_buffer(), residual_named_derivation_txt);
 STATIC_GOLDEN(shared::steps().plain_buffer(), shared_weight_derivation_txt);
 
-TEST_CASE("A residual block's derivation sums each reused activation's contributions in one line", "[latex][graph]") {
+TEST_CASE("A residual block's derivation names the reused sum H_1 and sums its contributions in one line", "[latex][graph]") {
     const auto d = residual::plain();
     ctgrad_test::check_golden("residual_derivation.tex", d.latex());
     ctgrad_test::check_golden("residual_derivation.txt", d.text());
-    // A_1 is read through X + A_1 by Z_2's product and by the output's: two contributions, one line.
-    CHECK(d.text().find("  ∂L/∂A₁ = ∂L/∂ŷ · ∂ŷ/∂A₁ + ∂L/∂Z₂ · ∂Z₂/∂A₁ = ∂L/∂ŷ W₃ᵀ + ∂L/∂Z₂ W₂ᵀ\n") !=
-          std::string::npos);
+    // X + A_1 is read by Z_2's product and by the next sum: it is H_1, defined once, and its
+    // adjoint is one line with two contributions, handed to A_1 unchanged.
+    const std::string t = d.text();
+    CHECK(t.find("  H₁ = X + A₁\n  Z₂ = H₁ W₂ + b₂ᵀ\n") != std::string::npos);
+    CHECK(t.find("  ∂L/∂H₁ = ∂L/∂ŷ · ∂ŷ/∂H₁ + ∂L/∂Z₂ · ∂Z₂/∂H₁ = ∂L/∂ŷ W₃ᵀ + ∂L/∂Z₂ W₂ᵀ\n") != std::string::npos);
+    CHECK(t.find("  ∂L/∂A₁ = ∂L/∂H₁ · ∂H₁/∂A₁ = ∂L/∂H₁\n") != std::string::npos);
+    CHECK(latex(grad(residual::L, residual::W2)) == "H_1^{T} \\frac{\\partial L}{\\partial Z_2}");
 }
 
 TEST_CASE("A residual block with named sums derives dL/dH_1 = dL/dH_2 + dL/dZ_2 W_2^T", "[latex][graph]") {
@@ -71,6 +77,73 @@ TEST_CASE("A weight shared by two layers gets one adjoint line summing both laye
     ctgrad_test::check_golden("shared_weight_derivation.txt", d.text());
     CHECK(latex(grad(shared::L, shared::W)) ==
           "A_1^{T} \\frac{\\partial L}{\\partial Z_2} + X^{T} \\frac{\\partial L}{\\partial Z_1}");
+}
+
+// ---- the rule: an unnamed node read by two or more distinct nodes is H_k ---------------------
+
+namespace rule {
+constexpr matrix<"X", dynamic, 3> X{};
+constexpr matrix<"W_1", 3, 3> W1{};
+constexpr matrix<"W_2", 3, 3> W2{};
+constexpr matrix<"W_3", 3, 3> W3{};
+constexpr matrix<"w", 3, 1> w{};
+constexpr matrix<"Y", dynamic, 1> Y{};
+
+// Three residual layers: X + A_1 and the next sum are each read by a product and by the next
+// sum; the last sum only by the output's product.
+constexpr auto S1 = X + tanh(X * W1);
+constexpr auto S2 = S1 + tanh(S1 * W2);
+constexpr auto L = mse((S2 + tanh(S2 * W3)) * w, Y);
+
+// The first sum named by the user: it keeps the name, and the second is the first H.
+constexpr auto named_S1 = named<"S">(X + tanh(X * W1));
+constexpr auto named_S2 = named_S1 + tanh(named_S1 * W2);
+constexpr auto named_L = mse((named_S2 + tanh(named_S2 * W3)) * w, Y);
+
+// A variable spelled H_1: the shared nodes' names skip it.
+constexpr matrix<"H_1", dynamic, 3> H{};
+constexpr auto T1 = H + tanh(H * W1);
+constexpr auto T2 = T1 + tanh(T1 * W2);
+constexpr auto taken_L = mse((T2 + tanh(T2 * W3)) * w, Y);
+
+// X W - Y read twice by one node (a square written as a product): one reader, no name.
+constexpr auto E = X * w - Y;
+constexpr auto square_L = sum(hadamard(E, E));
+
+// The lecture's board net, a tree: no node has two readers.
+constexpr vector<"b_1", 3> b1{};
+constexpr auto board_L = mse(tanh(relu(X * W1 + transpose(b1)) * w), Y);
+
+/// The names a derivation gives L's intermediates, as text, in order.
+template <class Loss>
+std::string names_in_order(const Loss&) {
+    const detail::name_context names = detail::names_of_loss<Loss>();
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += ' ';
+        out += names.name(i, true).view();
+    }
+    return out;
+}
+}  // namespace rule
+
+TEST_CASE("An unnamed node read by two nodes is H_k, numbered from the input; a node read once is not", "[latex][graph]") {
+    CHECK(rule::names_in_order(rule::L) == "Z₁ A₁ H₁ Z₂ A₂ H₂ Z₃ A₃ ŷ L");
+    const std::string t = derivation(rule::L, rule::W1).text();
+    CHECK(t.find("  H₁ = X + A₁\n") != std::string::npos);
+    CHECK(t.find("  H₂ = H₁ + A₂\n") != std::string::npos);
+    CHECK(t.find("  ŷ  = (H₂ + A₃) w\n") != std::string::npos);
+    // issue 16's line: the adjoint of a reused intermediate, the sum of its readers' contributions
+    CHECK(t.find("  ∂L/∂H₁ = ∂L/∂H₂ · ∂H₂/∂H₁ + ∂L/∂Z₂ · ∂Z₂/∂H₁ = ∂L/∂H₂ + ∂L/∂Z₂ W₂ᵀ\n") != std::string::npos);
+    CHECK(t.find("  ∂L/∂A₁ = ∂L/∂H₁ · ∂H₁/∂A₁ = ∂L/∂H₁\n") != std::string::npos);
+    CHECK(rule::names_in_order(rule::board_L) == "Z₁ A₁ Z₂ ŷ L");
+    CHECK(rule::names_in_order(rule::square_L) == "L");
+}
+
+TEST_CASE("A reused node the user named keeps its name; H_k skips a name a variable has", "[latex][graph]") {
+    CHECK(rule::names_in_order(rule::named_L) == "Z₁ A₁ S Z₂ A₂ H₁ Z₃ A₃ ŷ L");
+    CHECK(rule::names_in_order(rule::taken_L) == "Z₁ A₁ H₂ Z₂ A₂ H₃ Z₃ A₃ ŷ L");
+    CHECK(latex(grad(rule::taken_L, rule::W2)) == "H_2^{T} \\frac{\\partial L}{\\partial Z_2}");
 }
 
 }  // namespace
