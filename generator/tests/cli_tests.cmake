@@ -143,6 +143,14 @@ ctgrad_gen_cli(derive_residual_latex EXIT 0 STDOUT_FILE "${golden_dir}/residual_
   ARGS derive "${residual}" --dims "${residual_dims}" --format latex)
 ctgrad_gen_cli(derive_shared_weight_text EXIT 0 STDOUT_FILE "${golden_dir}/shared_weight_derivation.txt"
   ARGS derive "mse(tanh(tanh(X*W)*W), Y)" --dims "X=n,4 W=4,4 Y=n,4" --format text)
+# The reused sum X + A_1 is H_1 in the derivation, so check takes H1 as it takes Z1 or yhat: in a
+# claim, and as a step's quantity (dL/dH1) whose d-name later steps use (dH1).
+ctgrad_gen_cli(check_steps_residual EXIT 0 STDOUT "line 12, dL/dH1: correct\nline 13, dL/dA1: correct\n.*all 11 lines are correct\n$"
+  ARGS check "${residual}" --dims "${residual_dims}" --steps "${PROJECT_SOURCE_DIR}/examples/steps/residual.steps")
+ctgrad_gen_cli(check_claim_residual_h1 EXIT 0 STDOUT "^correct"
+  ARGS check "${residual}" --dims "${residual_dims}" --wrt W2 --claim "H1^T * ((2/n * (yhat - Y) * W3^T) .* (1 - A2^2))")
+ctgrad_gen_cli(check_claim_residual_h1_wrong EXIT 1 STDOUT "^wrong: .*correct: dL/dW2 = H₁ᵀ ∂L/∂Z₂\n$"
+  ARGS check "${residual}" --dims "${residual_dims}" --wrt W2 --claim "X^T * ((2/n * (yhat - Y) * W3^T) .* (1 - A2^2))")
 
 # emit: a header written by ctgrad-gen at build time, compiled into a program that compares its
 # numbers with ctgrad's own evaluation of the same formulas.
