@@ -8,8 +8,10 @@
 
 #include <ctgrad/derivation_steps.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -114,6 +116,20 @@ constexpr auto square_L = sum(hadamard(E, E));
 constexpr vector<"b_1", 3> b1{};
 constexpr auto board_L = mse(tanh(relu(X * W1 + transpose(b1)) * w), Y);
 
+// A residual chain of 12 layers, H_{k+1} = H_k + tanh(H_k W_k): every sum but the last is read
+// twice. Unnamed, its lines wrote out every earlier sum (the longest was 721 bytes); now 78 characters.
+template <int K>
+constexpr matrix<indexed_name<"V", K>, 3, 3> V{};
+template <int K, int Depth, class H>
+constexpr auto chain(H h) {
+    if constexpr (K == Depth) {
+        return h;
+    } else {
+        return chain<K + 1, Depth>(h + tanh(h * V<K>));
+    }
+}
+constexpr auto deep_L = mse(chain<0, 12>(X), matrix<"Y", dynamic, 3>{});
+
 /// The names a derivation gives L's intermediates, as text, in order.
 template <class Loss>
 std::string names_in_order(const Loss&) {
@@ -138,6 +154,20 @@ TEST_CASE("An unnamed node read by two nodes is H_k, numbered from the input; a 
     CHECK(t.find("  ∂L/∂A₁ = ∂L/∂H₁ · ∂H₁/∂A₁ = ∂L/∂H₁\n") != std::string::npos);
     CHECK(rule::names_in_order(rule::board_L) == "Z₁ A₁ Z₂ ŷ L");
     CHECK(rule::names_in_order(rule::square_L) == "L");
+}
+
+TEST_CASE("A 12-layer residual chain's derivation reads in short lines: each sum is H_k, each adjoint one line", "[latex][graph]") {
+    const std::string t = derivation(rule::deep_L, rule::V<0>).text();
+    CHECK(t.find("  ŷ   = H₁₁ + A₁₂\n") != std::string::npos);
+    CHECK(t.find("  ∂L/∂H₁₁ = ∂L/∂ŷ · ∂ŷ/∂H₁₁ + ∂L/∂Z₁₂ · ∂Z₁₂/∂H₁₁ = ∂L/∂ŷ + ∂L/∂Z₁₂ V₁₁ᵀ\n") != std::string::npos);
+    CHECK(t.find("  ∂L/∂H₁  = ∂L/∂H₂ · ∂H₂/∂H₁ + ∂L/∂Z₂ · ∂Z₂/∂H₁ = ∂L/∂H₂ + ∂L/∂Z₂ V₁ᵀ\n") != std::string::npos);
+    std::size_t longest = 0, at = 0;
+    while (at < t.size() && !t.substr(at).starts_with("Convention")) {
+        const std::size_t end = t.find('\n', at);
+        longest = std::max(longest, detail::display_width(std::string_view(t).substr(at, end - at)));
+        at = end + 1;
+    }
+    CHECK(longest <= 80);  // characters on a terminal
 }
 
 TEST_CASE("A reused node the user named keeps its name; H_k skips a name a variable has", "[latex][graph]") {
