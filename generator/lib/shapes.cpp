@@ -734,8 +734,10 @@ intermediate_names name_intermediates(const typed_formula& f) {
         any_shared = true;
     }
     if (any_shared) {
-        std::stable_sort(entries.begin(), entries.end(),
-                         [&](const entry& a, const entry& b) { return first_of[node(a.node)] < first_of[node(b.node)]; });
+        // Entries are distinct structures, so no two tie. (Not std::stable_sort: libstdc++ 12's
+        // uses get_temporary_buffer, which clang flags as deprecated.)
+        std::sort(entries.begin(), entries.end(),
+                  [&](const entry& a, const entry& b) { return first_of[node(a.node)] < first_of[node(b.node)]; });
     }
 
     // Z_k takes the layer of the activation it feeds; a (role, layer) shared by several entries
