@@ -143,7 +143,7 @@ std::string names_in_order(const Loss&) {
 }
 }  // namespace rule
 
-TEST_CASE("An unnamed node read by two nodes is H_k, numbered from the input; a node read once is not", "[latex][graph]") {
+TEST_CASE("An unnamed node read by two nodes is H_k, numbered from the input, and a node read once is not", "[latex][graph]") {
     CHECK(rule::names_in_order(rule::L) == "Z₁ A₁ H₁ Z₂ A₂ H₂ Z₃ A₃ ŷ L");
     const std::string t = derivation(rule::L, rule::W1).text();
     CHECK(t.find("  H₁ = X + A₁\n") != std::string::npos);
@@ -170,7 +170,7 @@ TEST_CASE("A 12-layer residual chain's derivation reads in short lines: each sum
     CHECK(longest <= 80);  // characters on a terminal
 }
 
-TEST_CASE("A reused node the user named keeps its name; H_k skips a name a variable has", "[latex][graph]") {
+TEST_CASE("A reused node the user named keeps its name, and H_k skips a name a variable has", "[latex][graph]") {
     CHECK(rule::names_in_order(rule::named_L) == "Z₁ A₁ S Z₂ A₂ H₁ Z₃ A₃ ŷ L");
     CHECK(rule::names_in_order(rule::taken_L) == "Z₁ A₁ H₂ Z₂ A₂ H₃ Z₃ A₃ ŷ L");
     CHECK(latex(grad(rule::taken_L, rule::W2)) == "H_2^{T} \\frac{\\partial L}{\\partial Z_2}");
