@@ -603,7 +603,8 @@ typed_claim infer_claim_shapes(const typed_formula& f, formula claim, const inte
 // the derivation's Z_1: nodes are told apart by structure (ctgrad by type, where every double
 // constant is one type), activations are the functions whose latex_form says so (exp, relu,
 // tanh, softmax, ...) of something that depends on a variable, and k counts activations from
-// the input.
+// the input. Last, a node still unnamed that two distinct nodes read (the residual sum
+// X + A_1) is H_k, k counting such nodes from the input.
 intermediate_names name_intermediates(const typed_formula& f) {
     const formula& src = f.source;
     intermediate_names out;
@@ -643,7 +644,7 @@ intermediate_names name_intermediates(const typed_formula& f) {
     }
 
     // Entries in post-order, as collect_names builds them.
-    enum class role { activation, preactivation, output };
+    enum class role { activation, preactivation, output, shared };
     struct entry {
         int node;
         role what;
@@ -714,13 +715,44 @@ intermediate_names name_intermediates(const typed_formula& f) {
         }
     }
 
+    // Nodes read by two distinct nodes (a parent that reads a node twice, as X .* X, counts once).
+    // Children precede parents, so the first occurrence of a structure is where ctgrad's graph
+    // lists that node, and the entries, once some node is shared, follow that order.
+    std::vector<int> first_of(count, -1);  // per node: the first node of the same structure
+    std::map<std::string, int> first_by_key;
+    for (int i = 0; i < static_cast<int>(count); ++i) first_of[node(i)] = first_by_key.emplace(key[node(i)], i).first->second;
+    std::vector<std::set<int>> readers(count);  // per first occurrence: its readers' first occurrences
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        for (int a : src[i].args) readers[node(first_of[node(a)])].insert(first_of[node(i)]);
+    }
+    bool any_shared = false;
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        if (first_of[node(i)] != i || is_leaf(i) || has_variable[node(i)] == 0 || readers[node(i)].size() < 2 || listed(i)) {
+            continue;
+        }
+        entries.push_back({i, role::shared});
+        any_shared = true;
+    }
+    if (any_shared) {
+        // Entries are distinct structures, so no two tie. (Not std::stable_sort: libstdc++ 12's
+        // uses get_temporary_buffer, which clang flags as deprecated.)
+        std::sort(entries.begin(), entries.end(),
+                  [&](const entry& a, const entry& b) { return first_of[node(a.node)] < first_of[node(b.node)]; });
+    }
+
     // Z_k takes the layer of the activation it feeds; a (role, layer) shared by several entries
-    // is numbered: A_{2,1}, A_{2,2}.
+    // is numbered: A_{2,1}, A_{2,2}. H_k counts the shared nodes.
     const auto layer_of = [&](const entry& e) { return layer[node(e.node)] + (e.what == role::preactivation ? 1 : 0); };
+    int shared_count = 0;
     for (std::size_t k = 0; k < entries.size(); ++k) {
         const entry& e = entries[k];
         if (e.what == role::output) {
             out.emplace_back("\\hat{y}", e.node);
+            continue;
+        }
+        if (e.what == role::shared) {
+            const std::string number = std::to_string(++shared_count);
+            out.emplace_back(shared_count >= 10 ? "H_{" + number + "}" : "H_" + number, e.node);
             continue;
         }
         int before = 0, total = 0;

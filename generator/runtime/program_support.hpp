@@ -289,10 +289,24 @@ constexpr auto adjoint_in(ctgrad::detail::type_list<A...>) {
 }
 
 /// dL/dF as ctgrad's backward pass derives it for the forward node F: the adjoint it names for
-/// F (the sum when F is reached on several paths), or no_adjoint.
+/// F (the sum when F is reached on several paths); else, in the graph, the adjoint F's one
+/// reader hands on unchanged (A_1 under H_1 = X + A_1 gets dL/dH_1, as the derivation's line
+/// dL/dA_1 = dL/dH_1 says); else no_adjoint.
 template <class L, class F>
 constexpr auto adjoint_of(const L&, const F&) {
-    return adjoint_in<std::remove_cvref_t<F>>(ctgrad::detail::adjoints_of_t<L>{});
+    using forward = std::remove_cvref_t<F>;
+    using own = decltype(adjoint_in<forward>(ctgrad::detail::adjoints_of_t<L>{}));
+    if constexpr (!std::is_same_v<own, no_adjoint> || !ctgrad::is_stateless_v<L>) {
+        return adjoint_in<forward>(ctgrad::detail::adjoints_of_t<L>{});
+    } else {
+        using graph = ctgrad::detail::loss_graph<L>;
+        using named = typename ctgrad::detail::adjoint_in_graph<L, ctgrad::detail::index_in<forward, typename graph::map>>::named;
+        if constexpr (ctgrad::is_adjoint_v<named>) {
+            return named{};
+        } else {
+            return no_adjoint{};
+        }
+    }
 }
 
 template <class E>

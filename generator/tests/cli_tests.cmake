@@ -2,9 +2,11 @@
 # library's behaviour is tested in tests/unit/test_generator_*.cpp; these check the command line:
 # argument parsing, exit codes, and that errors print a caret.
 
-# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDERR <regex>] [INPUT <file>] ARGS <arg>...)
+# ctgrad_gen_cli(<name> EXIT <code> [CARET] [STDOUT <regex>] [STDOUT_FILE <file>] [STDERR <regex>]
+#                [INPUT <file>] ARGS <arg>...)
+# STDOUT_FILE: stdout must equal the file's text exactly (a golden file).
 function(ctgrad_gen_cli name)
-  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDERR;INPUT" "ARGS")
+  cmake_parse_arguments(PARSE_ARGV 1 cli "CARET" "EXIT;STDOUT;STDOUT_FILE;STDERR;INPUT" "ARGS")
   string(ASCII 31 separator)
   list(JOIN cli_ARGS "${separator}" joined)
   set(defines "-DEXE=$<TARGET_FILE:ctgrad-gen>" "-DARGS=${joined}" "-DEXIT=${cli_EXIT}")
@@ -13,6 +15,9 @@ function(ctgrad_gen_cli name)
   endif()
   if(DEFINED cli_STDOUT)
     list(APPEND defines "-DSTDOUT_REGEX=${cli_STDOUT}")
+  endif()
+  if(DEFINED cli_STDOUT_FILE)
+    list(APPEND defines "-DSTDOUT_FILE=${cli_STDOUT_FILE}")
   endif()
   if(DEFINED cli_INPUT)
     list(APPEND defines "-DINPUT=${cli_INPUT}")
@@ -125,6 +130,28 @@ ctgrad_gen_cli(check_cross_entropy_wrong EXIT 1 STDOUT "^wrong"
 ctgrad_gen_cli(error_slice_columns_not_numbers EXIT 2 CARET STDERR "needs the number of columns of X"
   ARGS shapes "sum(slice_cols(X, 0, 2))")
 
+# DAG formulas (issue 16): a residual block, whose X + A_1 is read by two layers, and a weight
+# shared by two layers. The tool prints exactly the library's derivation of the same formula
+# (tests/golden/*, compared by tests/unit/test_latex_graph.cpp): one line per reused node's
+# adjoint, the sum of its readers' contributions.
+set(residual "mse((X + tanh(X*W1 + b1^T) + tanh((X + tanh(X*W1 + b1^T))*W2 + b2^T))*W3, Y)")
+set(residual_dims "X=n,d W1=d,d b1=d W2=d,d b2=d W3=d,1 Y=n,1")
+set(golden_dir "${PROJECT_SOURCE_DIR}/tests/golden")
+ctgrad_gen_cli(derive_residual_text EXIT 0 STDOUT_FILE "${golden_dir}/residual_derivation.txt"
+  ARGS derive "${residual}" --dims "${residual_dims}" --format text)
+ctgrad_gen_cli(derive_residual_latex EXIT 0 STDOUT_FILE "${golden_dir}/residual_derivation.tex"
+  ARGS derive "${residual}" --dims "${residual_dims}" --format latex)
+ctgrad_gen_cli(derive_shared_weight_text EXIT 0 STDOUT_FILE "${golden_dir}/shared_weight_derivation.txt"
+  ARGS derive "mse(tanh(tanh(X*W)*W), Y)" --dims "X=n,4 W=4,4 Y=n,4" --format text)
+# The reused sum X + A_1 is H_1 in the derivation, so check takes H1 as it takes Z1 or yhat: in a
+# claim, and as a step's quantity (dL/dH1) whose d-name later steps use (dH1).
+ctgrad_gen_cli(check_steps_residual EXIT 0 STDOUT "line 12, dL/dH1: correct\nline 13, dL/dA1: correct\n.*all 11 lines are correct\n$"
+  ARGS check "${residual}" --dims "${residual_dims}" --steps "${PROJECT_SOURCE_DIR}/examples/steps/residual.steps")
+ctgrad_gen_cli(check_claim_residual_h1 EXIT 0 STDOUT "^correct"
+  ARGS check "${residual}" --dims "${residual_dims}" --wrt W2 --claim "H1^T * ((2/n * (yhat - Y) * W3^T) .* (1 - A2^2))")
+ctgrad_gen_cli(check_claim_residual_h1_wrong EXIT 1 STDOUT "^wrong: .*correct: dL/dW2 = H₁ᵀ ∂L/∂Z₂\n$"
+  ARGS check "${residual}" --dims "${residual_dims}" --wrt W2 --claim "X^T * ((2/n * (yhat - Y) * W3^T) .* (1 - A2^2))")
+
 # emit: a header written by ctgrad-gen at build time, compiled into a program that compares its
 # numbers with ctgrad's own evaluation of the same formulas.
 set(emitted_dir "${CMAKE_CURRENT_BINARY_DIR}/emitted")
@@ -133,6 +160,7 @@ file(GLOB_RECURSE ctgrad_gen_headers CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/in
 set(emitted_headers)
 foreach(spec IN ITEMS
     "board_net|${board}|X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1"
+    "residual|${residual}|${residual_dims}"
     "f|mse(X*f_result, Y)|X=n,d f_result=d,1 Y=n,1"
     "classifier|cross_entropy(X*W + b^T, Y)|X=n,d W=d,H b=H Y=n,H"
     "nets|sum(T .* gelu(X*W1) / sqrt(row_means(square(X*W1)) + 1)) + mean(abs(log_softmax(X*W1 - column_means(X*W1)))) + sum(hadamard(slice_cols(concat_cols(X, tanh(X*W1)), 1, 3), X + row_sums(X)))|X=n,3 W1=3,4 T=n,4"

@@ -15,6 +15,7 @@
 #include "f.hpp"  // emit --name f of a formula with a variable f_result: the parameter is renamed
 #include "many_ops.hpp"
 #include "nets.hpp"
+#include "residual.hpp"
 
 namespace {
 
@@ -157,6 +158,35 @@ int main() {
         expect_near("nets: loss", r.loss, eval(L, in));
         expect_near("nets: dL/dW_1", r.d_W_1, eval(grad(L, W1), in));
         expect_near("nets: dL/dT", r.d_T, eval(grad(L, T), in));
+    }
+    for (int draw = 0; draw < 3; ++draw) {
+        // A residual block (issue 16): H_1 = X + tanh(X W_1 + b_1^T) is read by the second
+        // layer's product and by the output's sum, so its adjoint sums two contributions. The
+        // weights are d x d (V1 .. V3, c1, c2: W1 and b1 above are d x H), named as in the formula.
+        constexpr matrix<"W_1", d, d> V1{};
+        constexpr vector<"b_1", d> c1{};
+        constexpr matrix<"W_2", d, d> V2{};
+        constexpr vector<"b_2", d> c2{};
+        constexpr matrix<"W_3", d, 1> V3{};
+        constexpr matrix<"Y", dynamic, 1> Y{};
+        constexpr auto H1 = X + tanh(X * V1 + transpose(c1));
+        constexpr auto L = mse((H1 + tanh(H1 * V2 + transpose(c2))) * V3, Y);
+        const auto x = random<dynamic, d>(rng, n, d);
+        const auto w1 = random<d, d>(rng);
+        const auto v1 = random<d, 1>(rng);
+        const auto w2 = random<d, d>(rng);
+        const auto v2 = random<d, 1>(rng);
+        const auto w3 = random<d, 1>(rng);
+        const auto y = random<dynamic, 1>(rng, n, 1);
+        const auto in = bind(X = x, V1 = w1, c1 = v1, V2 = w2, c2 = v2, V3 = w3, Y = y);
+        const auto [gW1, gb1, gW2, gb2, gW3] = eval(grads(L, V1, c1, V2, c2, V3), in);
+        const residual_result r = residual(x, w1, v1, w2, v2, w3, y);
+        expect_near("residual: loss", r.loss, eval(L, in));
+        expect_near("residual: dL/dW_1", r.d_W_1, gW1);
+        expect_near("residual: dL/db_1", r.d_b_1, gb1);
+        expect_near("residual: dL/dW_2", r.d_W_2, gW2);
+        expect_near("residual: dL/db_2", r.d_b_2, gb2);
+        expect_near("residual: dL/dW_3", r.d_W_3, gW3);
     }
     std::printf("%s\n", failures == 0 ? "the emitted headers agree with ctgrad" : "MISMATCH");
     return failures == 0 ? 0 : 1;

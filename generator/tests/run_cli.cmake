@@ -4,6 +4,7 @@
 #   ARGS           its arguments, separated by the character \x1f (so ';' and spaces survive)
 #   EXIT           the exit code it must return
 #   STDOUT_REGEX   optional: a regular expression stdout must match
+#   STDOUT_FILE    optional: a file whose text stdout must equal exactly (a golden file)
 #   STDERR_REGEX   optional: a regular expression stderr must match
 #   INPUT          optional: a file ctgrad-gen reads as standard input
 #   CARET          optional: when set, stderr must be `error: ...`, a text line and a caret line,
@@ -48,6 +49,12 @@ if(NOT code STREQUAL "${EXIT}")
 endif()
 if(DEFINED STDOUT_REGEX AND NOT out MATCHES "${STDOUT_REGEX}")
   message(FATAL_ERROR "stdout does not match `${STDOUT_REGEX}`\n${report}")
+endif()
+if(DEFINED STDOUT_FILE)
+  file(READ "${STDOUT_FILE}" expected)
+  if(NOT out STREQUAL expected)
+    message(FATAL_ERROR "stdout differs from ${STDOUT_FILE}\n--- expected\n${expected}\n${report}")
+  endif()
 endif()
 if(DEFINED STDERR_REGEX AND NOT err MATCHES "${STDERR_REGEX}")
   message(FATAL_ERROR "stderr does not match `${STDERR_REGEX}`\n${report}")

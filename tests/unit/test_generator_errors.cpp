@@ -167,6 +167,8 @@ std::vector<malformed> cases() {
     c.push_back({"parameters used only inside count", derive("count(W)"), 8, "only inside count"});
     // Names the derivation uses for its own quantities.
     c.push_back({"a variable named like an intermediate", derive("mse(relu(Z1*W)*V, Y)"), 9, "the derivation gives Z1*W"});
+    c.push_back({"a variable named like a reused intermediate", derive("sum((X + H1)*W + (X + H1))"), 9,
+                 "the derivation gives (X + H1); rename the variable"});
     c.push_back({"a variable named like the prediction", derive("mse(relu(X*W)*yhat, Y)"), 14, "rename the variable"});
     c.push_back({"a variable named like the loss", derive("sum(X*L)"), 6, "gives the loss"});
     c.push_back({"a matrix divided by the number zero", derive("sum(X*W)/(1-1)"), 8, "division by zero"});

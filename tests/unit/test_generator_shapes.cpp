@@ -161,6 +161,29 @@ TEST_CASE("Intermediates follow ctgrad's naming rules beyond the board: the outp
     CHECK(names_of(deep_tanh_formula(10)).find("Z_{10}=") != std::string::npos);
 }
 
+TEST_CASE("An unnamed intermediate that two nodes read is H_k, as in ctgrad's derivation", "[cli][shapes]") {
+    const auto names_of = [](const std::string& formula) {
+        std::string out;
+        for (const auto& [latex, node] : name_intermediates(typed(formula))) out += latex + " ";
+        return out;
+    };
+    // The residual block of tests/golden/residual_derivation.txt: X + A_1 is read by Z_2's
+    // product and by the next sum (written twice, one node); that sum is read once.
+    const typed_formula t = typed("mse((X + tanh(X*W1 + b1^T) + tanh((X + tanh(X*W1 + b1^T))*W2 + b2^T))*W3, Y)");
+    const auto names = name_intermediates(t);
+    REQUIRE(names.size() == 6);
+    CHECK(names[2].first == "H_1");
+    CHECK(t.source.source(names[2].second) == "X + tanh(X*W1 + b1^T)");
+    CHECK(names_of("mse((X + tanh(X*W1 + b1^T) + tanh((X + tanh(X*W1 + b1^T))*W2 + b2^T))*W3, Y)") ==
+          "Z_1 A_1 H_1 Z_2 A_2 \\hat{y} ");
+    // Read twice by one node (X*W - Y squared as a product): one reader, no name. Read by an
+    // activation and another node: Z_1 as before.
+    CHECK(names_of("sum((X*W - Y) .* (X*W - Y))") == "");
+    CHECK(names_of("mean(exp(X*w + b) - Y .* (X*w + b))") == "Z_1 \\hat{y} ");
+    // Numbered from the input, in the order of ctgrad's graph.
+    CHECK(names_of("sum((X + X*W)*V + (X + X*W) + ((X + X*W)*V + (X + X*W))*U)") == "H_1 H_2 ");
+}
+
 TEST_CASE("Claims are typed against the formula's dimensions and may use n and the intermediates", "[cli][shapes]") {
     const typed_formula t = typed(board, "W2=H,1");
     const typed_claim c = infer_claim_shapes(t, parse("A1^T * ((2/n * (yhat - Y)) .* (1 - tanh(Z2)^2))"), name_intermediates(t));

@@ -1,5 +1,6 @@
 // The names a derivation gives the intermediates of a loss: pre-activations Z_k, activations A_k,
-// the output \hat{y}, the user's named<"H">(e) and the loss L. Computed from types at compile time.
+// the output \hat{y}, the user's named<"H">(e), intermediates read more than once H_k, and the
+// loss L. Computed from types at compile time.
 #pragma once
 
 #include <algorithm>
@@ -52,12 +53,14 @@ static constexpr int layer_v<node<Op, Args...>> =
 
 // ---- the list of named intermediates ------------------------------------------------------
 
-enum class name_role : unsigned char { user, activation, preactivation, output, loss };
+enum class name_role : unsigned char { user, activation, preactivation, output, shared, loss };
 
-template <class Node, name_role Role>
+/// One named node; Number is the k of a shared node's H_k (0 for the other roles).
+template <class Node, name_role Role, int Number = 0>
 struct name_entry {
     using node_type = Node;
     static constexpr name_role role = Role;
+    static constexpr int number = Number;
 };
 
 template <class... Entries>
@@ -231,22 +234,166 @@ struct unwrap_named<node<Op, A>> {
     using type = A;
 };
 
-/// Every named intermediate of loss L, inputs first, the loss last.
-template <class L>
-struct names_of {
-    using collected = typename drop_last_if<typename collect_names<name_list<>, nodes_of_t<L>>::type, L>::type;
-    using with_output = typename mark_output<collected, typename unwrap_named<L>::type>::type;
-    using type = typename append_entry<with_output, name_entry<L, name_role::loss>>::type;
-};
-
-// ---- the table the printer uses ---------------------------------------------------------
-
 /// The user's label of a named<"H">(e) node, else empty.
 template <class Node>
 static constexpr std::string_view label_v{};
 template <class Op, class A>
     requires requires { Op::label; }
 static constexpr std::string_view label_v<node<Op, A>> = Op::label;
+
+// ---- intermediates read more than once: H_k ----------------------------------------------
+//
+// A node that two or more distinct nodes of the graph read (the residual sum X + A_1, read by the
+// next layer's product and by the next sum) would otherwise be written out in full in every
+// line that uses it, and its adjoint, the sum of its readers' contributions, would have no line
+// of its own. So once the rules above have named what they name, every such node that is still
+// unnamed is called H_k, k counting them from the input. A node read once keeps the behaviour
+// above, so a formula that is a tree gets exactly the names it got before.
+
+/// How many distinct nodes read node C of L's graph: X ⊙ X reads X once. Only nodes that
+/// depend on a variable have readers in the table (the backward pass's own reader table).
+template <class L>
+static constexpr std::size_t distinct_readers(std::size_t c) {
+    const auto& table = loss_graph<L>::table;
+    std::size_t count = 0, last = static_cast<std::size_t>(-1);
+    for (std::size_t k = table.first[c]; k < table.first[c + 1]; ++k) {
+        // a node's readers are listed together, parent by parent
+        if (table.readers[k].parent != last) ++count;
+        last = table.readers[k].parent;
+    }
+    return count;
+}
+
+/// Whether List leaves Node unnamed, asked only of a node that two readers share (listed_v is
+/// linear in the list: asking it of every node of a deep net would cost for nothing).
+template <class List, class Node, bool Shared>
+struct unnamed_shared : std::false_type {};
+template <class List, class Node>
+struct unnamed_shared<List, Node, true> : std::bool_constant<is_node_v<Node> && !listed_v<List, Node>> {};
+
+/// Whether `name` spells H_k (or H_{k}): a variable or a user's label that a shared node's
+/// name would repeat.
+constexpr bool spells_shared_name(std::string_view name, int k) {
+    text_buffer plain, braced;
+    plain += "H_";
+    append_integer(plain, k);
+    braced += "H_{";
+    append_integer(braced, k);
+    braced += '}';
+    return name == plain.view() || name == braced.view();
+}
+
+template <class Vars>
+struct variable_names;
+template <class... Vs>
+struct variable_names<type_list<Vs...>> {
+    static constexpr std::array<std::string_view, sizeof...(Vs) + 1> value{Vs::name..., std::string_view{}};
+};
+
+/// List with an entry H_k for every node of L that two or more distinct nodes read and List
+/// leaves unnamed, all in the graph's order (each after the nodes its definition uses). k counts
+/// them from the input, skipping a k whose H_k a variable of L or a user's label already spells.
+/// List itself, in its own order, when there is none.
+template <class List, class L>
+struct add_shared_names;
+template <class... Es, class L>
+struct add_shared_names<name_list<Es...>, L> {
+    using graph = loss_graph<L>;
+    using all_nodes = typename flat_of<typename graph::nodes>::type;
+    static constexpr std::size_t n = graph::nodes::size;
+
+    static constexpr auto flags = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<bool, n + 1>{
+            unnamed_shared<name_list<Es...>, type_at<I, all_nodes>, (distinct_readers<L>(I) >= 2)>::value..., false};
+    }(std::make_index_sequence<n>{});
+    static constexpr std::size_t count = [] {
+        std::size_t c = 0;
+        for (bool f : flags) c += f ? 1 : 0;
+        return c;
+    }();
+
+    /// Per entry of the result: its node's position in the graph, the entry of List it is (or
+    /// a shared node), and a shared node's k.
+    struct slot {
+        std::size_t position = 0;
+        std::size_t from = 0;
+        bool shared = false;
+        int number = 0;
+    };
+
+    struct merged {
+        static constexpr std::size_t size = sizeof...(Es) + count;
+        static constexpr std::array<slot, size + 1> slots = [] {
+            std::array<slot, size + 1> out{};
+            const std::size_t positions[] = {index_in<typename Es::node_type, typename graph::map>..., 0};
+            std::size_t k = 0;
+            for (std::size_t i = 0; i < sizeof...(Es); ++i) out[k++] = slot{positions[i], i, false, 0};
+            for (std::size_t i = 0; i < n; ++i) {
+                if (flags[i]) out[k++] = slot{i, 0, true, 0};
+            }
+            // The graph's order, a topological one (insertion sort: stable, and few entries).
+            for (std::size_t i = 1; i < size; ++i) {
+                for (std::size_t j = i; j > 0 && out[j - 1].position > out[j].position; --j) {
+                    const slot t = out[j];
+                    out[j] = out[j - 1];
+                    out[j - 1] = t;
+                }
+            }
+            const auto& variables = variable_names<variables_of_t<L>>::value;
+            const std::string_view labels[] = {label_v<typename Es::node_type>..., label_v<L>};
+            const auto taken = [&](int number) {
+                for (std::string_view v : variables) {
+                    if (spells_shared_name(v, number)) return true;
+                }
+                for (std::string_view l : labels) {
+                    if (spells_shared_name(l, number)) return true;
+                }
+                return false;
+            };
+            int number = 0;
+            for (std::size_t i = 0; i < size; ++i) {
+                if (!out[i].shared) continue;
+                do {
+                    ++number;
+                } while (taken(number));
+                out[i].number = number;
+            }
+            return out;
+        }();
+
+        template <std::size_t K>
+        static auto entry_at() {
+            if constexpr (slots[K].shared) {
+                return name_entry<type_at<slots[K].position, all_nodes>, name_role::shared, slots[K].number>{};
+            } else {
+                return type_at<slots[K].from, flat_list<Es...>>{};
+            }
+        }
+        template <std::size_t... K>
+        static name_list<decltype(entry_at<K>())...> make(std::index_sequence<K...>);
+        using type = decltype(make(std::make_index_sequence<size>{}));
+    };
+
+    static constexpr auto pick() {
+        if constexpr (count == 0) {
+            return std::type_identity<name_list<Es...>>{};
+        } else {
+            return std::type_identity<typename merged::type>{};
+        }
+    }
+    using type = typename decltype(pick())::type;
+};
+
+/// Every named intermediate of loss L, inputs first, the loss last.
+template <class L>
+struct names_of {
+    using collected = typename drop_last_if<typename collect_names<name_list<>, nodes_of_t<L>>::type, L>::type;
+    using with_output = typename mark_output<collected, typename unwrap_named<L>::type>::type;
+    using with_shared = typename add_shared_names<with_output, L>::type;
+    using type = typename append_entry<with_shared, name_entry<L, name_role::loss>>::type;
+};
+
+// ---- the table the printer uses ---------------------------------------------------------
 
 template <class List>
 struct name_table;
@@ -257,9 +404,11 @@ struct name_table<name_list<Es...>> {
     using nodes = name_list<Es...>;
 
     static constexpr std::array<name_role, size> roles{Es::role...};
-    /// The layer: a pre-activation Z_k takes the number of the activation it feeds.
+    /// The layer: a pre-activation Z_k takes the number of the activation it feeds; a shared
+    /// node's H_k, its k.
     static constexpr std::array<int, size> layers{
-        (layer_v<typename Es::node_type> + (Es::role == name_role::preactivation ? 1 : 0))...};
+        (Es::role == name_role::shared ? Es::number
+                                       : layer_v<typename Es::node_type> + (Es::role == name_role::preactivation ? 1 : 0))...};
     static constexpr std::array<std::string_view, size> labels{label_v<typename Es::node_type>...};
 
     /// 0 when (role, layer) is unique, else the 1-based rank among the entries sharing it.
@@ -311,7 +460,7 @@ struct name_context {
         return -1;
     }
 
-    /// The LaTeX name of entry i: Z_1, A_{2,1}, \hat{y}, the user's label, L.
+    /// The LaTeX name of entry i: Z_1, A_{2,1}, \hat{y}, H_1, the user's label, L.
     constexpr text_buffer latex_name(std::size_t i) const {
         text_buffer out;
         const name_info& e = entries[i];
@@ -322,7 +471,7 @@ struct name_context {
         } else if (e.role == name_role::output) {
             out += "\\hat{y}";
         } else {
-            out += e.role == name_role::activation ? 'A' : 'Z';
+            out += e.role == name_role::activation ? 'A' : e.role == name_role::shared ? 'H' : 'Z';
             out += '_';
             const bool braces = e.layer >= 10 || e.rank > 0;
             if (braces) out += '{';
