@@ -60,7 +60,7 @@ constexpr auto A<0> = X;
 }  // namespace
 
 TEST_CASE("ctgrad-gen derive and the C++ API print the same LaTeX for the deep tanh net of board exercise 2",
-          "[cli][latex]") {
+          "[cli][latex][deep100]") {
     STATIC_REQUIRE(layer_name<'W', 7>().view() == "W_7");
     STATIC_REQUIRE(layer_name<'b', 100>().view() == "b_{100}");
     constexpr auto L = mse(A<layers>, Y);
