@@ -81,7 +81,9 @@ struct no_product_operand {};
 
 /// The operand of E, a sum or difference computed in its own slot, that is a stored matrix
 /// product of E's shape, the left one first: the product is then computed into E's slot
-/// (store_sum_with_product in detail/products.hpp). no_product_operand when there is none.
+/// (store_sum_with_product in detail/products.hpp). no_product_operand when there is none, and
+/// for a node of another arity: the kernel adds one product to one other operand, so such a
+/// node keeps its products in their slots (a missed optimisation, never a wrong value).
 template <class E, class Stored>
 struct product_operand {
     using type = no_product_operand;

@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 #include <cstddef>
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
@@ -45,6 +46,23 @@ struct lazy_shape<lazy_node<Op, R, C, Args...>> {
 
 template <class P>
 CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f);
+template <class P>
+CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f);
+
+/// Op's value from the values of all its operands, each later operand's sizes checked against
+/// the first's (K numbers the later ones).
+template <class P, std::size_t... K, class First, class... Rest>
+CTGRAD_ALWAYS_INLINE static auto value_of_operands(const frame_view& f, std::index_sequence<K...>, const First& first,
+                                                   const Rest&... rest) {
+    using Op = typename P::op_type;
+    (void)std::initializer_list<int>{0, (detail::check_operand_sizes<Op, arg_t<0, P>, arg_t<K + 1, P>>(f, first, rest), 0)...};
+    return Op::value(typename lazy_shape<P>::type{}, first, rest...);
+}
+/// An operation instruction P of any arity, from its operands' instructions.
+template <class P, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static auto run_operands(const frame_view& f, std::index_sequence<I...>) {
+    return detail::value_of_operands<P>(f, std::make_index_sequence<sizeof...(I) - 1>{}, detail::run<arg_t<I, P>>(f)...);
+}
 
 /// The value of an instruction: a double when it is 1x1; otherwise a reference to a bound
 /// matrix or a slot, or a lazy Eigen expression (of matrix or array kind, see entries()).
@@ -86,8 +104,12 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
             return Op::value(shape{}, a, b);
         } else if constexpr (is_elementwise_op<Op>) {
             return Op::apply(detail::entries(detail::run<arg_t<0, P>>(f)));
-        } else {
+        } else if constexpr (Op::arity == 1) {
             return Op::value(shape{}, detail::run<arg_t<0, P>>(f));
+        } else {
+            // Three or more operands. One and two, the common cases, are inline above: each
+            // function evaluation instantiates per node costs compile time.
+            return detail::run_operands<P>(f, std::make_index_sequence<Op::arity>{});
         }
     }
 }
@@ -135,6 +157,15 @@ CTGRAD_NOINLINE static void fill(const frame_view& f) {
 template <class E, class Layout>
 CTGRAD_ALWAYS_INLINE static decltype(auto) value_of(const E& e, const frame_view& f);
 
+/// The value of a node n of three or more operands, holding a user's double, from its operands'
+/// values, each later operand's sizes checked against the first's.
+template <class Shape, class N, std::size_t... K, class First, class... Rest>
+CTGRAD_ALWAYS_INLINE static auto stateful_operands(const N& n, std::index_sequence<K...>, const First& first, const Rest&... rest) {
+    using Op = typename N::op_type;
+    (void)std::initializer_list<int>{0, (detail::check_described_sizes<Op, 0, K + 1>(n, first, rest), 0)...};
+    return Op::value(Shape{}, first, rest...);
+}
+
 template <class Op, class... Args, class Layout, std::size_t... I>
 CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, const frame_view& f, Layout,
                                                   std::index_sequence<I...>) {
@@ -152,8 +183,11 @@ CTGRAD_ALWAYS_INLINE static auto compute_stateful(const node<Op, Args...>& n, co
         return Op::value(shape{}, a, b);
     } else if constexpr (is_elementwise_op<Op>) {
         return Op::apply(detail::entries(detail::value_of<Args..., Layout>(ctgrad::arg<0>(n), f)));
-    } else {
+    } else if constexpr (sizeof...(Args) == 1) {
         return Op::value(shape{}, detail::value_of<Args, Layout>(ctgrad::arg<I>(n), f)...);
+    } else {
+        return detail::stateful_operands<shape>(n, std::make_index_sequence<sizeof...(Args) - 1>{},
+                                                detail::value_of<Args, Layout>(ctgrad::arg<I>(n), f)...);
     }
 }
 

@@ -9,6 +9,7 @@
 #include "../errors.hpp"
 #include "../expression.hpp"
 #include "../operations.hpp"
+#include "frame.hpp"
 #include "texts.hpp"
 
 namespace ctgrad::detail {
@@ -21,7 +22,8 @@ namespace ctgrad::detail {
 }
 
 /// Which sizes of Op's operands, shaped Left and Right, only run time can check (static sizes
-/// were checked when building).
+/// were checked when building). An operation of three or more operands has each later operand
+/// checked against its first by the same rule (check_operand_sizes).
 enum class size_check { none, inner, all, columns, rows };
 
 template <class Op, class Left, class Right>
@@ -80,6 +82,31 @@ inline bool sizes_fit(size_check check, dims a, dims b) {
 [[noreturn]] CTGRAD_COLD inline void throw_size_error(const short_text& left, const short_text& right, const short_text* slot_texts,
                                           dims a, dims b, size_check check) {
     detail::throw_size_error(detail::expand_text(left, slot_texts), detail::expand_text(right, slot_texts), a, b, check);
+}
+
+/// Checks, when only run time can, the sizes of operand values a and b of an Op node, whose
+/// instructions are Left and Right; the error names them by their texts.
+template <class Op, class Left, class Right, class A, class B>
+CTGRAD_ALWAYS_INLINE static void check_operand_sizes(const frame_view& f, const A& a, const B& b) {
+    constexpr size_check check = detail::runtime_size_check<Op, Left, Right>();
+    if constexpr (check != size_check::none) {
+        const dims da = detail::dims_of(a), db = detail::dims_of(b);
+        if (!detail::sizes_fit(check, da, db)) {
+            detail::throw_size_error(instruction_text<Left>, instruction_text<Right>, f.slot_texts, da, db, check);
+        }
+    }
+}
+
+/// The same for operands L and R of a node n that holds a user's double, named by describe().
+template <class Op, std::size_t L, std::size_t R, class N, class A, class B>
+CTGRAD_ALWAYS_INLINE static void check_described_sizes(const N& n, const A& a, const B& b) {
+    constexpr size_check check = detail::runtime_size_check<Op, arg_t<L, N>, arg_t<R, N>>();
+    if constexpr (check != size_check::none) {
+        const dims da = detail::dims_of(a), db = detail::dims_of(b);
+        if (!detail::sizes_fit(check, da, db)) {
+            detail::throw_size_error(detail::describe(ctgrad::arg<L>(n)), detail::describe(ctgrad::arg<R>(n)), da, db, check);
+        }
+    }
 }
 
 }  // namespace ctgrad::detail

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "../detail/inlining.hpp"
 #include "../expression.hpp"
@@ -53,6 +54,9 @@ struct short_text {
 /// Marks a stored value's number inside an instruction's text (see write_text).
 inline constexpr char slot_mark = '\x01';
 
+template <class E, int Depth, std::size_t... I>
+static constexpr void write_operand_texts(short_text& out, std::index_sequence<I...>);
+
 /// The compile-time counterpart of describe(e), for error messages (depth-limited in the same
 /// way). Also writes instructions: a bound variable by its name, and a stored value as its
 /// number between two slot_marks, replaced by that value's own text when a message is made.
@@ -81,20 +85,23 @@ static constexpr void write_text(short_text& out) {
             out << " " << op::name << " ";
             write_text<arg_t<1, E>, Depth - 1>(out);
             out << ")";
-        } else if constexpr (op::arity == 2) {
+        } else if constexpr (op::arity == 1) {
             out << op::name << "(";
             write_text<arg_t<0, E>, Depth - 1>(out);
-            out << ", ";
-            write_text<arg_t<1, E>, Depth - 1>(out);
             out << ")";
         } else {
             out << op::name << "(";
-            write_text<arg_t<0, E>, Depth - 1>(out);
+            detail::write_operand_texts<E, Depth - 1>(out, std::make_index_sequence<op::arity>{});
             out << ")";
         }
     } else {
         out << "?";
     }
+}
+/// Every operand of E, separated by commas, whatever E's arity.
+template <class E, int Depth, std::size_t... I>
+static constexpr void write_operand_texts(short_text& out, std::index_sequence<I...>) {
+    ((out << std::string_view(I == 0 ? "" : ", "), detail::write_text<arg_t<I, E>, Depth>(out)), ...);
 }
 template <class E>
 static constexpr short_text text_of() {
