@@ -264,7 +264,7 @@ constexpr printed render_pattern(const latex_form& f, const operand* ops, std::s
             continue;
         }
         const char kind = pattern[i + 1];
-        if ((kind == '1' || kind == '2') && static_cast<std::size_t>(kind - '1') < count) {
+        if (kind >= '1' && kind <= '9' && static_cast<std::size_t>(kind - '1') < count) {
             const std::size_t k = static_cast<std::size_t>(kind - '1');
             const bool enclosed = i > 0 && (pattern[i - 1] == '{' || pattern[i - 1] == '(') &&
                                   i + 2 < pattern.size() && (pattern[i + 2] == '}' || pattern[i + 2] == ')');
@@ -286,7 +286,7 @@ constexpr printed render_pattern(const latex_form& f, const operand* ops, std::s
             }
             put_operand(out.s, p, least, text, before_script);
             i += 1;
-        } else if (i + 2 < pattern.size() && (pattern[i + 2] == '1' || pattern[i + 2] == '2') &&
+        } else if (i + 2 < pattern.size() && pattern[i + 2] >= '1' && pattern[i + 2] <= '9' &&
                    static_cast<std::size_t>(pattern[i + 2] - '1') < count) {
             const operand& op = ops[pattern[i + 2] - '1'];
             if (kind == 'J') {
@@ -329,9 +329,14 @@ static constexpr printed print_node(const node<Op, Args...>& n, const print_opti
     } else if constexpr (sizeof...(Args) == 1) {
         const operand ops[] = {make_operand(arg<0>(n), o)};
         return render_pattern(node_form<N>, ops, 1, o.text);
-    } else {
+    } else if constexpr (sizeof...(Args) == 2) {
         const operand ops[] = {make_operand(arg<0>(n), o), make_operand(arg<1>(n), o)};
         return render_pattern(node_form<N>, ops, 2, o.text);
+    } else {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+            const operand ops[] = {make_operand(arg<I>(n), o)...};
+            return render_pattern(node_form<N>, ops, sizeof...(I), o.text);
+        }(std::index_sequence_for<Args...>{});
     }
 }
 
@@ -500,12 +505,17 @@ static constexpr void local_child(const P& p, const G& g, int from, walk_state& 
     }
 }
 
+template <class Vars, class P, class G, std::size_t... I>
+static constexpr void local_operands(const P& p, const G& g, int from, walk_state& st, std::index_sequence<I...>) {
+    (local_child<Vars, I>(p, g, from, st), ...);
+}
+
 /// The rules of derivation.hpp's backprop from P's adjoint g, down to the variables and the
-/// named intermediates P's formula uses; each one's term is recorded.
+/// named intermediates P's formula uses; each one's term is recorded. Every operand, whatever
+/// P's arity.
 template <class Vars, class P, class G>
 static constexpr void local_from(const P& p, const G& g, int from, walk_state& st) {
-    local_child<Vars, 0>(p, g, from, st);
-    if constexpr (P::op_type::arity == 2) local_child<Vars, 1>(p, g, from, st);
+    local_operands<Vars>(p, g, from, st, std::make_index_sequence<P::op_type::arity>{});
 }
 
 template <class Vars, class Parent, std::size_t I, class E, class G>
@@ -543,7 +553,15 @@ static constexpr void record_entry(const E& e, int index, walk_state& st) {
     local_from<Vars>(e, partial<E>{}, index, st);
 }
 
-/// Visits every named intermediate of a loss once, children first.
+template <class Vars, class E>
+static constexpr void visit(const E& e, walk_state& st);
+template <class Vars, class E, std::size_t... I>
+static constexpr void visit_operands(const E& e, walk_state& st, std::index_sequence<I...>) {
+    (visit<Vars>(arg<I>(e), st), ...);
+}
+
+/// Visits every named intermediate of a loss once, children first (every operand, whatever the
+/// arity).
 template <class Vars, class E>
 static constexpr void visit(const E& e, walk_state& st) {
     if constexpr (is_node_v<E>) {
@@ -552,8 +570,7 @@ static constexpr void visit(const E& e, walk_state& st) {
             if (st.entries[index].visited) return;
             st.entries[index].visited = true;
         }
-        visit<Vars>(arg<0>(e), st);
-        if constexpr (E::op_type::arity == 2) visit<Vars>(arg<1>(e), st);
+        visit_operands<Vars>(e, st, std::make_index_sequence<E::op_type::arity>{});
         if (index >= 0) record_entry<Vars>(e, index, st);
     }
 }

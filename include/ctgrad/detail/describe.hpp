@@ -3,6 +3,7 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "../errors.hpp"
 #include "../expression.hpp"
@@ -30,10 +31,15 @@ static std::string describe(const E& e) {
         using op = typename E::op_type;
         if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
             return concat_text("(", describe<Depth - 1>(arg<0>(e)), " ", op::name, " ", describe<Depth - 1>(arg<1>(e)), ")");
-        } else if constexpr (op::arity == 2) {
-            return concat_text(op::name, "(", describe<Depth - 1>(arg<0>(e)), ", ", describe<Depth - 1>(arg<1>(e)), ")");
-        } else {
+        } else if constexpr (op::arity == 1) {
             return concat_text(op::name, "(", describe<Depth - 1>(arg<0>(e)), ")");
+        } else {
+            // name(a, b, ...): every operand, whatever the arity
+            std::string out = concat_text(op::name, "(");
+            [&]<std::size_t... I>(std::index_sequence<I...>) {
+                ((out += (I == 0 ? "" : ", "), out += describe<Depth - 1>(ctgrad::arg<I>(e))), ...);
+            }(std::make_index_sequence<op::arity>{});
+            return out + ")";
         }
     } else {
         return "?";

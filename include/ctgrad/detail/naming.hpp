@@ -207,9 +207,9 @@ struct mark_output {
                                         !product_outside_v<Root, typename top::type>,
                                     typename with_role<List, typename top::type, name_role::output>::type, List>;
 };
-template <class List, class Op, class P, class Y>
-    requires(node_form<node<Op, P, Y>>.loss)
-struct mark_output<List, node<Op, P, Y>> {
+template <class List, class Op, class P, class... Rest>
+    requires(node_form<node<Op, P, Rest...>>.loss)
+struct mark_output<List, node<Op, P, Rest...>> {
     using type = std::conditional_t<
         !is_node_v<P> || is_named_node<P>, List,
         std::conditional_t<listed_v<List, P>, typename with_role<List, P, name_role::output>::type,
@@ -217,9 +217,9 @@ struct mark_output<List, node<Op, P, Y>> {
 };
 
 /// The logits of cross_entropy, when computed: the pre-activation Z_k of its softmax.
-template <class List, class Op, class Z, class Y>
-    requires(node_form<node<Op, Z, Y>>.logits)
-struct mark_output<List, node<Op, Z, Y>> {
+template <class List, class Op, class Z, class... Rest>
+    requires(node_form<node<Op, Z, Rest...>>.logits)
+struct mark_output<List, node<Op, Z, Rest...>> {
     using type = std::conditional_t<!is_node_v<Z> || is_named_node<Z> || listed_v<List, Z>, List,
                                     typename append_entry<List, name_entry<Z, name_role::preactivation>>::type>;
 };

@@ -204,7 +204,7 @@ void store_outer_product(Dst& dst, const Eigen::Product<Lhs, Rhs, Eigen::LazyPro
 }
 
 /// An operand as an Eigen array of a product: operations read matrices entry by entry through
-/// ArrayWrapper (see entries() in evaluation.hpp).
+/// ArrayWrapper (see entries() in evaluation/operands.hpp).
 template <class T>
 static constexpr bool is_product_entries_v = false;
 template <class P>

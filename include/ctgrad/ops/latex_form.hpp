@@ -22,8 +22,8 @@ inline constexpr int atom = 7;      ///< names and numbers
 /// How one operation prints; every descriptor in ops/ has one as `latex` (or, when it depends on
 /// the operands' shapes, as the variable template `latex_for<Args...>`). latex.hpp reads it.
 ///
-/// Patterns: `#1`, `#2` are the operands, parenthesised when their level is below `left`
-/// (`right`), unless the pattern itself encloses them as `{#1}` or `(#1)`. Shape placeholders for
+/// Patterns: `#1`, `#2`, ... `#9` are the operands, parenthesised when their level is below `left`
+/// (`right` for #2 and later), unless the pattern itself encloses them as `{#1}` or `(#1)`. Shape placeholders for
 /// operand k: `#Rk` its rows (`n` when known only at run time), `#Ck` its columns (`m`), `#Nk` its
 /// number of entries (`n`, `3n`), `#Jk` its row j (`Y^{j}`, `\frac{\partial L}{\partial Z^{j}}`);
 /// in the text pattern `#rk`, `#ck` are rows and columns as Unicode subscripts (`_K` for a name
@@ -34,7 +34,7 @@ struct latex_form {
     std::string_view text;               ///< plain-text (Unicode) pattern
     int level = precedence::atom;        ///< precedence of the result
     int left = 0;                        ///< least level of #1 outside enclosing braces
-    int right = 0;                       ///< least level of #2 outside enclosing braces
+    int right = 0;                       ///< least level of #2 (and later operands) outside enclosing braces
     int text_level = -1;                 ///< precedence of the text result when it differs (a/b)
     bool activation = false;             ///< names: f(Z_k) is the activation A_k of layer k
     bool power = false;                  ///< raises a function's name: \tanh^{2}(Z), not \tanh(Z)^{2}

@@ -14,12 +14,12 @@
 namespace ctgrad {
 namespace detail {
 
-/// Eigen helpers used by operation values; defined in evaluation.hpp so the symbolic
+/// Eigen helpers used by operation values; defined in evaluation/operands.hpp so the symbolic
 /// core compiles without Eigen. `Any` only defers the lookup to instantiation.
 template <class Any>
 struct eigen_kit;
 
-/// How operation values read their operands (defined in evaluation.hpp too). A 1x1 operand
+/// How operation values read their operands (defined in evaluation/operands.hpp too). A 1x1 operand
 /// arrives as a double, any other as an Eigen matrix or array expression; values may return
 /// either kind, and a 1x1 result becomes a double again.
 /// entries(x): x entry by entry, as an Eigen array (a double as a 1x1 array).

@@ -1,0 +1,198 @@
+// One evaluation: eval(e, in), eval(grads(...), in) and eval_with_loss run the schedule and read the outputs.
+#pragma once
+
+#include <Eigen/Core>
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../derivation.hpp"
+#include "../detail/graph.hpp"
+#include "../detail/inlining.hpp"
+#include "../detail/type_list.hpp"
+#include "../detail/type_set.hpp"
+#include "../expression.hpp"
+#include "frame.hpp"
+#include "fusion.hpp"
+#include "instructions.hpp"
+#include "run.hpp"
+#include "schedule.hpp"
+#include "texts.hpp"
+
+namespace ctgrad {
+namespace detail {
+
+// ---- one evaluation -----------------------------------------------------------------------------
+
+template <class Sources>
+struct variables_of_all;
+template <class... Sources>
+struct variables_of_all<type_list<Sources...>> {
+    using type = concat_t<variables_of_t<Sources>...>;
+};
+
+template <class E>
+using result_t = std::conditional_t<is_scalar_v<E>, double, Eigen::Matrix<double, E::rows, E::cols>>;
+
+/// An output that holds a user's double: computed from its object (see above).
+template <class E, class Layout>
+struct stateful_output {
+    using layout = Layout;
+};
+template <class T>
+static constexpr bool is_stateful_output_v = false;
+template <class E, class Layout>
+static constexpr bool is_stateful_output_v<stateful_output<E, Layout>> = true;
+
+/// What an output is computed from: its instruction, or, holding a double, its object.
+template <class E, class Layout>
+using output_instruction_t = typename std::conditional_t<is_stateless_v<E>, instruction_of<E, Layout>,
+                                                         std::type_identity<stateful_output<E, Layout>>>::type;
+/// The object an output is computed from: none (its base) when its type says everything, so
+/// the function that reads it is named after its instruction only.
+template <class E>
+using output_object_t = std::conditional_t<is_stateless_v<E>, expression_base, E>;
+
+template <class P, class Object>
+CTGRAD_ALWAYS_INLINE static decltype(auto) output_source(const frame_view& f, const Object& object) {
+    if constexpr (is_stateful_output_v<P>) {
+        return detail::value_of<Object, typename P::layout>(object, f);
+    } else {
+        (void)object;
+        return detail::run<P>(f);
+    }
+}
+
+/// Writes an output into its element of the result tuple. In place, not returned: a tuple built
+/// from returned values copies each one into it, and a fixed-size matrix moves by copying (two
+/// 64 x 64 gradients were 4 copies of 32 KiB per call, more than the rest of a one-row batch).
+template <int R, int C, class P, class Object>
+static void output_into(result_t<shape_only<R, C>>& out, const frame_view& f, const Object& object) {
+    if constexpr (R == 1 && C == 1) {
+        out = detail::output_source<P>(f, object);  // a double already
+    } else {
+        detail::store(out, detail::output_source<P>(f, object));
+    }
+}
+
+/// Fills stored node I when an output needs it; an unneeded node is not even instantiated.
+template <bool Needed, std::size_t I, int R, int C, class P>
+CTGRAD_ALWAYS_INLINE static void fill_if(const frame_view& f) {
+    if constexpr (Needed) detail::fill<I, R, C, P>(f);
+}
+
+// The needed flags are computed here from the outputs' types, not passed as a std::array
+// template argument: g++ 12 can take two such instantiations that differ only in the array for
+// one, and then fills the wrong slots.
+template <class Layout, class... Nodes, class Outputs, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
+    [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
+    [[maybe_unused]] constexpr const auto& fused = fused_v<type_list<Nodes...>, Outputs>;
+    // In order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
+    // A fused node is needed (its reads are) but computed by its reader.
+    (void)std::initializer_list<int>{
+        0, (detail::fill_if<needed[I] && !fused[I], I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f), 0)...};
+}
+
+template <class... Nodes>
+static constexpr std::array<short_text, sizeof...(Nodes) + 1> texts_of(type_list<Nodes...>) {
+    return {detail::text_of<Nodes>()..., short_text{}};
+}
+
+template <class Bound, class... Variables>
+static std::array<const void*, sizeof...(Variables) + 1> variable_addresses(const Bound& in, type_list<Variables...>) {
+    return {static_cast<const void*>(&in.template get<Variables>())..., nullptr};
+}
+
+/// The values of several expressions from one schedule: every stored node they share is
+/// computed once. A std::tuple in the order given.
+template <class Bound, class... Es>
+static auto evaluate_together(const Bound& in, const Es&... es) {
+    using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
+    using stored = distinct_t<typename slots_of_all<sources>::type>;
+    using variables = distinct_t<typename variables_of_all<sources>::type>;
+    using lay = layout<stored, variables, Bound, type_list<Es...>>;
+    static constexpr auto texts = detail::texts_of(stored{});
+    return [&]<class... Nodes>(type_list<Nodes...>) {
+        // A fused node's slot is empty.
+        slots<std::index_sequence_for<Nodes...>, std::conditional_t<detail::is_kept<Nodes, lay>(), shape_only<Nodes::rows, Nodes::cols>,
+                                                                    shape_only<0, 0>>...>
+            storage;
+        const auto slot_addresses = storage.addresses();
+        const auto variable_table = detail::variable_addresses(in, variables{});
+        const frame_view f{slot_addresses.data(), variable_table.data(), texts.data()};
+        detail::run_schedule<lay>(f, stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{});
+        std::tuple<result_t<Es>...> results;
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (void)std::initializer_list<int>{0, (detail::output_into<Es::rows, Es::cols, output_instruction_t<Es, lay>>(
+                                                     std::get<K>(results), f, static_cast<const output_object_t<Es>&>(es)),
+                                                 0)...};
+        }(std::index_sequence_for<Es...>{});
+        return results;
+    }(stored{});
+}
+
+template <class Bound, class... Es>
+static constexpr bool check_bound() {
+    // Each loss's variables once, not once per gradient (a 100-layer net asks for 100).
+    using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
+    using needed = typename variables_of_all<sources>::type;
+    constexpr bool all_bound = []<class... Vs>(type_list<Vs...>) {
+        return detail::all_true({true, contains_v<typename Bound::variables, Vs>...});
+    }(needed{});
+    static_assert(all_bound, "ctgrad: eval: the expression uses a variable that bind(...) does not bind");
+    return all_bound;
+}
+
+}  // namespace detail
+
+/// The value of `e` with the variables bound in `in`: a double for a 1x1 expression, else an
+/// Eigen::Matrix<double, R, C> with the expression's static sizes. Each forward intermediate
+/// and each adjoint is computed once per call.
+template <expression E, class Bound>
+auto eval(const E& e, const Bound& in) {
+    if constexpr (is_invalid_v<E>) {
+        return 0.0;  // the static_assert that made it has already been reported
+    } else if constexpr (!(is_node_v<E> || is_variable_v<E> || is_literal_v<E> || is_gradient_v<E> ||
+                           is_adjoint_v<E> || ctgrad::detail::same_v<E, constant>)) {
+        // A type that derives from expression_base but is none of ctgrad's: stop at the entry,
+        // before the evaluator's tables report it again in several places.
+        static_assert(detail::always_false<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+        return 0.0;
+    } else if constexpr (!detail::check_bound<Bound, E>()) {
+        return 0.0;
+    } else {
+        return std::get<0>(detail::evaluate_together(in, e));
+    }
+}
+
+/// eval(grads(L, W1, b1, ...), in): every gradient in one pass sharing forward values and
+/// adjoints; a std::tuple in the order asked.
+template <class... Gradients, class Bound>
+auto eval(const gradient_list<Gradients...>& list, const Bound& in) {
+    if constexpr (!detail::check_bound<Bound, Gradients...>()) {
+        return std::tuple<detail::result_t<Gradients>...>{};
+    } else {
+        return list.apply([&](const auto&... g) { return detail::evaluate_together(in, g...); });
+    }
+}
+
+/// eval_with_loss(grads(L, W1, b1, ...), in): the loss and every gradient from one forward and
+/// one backward pass, as a std::tuple (L, dL/dW1, dL/db1, ...). What a training step needs.
+template <class... Gradients, class Bound>
+auto eval_with_loss(const gradient_list<Gradients...>& list, const Bound& in) {
+    // An empty list comes only from grads(...) whose error is already reported.
+    using results = std::tuple<double, detail::result_t<Gradients>...>;
+    if constexpr (sizeof...(Gradients) == 0 || !detail::check_bound<Bound, Gradients...>()) {
+        return results{};
+    } else {
+        return list.apply([&](const auto& first, const auto&... rest) {
+            return detail::evaluate_together(in, ctgrad::loss_of(first), first, rest...);
+        });
+    }
+}
+
+}  // namespace ctgrad

@@ -1,0 +1,138 @@
+// Instructions: a stored value or an output rewritten in small types (slot numbers, bound variables, lazy operations).
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "../derivation.hpp"
+#include "../detail/graph.hpp"
+#include "../expression.hpp"
+#include "fusion.hpp"
+
+namespace ctgrad {
+namespace detail {
+
+// ---- instructions -------------------------------------------------------------------------
+//
+// What a stored value or an output is computed from, rewritten in small types: a stored node
+// becomes its slot number, a variable its position among the bound ones, and only the operations
+// evaluated on the spot keep their shape. Every function evaluation instantiates is keyed on
+// these, so no function has a deep formula in its type (see "Compile time" in docs/design.md).
+
+/// Stored value number I.
+template <std::size_t I, int Rows, int Cols>
+struct stored_ref {
+    static constexpr std::size_t index = I;
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
+};
+/// Bound variable number K, bound to a `Matrix`.
+template <std::size_t K, class Variable, class Matrix>
+struct bound_ref {
+    using variable_type = Variable;
+    using matrix_type = Matrix;
+    static constexpr std::size_t index = K;
+    static constexpr int rows = Variable::rows;
+    static constexpr int cols = Variable::cols;
+};
+/// Op applied on the spot to operands that are themselves instructions.
+template <class Op, int Rows, int Cols, class... Args>
+struct lazy_node {
+    using op_type = Op;
+    static constexpr int rows = Rows;
+    static constexpr int cols = Cols;
+};
+
+template <class T>
+static constexpr bool is_stored_ref_v = false;
+template <std::size_t I, int R, int C>
+static constexpr bool is_stored_ref_v<stored_ref<I, R, C>> = true;
+
+template <class T>
+static constexpr bool is_lazy_node_v = false;
+template <class Op, int R, int C, class... Args>
+static constexpr bool is_lazy_node_v<lazy_node<Op, R, C, Args...>> = true;
+
+}  // namespace detail
+
+template <std::size_t I, class Op, int R, int C, class... Args>
+struct arg_type<I, detail::lazy_node<Op, R, C, Args...>> : detail::nth_type<I, Args...> {};
+
+namespace detail {
+
+template <class T>
+static constexpr bool is_bound_ref_v = false;
+template <std::size_t K, class V, class M>
+static constexpr bool is_bound_ref_v<bound_ref<K, V, M>> = true;
+
+/// What the rewriting needs to know: which nodes are stored and which variables are bound.
+template <class Stored, class Variables, class Bound, class Outputs>
+struct layout;
+template <class... Nodes, class... Variables, class Bound, class Outputs>
+struct layout<type_list<Nodes...>, type_list<Variables...>, Bound, Outputs> {
+    using stored = type_list<Nodes...>;
+    using outputs = Outputs;
+    using node_numbers = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
+    using variable_numbers = numbering<std::index_sequence_for<Variables...>, Variables...>;
+    template <class V>
+    using matrix_of = std::remove_cvref_t<decltype(std::declval<const Bound&>().template get<V>())>;
+};
+
+/// Whether E's value is read from its slot: stored, and not fused into its reader.
+template <class E, class Layout>
+static constexpr bool is_kept() {
+    if constexpr (member_v<typename Layout::stored, E>) {
+        return !fused_v<typename Layout::stored, typename Layout::outputs>[index_in<E, typename Layout::node_numbers>];
+    } else {
+        return false;
+    }
+}
+
+template <class E, class Layout, bool Stored = detail::is_kept<E, Layout>()>
+struct instruction_of;
+template <class E, class Layout>
+using instruction_t = typename instruction_of<E, Layout>::type;
+
+/// How a value is computed, ignoring that it may be stored (for filling its own slot).
+template <class E, class Layout>
+struct computation_of {
+    using type = instruction_t<E, Layout>;
+};
+template <class Op, class... Args, class Layout>
+struct computation_of<node<Op, Args...>, Layout> {
+    using type = lazy_node<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, instruction_t<Args, Layout>...>;
+};
+template <class F, class G, class Layout>
+struct computation_of<adjoint<F, G>, Layout> {
+    using type = instruction_t<definition_t<G>, Layout>;
+};
+template <class E, class Layout>
+using computation_t = typename computation_of<E, Layout>::type;
+
+template <class E, class Layout>
+struct instruction_of<E, Layout, true> {
+    using type = stored_ref<index_in<E, typename Layout::node_numbers>, E::rows, E::cols>;
+};
+/// Operations and adjoints evaluated on the spot.
+template <class E, class Layout>
+struct instruction_of<E, Layout, false> {
+    static_assert(is_node_v<E> || is_adjoint_v<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+    using type = computation_t<E, Layout>;
+};
+template <class E, class Layout>
+    requires is_variable_v<E>
+struct instruction_of<E, Layout, false> {
+    using type = bound_ref<index_in<E, typename Layout::variable_numbers>, E, typename Layout::template matrix_of<E>>;
+};
+template <long long N, long long D, class Layout>
+struct instruction_of<literal<N, D>, Layout, false> {
+    using type = literal<N, D>;
+};
+template <class L, class V, class X, class Layout>
+struct instruction_of<gradient<L, V, X>, Layout, false> {
+    using type = instruction_t<X, Layout>;
+};
+
+}  // namespace detail
+}  // namespace ctgrad

@@ -1,0 +1,91 @@
+// How operation values read their operands on Eigen: entries, as_matrix, to_double, eigen_kit (declared in ops/op_base.hpp).
+#pragma once
+
+#include <Eigen/Core>
+#include <type_traits>
+
+#include "../expression.hpp"
+
+namespace ctgrad::detail {
+
+/// I{z > 0} entry by entry with a packet path: Eigen 3.4 runs a bool-to-double cast one scalar
+/// at a time, which made relu's backward pass the slowest loop of the board net (callgrind).
+struct step_indicator {
+    double operator()(double z) const { return z > 0.0 ? 1.0 : 0.0; }
+
+    template <class Packet>
+    Packet packetOp(const Packet& z) const {
+        using namespace Eigen::internal;
+        return pand(pcmp_lt(pzero(z), z), pset1<Packet>(1.0));
+    }
+};
+
+}  // namespace ctgrad::detail
+
+template <>
+struct Eigen::internal::functor_traits<ctgrad::detail::step_indicator> {
+    enum { Cost = 2, PacketAccess = 1 };
+};
+
+
+namespace ctgrad::detail {
+
+// How operation values read their operands (declared in ops/op_base.hpp).
+
+template <class X>
+static decltype(auto) entries(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        // An expression holding the number (a plain 1x1 array would be nested by reference and
+        // die with this call).
+        return Eigen::Array<double, 1, 1>::Constant(x);
+    } else if constexpr (std::is_base_of_v<Eigen::ArrayBase<X>, X>) {
+        return x;  // a reference: the caller's expression copies what it keeps
+    } else {
+        return x.array();
+    }
+}
+
+template <class X>
+static decltype(auto) as_matrix(const X& x) {
+    if constexpr (std::is_arithmetic_v<X> || std::is_base_of_v<Eigen::MatrixBase<X>, X>) {
+        return x;
+    } else {
+        return x.matrix();
+    }
+}
+
+/// A 1x1 value as a double: scalar steps (1/n, a sum, a loss) never build Eigen expressions,
+/// which cost more to compile than the loops that use them.
+template <class X>
+static double to_double(const X& x) {
+    if constexpr (std::is_arithmetic_v<X>) {
+        return x;
+    } else {
+        return x.value();
+    }
+}
+
+/// The few Eigen constructions operation values need (declared in ops/op_base.hpp).
+template <class Any>
+struct eigen_kit {
+    template <class A>
+    static auto step(const A& z) {
+        return z.unaryExpr(step_indicator{});
+    }
+
+    template <int Rows, int Cols>
+    static auto filled(Eigen::Index rows, Eigen::Index cols, double v) {
+        return Eigen::Matrix<double, Rows, Cols>::Constant(rows, cols, v);
+    }
+
+    template <int Rows, class M>
+    static auto repeat_rows(const M& row, Eigen::Index rows) {
+        if constexpr (Rows != dynamic) {
+            return row.template replicate<Rows, 1>();
+        } else {
+            return row.replicate(rows, 1);
+        }
+    }
+};
+
+}  // namespace ctgrad::detail
