@@ -96,7 +96,8 @@ sigkill() {
   CTGRAD_GEN_CACHE=$cache "$gen" derive "$formula" --format text >out1 2>err1 &
   local gen_pid=$! compiler
   compiler=$(compiler_of "$gen_pid")
-  sleep 0.5
+  # At once: a derive program compiles in well under a second on an idle machine, so a pause
+  # here would let it finish.
   kill -KILL -- "-$compiler" 2>/dev/null
   wait "$gen_pid"
   local code=$?
@@ -109,7 +110,6 @@ sigkill() {
   CTGRAD_GEN_CACHE=$cache "$gen" derive "$formula" --format text >out2 2>err2 &
   gen_pid=$!
   compiler=$(compiler_of "$gen_pid")
-  sleep 0.5
   kill -KILL "$gen_pid"
   kill -KILL -- "-$compiler" 2>/dev/null
   wait "$gen_pid" 2>/dev/null
