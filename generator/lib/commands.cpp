@@ -38,10 +38,8 @@ outcome derive(const request& r, const environment& env) {
     const bool ru = language_of(r) == language::ru;
     outcome o;
     // HTML is the Markdown derivation with its math as MathML (mathml.cpp).
-    std::vector<std::string> args{format == "html" ? "markdown" : format};
-    if (r.standalone) args.emplace_back("standalone");
-    if (ru) args.emplace_back("ru");
-    const process_result p = run_program(env, derive_program(t, wrt), args, o.err, r.verbose, r.progress);
+    const derive_output output{format == "html" ? "markdown" : format, r.standalone, ru};
+    const process_result p = run_program(env, derive_program(t, wrt, output), {}, o.err, r.verbose, r.progress);
     o.out = p.out;
     o.err += p.err;
     if (p.exit_code != 0) throw tool_error("the derivation program failed: " + p.err);

@@ -239,11 +239,19 @@ std::string formula_code(const typed_formula& f) {
     return out;
 }
 
-std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt) {
+std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt, const derive_output& output) {
+    const std::string& format = output.format;
+    const std::string form = format == "latex"      ? (output.standalone ? "latex_standalone" : "latex")
+                             : format == "markdown" ? "markdown"
+                             : format == "text"     ? "text"
+                             : format == "json"     ? "json"
+                                                    : "";
+    if (form.empty()) throw tool_error("a derive program cannot print the format " + format);
     std::string out = header(f, "the derivation of the formula's gradients", program_kind::symbolic);
     out += formula_code(f);
-    out += "\nint main(int argc, char** argv) {\n    return ctgrad_gen::derive_main(argc, argv, " +
-           cpp_string(f.source.text) + ", generated::loss" + variable_list(f, wrt) + ");\n}\n";
+    out += "\nint main() {\n    return ctgrad_gen::derive_main<ctgrad_gen::derive_form::" + form + ", " +
+           (output.russian ? "true" : "false") + ">(\n        " + cpp_string(f.source.text) + ", generated::loss" +
+           variable_list(f, wrt) + ");\n}\n";
     return out;
 }
 

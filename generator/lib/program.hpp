@@ -17,9 +17,18 @@ const std::string& program_support();
 /// ctgrad variable (`matrix<"W_1", 3, 4>`), one constexpr per operation node, and `loss`.
 std::string formula_code(const typed_formula& f);
 
-/// A program printing the derivation of dL/dV for `wrt` (LaTeX names). Arguments:
-/// `latex|markdown|text|json [standalone]`, or `gradient K` for the text of the K-th gradient.
-std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt);
+/// What a derive program prints, fixed in its source (so in its cache key): a program prints
+/// one form in one language, and its compile makes only that text (program_support.hpp,
+/// derive_main). `format` is latex, markdown, text or json.
+struct derive_output {
+    std::string format = "latex";
+    bool standalone = false;  ///< a complete LaTeX document (format latex)
+    bool russian = false;
+};
+
+/// A program printing the derivation of dL/dV for `wrt` (LaTeX names) as `output` asks; it
+/// takes no arguments.
+std::string derive_program(const typed_formula& f, const std::vector<std::string>& wrt, const derive_output& output = {});
 
 /// A program printing, for each line of a steps file, ctgrad's value of the line's quantity and
 /// the claim's at check_draws random draws (plus the repairs and activation variants the plans

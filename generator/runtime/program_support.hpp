@@ -183,42 +183,31 @@ inline std::string json_of(std::string_view formula, std::string_view align) {
 
 #endif
 
-/// The main of `derive` programs: argv[1] is the format (latex, markdown, text, json), then
-/// `standalone` for a complete LaTeX document and `ru` for Russian prose, in any order;
-/// `gradient K` prints the K-th gradient.
-template <class L, class... V>
-int derive_main(int argc, char** argv, std::string_view formula, const L& loss, const V&... wrt) {
-    const std::string format = argc > 1 ? argv[1] : "latex";
-    bool standalone = false, russian = false;
-    for (int i = 2; i < argc; ++i) {
-        standalone = standalone || std::string_view(argv[i]) == "standalone";
-        russian = russian || std::string_view(argv[i]) == "ru";
-    }
-    if (format == "gradient") {
-        const int k = argc > 2 ? std::atoi(argv[2]) : 0;
-        int i = 0;
-        ((i++ == k ? (std::cout << expression_text(ctgrad::grad(loss, wrt)) << "\n", 0) : 0), ...);
-        return 0;
-    }
+/// What a `derive` program prints: one form, fixed when the generator writes the program.
+enum class derive_form { latex, latex_standalone, markdown, text, json };
+
+/// The main of `derive` programs: prints the one form, in the one language, the program was
+/// written for. A small formula's derivation is printed while compiling (ctgrad's latex.hpp,
+/// `print_while_compiling`), most of the compile's time: a program that could print every form
+/// would make all six texts (three forms, two languages) for one that is read.
+template <derive_form Form, bool Russian, class L, class... V>
+int derive_main(std::string_view formula, const L& loss, const V&... wrt) {
 #ifdef CTGRAD_GEN_HAS_DERIVATION
-    const ctgrad::lang l = russian ? ctgrad::lang::ru : ctgrad::lang::en;
+    constexpr ctgrad::lang l = Russian ? ctgrad::lang::ru : ctgrad::lang::en;
     const auto steps = ctgrad::derivation(loss, wrt...);
-    if (format == "latex") {
-        std::cout << (standalone ? standalone_document(ctgrad::latex(loss), steps.latex(l), l) : steps.latex(l));
-    } else if (format == "markdown") {
-        std::cout << steps.markdown(l);
-    } else if (format == "text") {
-        std::cout << steps.text(l);
-    } else if (format == "json") {
-        std::cout << json_of(formula, steps.latex(l));
+    if constexpr (Form == derive_form::latex) {
+        std::cout << steps.template latex<l>();
+    } else if constexpr (Form == derive_form::latex_standalone) {
+        std::cout << standalone_document(ctgrad::latex(loss), steps.template latex<l>(), l);
+    } else if constexpr (Form == derive_form::markdown) {
+        std::cout << steps.template markdown<l>();
+    } else if constexpr (Form == derive_form::text) {
+        std::cout << steps.template text<l>();
     } else {
-        std::cerr << "unknown format " << format << "\n";
-        return 3;
+        std::cout << json_of(formula, steps.template latex<l>());
     }
 #else
     (void)formula;
-    (void)standalone;
-    (void)russian;
     ((std::cout << "dL/d" << V::name << " = " << expression_text(ctgrad::grad(loss, wrt)) << "\n"), ...);
 #endif
     return 0;

@@ -414,6 +414,23 @@ public:
         return made<2, lang::en>();
     }
 
+    /// The same three, in a language chosen while compiling: `latex<lang::ru>()`. A small
+    /// formula's text is made while compiling (see `made`), and the forms above make it in both
+    /// languages, a runtime choice; these make only the one asked for, which halves that cost
+    /// for a program that prints one (ctgrad-gen's derive programs).
+    template <lang Lang>
+    constexpr std::string latex() const {
+        return made<0, Lang>();
+    }
+    template <lang Lang>
+    constexpr std::string markdown() const {
+        return made<1, Lang>();
+    }
+    template <lang Lang>
+    constexpr std::string text() const {
+        return made<2, Lang>();
+    }
+
     constexpr detail::text_buffer latex_buffer(lang l = lang::en) const {
         const detail::derivation_text d = detail::build_derivation<L, V...>(loss_);
         detail::text_buffer out;

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <string>
 
 #include "generator.hpp"
@@ -103,6 +105,58 @@ TEST_CASE("A repeated command finds its program in the cache and takes well unde
     CHECK(again.out == first.out);
     CHECK(again.err.find("found in the cache") != std::string::npos);
     CHECK(seconds < 1.0);
+}
+
+namespace {
+
+/// The program a --verbose run names on stderr (compiled, or found in the cache).
+std::string program_named(const std::string& err) {
+    for (const std::string marker : {"program compiled in ", "program found in the cache: "}) {
+        const std::size_t at = err.find(marker);
+        if (at == std::string::npos) continue;
+        std::string program = err.substr(err.find(": ", at) + 2);
+        return program.substr(0, program.find('\n'));
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("derive compiles one program per output form and language, holding only the text it prints",
+          "[cli][cache]") {
+    // A small formula no other test runs: its derivation is printed while compiling (ctgrad's
+    // latex.hpp), so a program's binary holds the text it prints, and none that it does not.
+    const std::string formula = "mse(tanh(X*W_forms), Y)";
+    struct form {
+        std::string format, lang, holds, lacks;
+    };
+    const form forms[] = {{"text", "en", "Forward pass:", "\\begin{align*}"},
+                          {"latex", "en", "is the learning rate", "Forward pass:"},
+                          {"latex", "ru", "скорость обучения", "is the learning rate"},
+                          {"markdown", "ru", "Прямой проход:", "\\begin{align*}"}};
+    std::set<std::string> programs;
+    for (const form& f : forms) {
+        request r = derive_verbose(formula);
+        r.format = f.format;
+        r.lang = f.lang;
+        const outcome o = run(r, test_environment());
+        INFO(f.format << " " << f.lang << "\n" << o.out << o.err);
+        REQUIRE(o.exit_code == 0);
+        CHECK(o.out.find(f.holds) != std::string::npos);
+        CHECK(o.out.find(f.lacks) == std::string::npos);
+        const std::string program = program_named(o.err);
+        REQUIRE(!program.empty());
+        programs.insert(program);
+        std::ifstream in(program, std::ios::binary);
+        const std::string binary{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        CHECK(binary.find(f.holds) != std::string::npos);
+        CHECK(binary.find(f.lacks) == std::string::npos);
+        // The same request again: the same program, from the cache.
+        const outcome again = run(r, test_environment());
+        CHECK(again.out == o.out);
+        CHECK(again.err.find("program found in the cache: " + program) != std::string::npos);
+    }
+    CHECK(programs.size() == std::size(forms));
 }
 
 TEST_CASE("A damaged cache entry (a truncated or missing program) is built again", "[cli][cache]") {

@@ -200,6 +200,18 @@ TEST_CASE("derivation(...).text(lang::ru) writes the prose in Russian, the formu
     CHECK(d.text(lang::en) == d.text());
 }
 
+TEST_CASE("derivation(...).text<lang::ru>(), the language chosen while compiling, is the text of text(lang::ru)",
+          "[latex][lang]") {
+    const auto d = board_derivation();
+    for (const lang l : {lang::en, lang::ru}) {
+        const bool ru = l == lang::ru;
+        CHECK((ru ? d.latex<lang::ru>() : d.latex<lang::en>()) == d.latex(l));
+        CHECK((ru ? d.markdown<lang::ru>() : d.markdown<lang::en>()) == d.markdown(l));
+        CHECK((ru ? d.text<lang::ru>() : d.text<lang::en>()) == d.text(l));
+    }
+    CHECK(d.text<lang::ru>() != d.text<lang::en>());
+}
+
 // ---- regressions as one neuron -----------------------------------------------------------
 
 namespace neuron {
