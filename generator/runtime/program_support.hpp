@@ -277,16 +277,64 @@ constexpr auto adjoint_in(ctgrad::detail::type_list<A...>) {
     return adjoint_sum<F>(A{}...);
 }
 
+/// The prediction p = sigma(Z) of bce(sigmoid(Z), Y) is not in the loss's graph: ctgrad builds
+/// that loss as one node on the logits (bce_logits_op). Its adjoint is then the one bce of a
+/// probability hands its prediction, dL/dp = G/n (p - Y) / (p (.) (1 - p)) for G the fused
+/// node's adjoint (node I of the graph), so a model answer's dL/dyhat is judged as before.
+template <class L, class F, std::size_t I>
+constexpr auto fused_prediction_adjoint() {
+    using reader = typename ctgrad::detail::loss_graph<L>::template node_at<I>;
+    if constexpr (!ctgrad::is_node_v<reader>) {
+        return no_adjoint{};
+    } else if constexpr (!std::is_same_v<typename reader::op_type, ctgrad::bce_logits_op>) {
+        return no_adjoint{};
+    } else if constexpr (!std::is_same_v<ctgrad::arg_t<0, reader>, ctgrad::arg_t<0, F>>) {
+        return no_adjoint{};
+    } else {
+        using g = typename ctgrad::detail::adjoint_in_graph<L, I>::named;
+        if constexpr (std::is_same_v<g, ctgrad::no_contribution>) {
+            return no_adjoint{};
+        } else {
+            return ctgrad::bce_op::template backward<0>(ctgrad::make_node(ctgrad::bce_op{}, F{}, ctgrad::arg_t<1, reader>{}), g{});
+        }
+    }
+}
+/// The first of the candidates that is not no_adjoint (no_adjoint when none is).
+template <class First, class... Rest>
+constexpr auto first_judged(const First& first, const Rest&... rest) {
+    if constexpr (sizeof...(Rest) == 0 || !std::is_same_v<First, no_adjoint>) {
+        return first;
+    } else {
+        return first_judged(rest...);
+    }
+}
+template <class L, class F>
+constexpr auto fused_prediction_adjoint_of() {
+    if constexpr (!ctgrad::is_node_v<F>) {
+        return no_adjoint{};
+    } else if constexpr (!std::is_same_v<typename F::op_type, ctgrad::sigmoid_op>) {
+        return no_adjoint{};
+    } else {
+        return []<std::size_t... I>(std::index_sequence<I...>) {
+            return first_judged(no_adjoint{}, fused_prediction_adjoint<L, F, I>()...);
+        }(std::make_index_sequence<ctgrad::detail::loss_graph<L>::nodes::size>{});
+    }
+}
+
 /// dL/dF as ctgrad's backward pass derives it for the forward node F: the adjoint it names for
 /// F (the sum when F is reached on several paths); else, in the graph, the adjoint F's one
 /// reader hands on unchanged (A_1 under H_1 = X + A_1 gets dL/dH_1, as the derivation's line
-/// dL/dA_1 = dL/dH_1 says); else no_adjoint.
+/// dL/dA_1 = dL/dH_1 says); else, for a sigmoid that bce fused away, its adjoint as bce's
+/// prediction; else no_adjoint.
 template <class L, class F>
 constexpr auto adjoint_of(const L&, const F&) {
     using forward = std::remove_cvref_t<F>;
     using own = decltype(adjoint_in<forward>(ctgrad::detail::adjoints_of_t<L>{}));
     if constexpr (!std::is_same_v<own, no_adjoint> || !ctgrad::is_stateless_v<L>) {
         return adjoint_in<forward>(ctgrad::detail::adjoints_of_t<L>{});
+    } else if constexpr (ctgrad::detail::index_in<forward, typename ctgrad::detail::loss_graph<L>::map> ==
+                         ctgrad::detail::loss_graph<L>::nodes::size) {
+        return fused_prediction_adjoint_of<L, forward>();
     } else {
         using graph = ctgrad::detail::loss_graph<L>;
         using named = typename ctgrad::detail::adjoint_in_graph<L, ctgrad::detail::index_in<forward, typename graph::map>>::named;

@@ -365,6 +365,19 @@ struct op_code<bce_op> {
                p.code + ".array()).log()).mean())";
     }
 };
+/// bce(sigma(Z), Y) on the logits, as its value rule: max(z, 0) + log1p(e^{-|z|}) - y z per entry.
+template <>
+struct op_code<bce_logits_op> {
+    template <class Node>
+    static std::string print(const Node&, const value& z, const value& y) {
+        if (z.scalar) {
+            return "(std::fmax(" + z.code + ", 0.0) + std::log1p(std::exp(-std::abs(" + z.code + "))) - " + y.code + " * " +
+                   z.code + ")";
+        }
+        return "((" + z.code + ".array().max(0.0) + (-" + z.code + ".array().abs()).exp().log1p() - " + y.code +
+               ".array() * " + z.code + ".array()).mean())";
+    }
+};
 template <>
 struct op_code<broadcast_op> {
     template <class Node>

@@ -3,6 +3,7 @@
 // relative to the gradient's scale (1e8 and 1e-8) and NaN for a NaN gradient.
 #include "support.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -99,7 +100,7 @@ TEST_CASE("log and softplus stay finite at large and tiny inputs, with exact gra
 TEST_CASE("the logistic loss written on logits is exact at +-1000, loss and gradient", "[ops][edges]") {
     // mean(softplus(z) - y z) is bce(sigmoid(z), y) without forming sigmoid(z): per entry 0, 0,
     // 1000 and 1000 (a wrong label costs its logit), gradient (sigmoid(z) - y) / 4.
-    // bce(sigmoid(Z), Y) itself is NaN here (docs/design.md, "Numbers at the edges").
+    // bce(sigmoid(Z), Y) builds the same loss (the next test).
     constexpr matrix<"Z", 4, 1> Z{};
     constexpr matrix<"Y", 4, 1> Yl{};
     constexpr auto L = mean(softplus(Z) - hadamard(Yl, Z));
@@ -113,6 +114,61 @@ TEST_CASE("the logistic loss written on logits is exact at +-1000, loss and grad
     CHECK(dZ(1) == Approx(0.0).margin(1e-300));
     CHECK(dZ(2) == 0.25);
     CHECK(dZ(3) == Approx(-0.25).epsilon(1e-15));
+}
+
+TEST_CASE("bce(sigmoid(Z), Y) is exact at logits of +-1000, +-30 and 0, loss and gradients", "[ops][edges]") {
+    // sigmoid(1000) is 1 in double, so bce of the probability would be log(1 - 1) = -inf and its
+    // chain rule 0/0. bce of a sigmoid is computed on the logits instead (bce_logits_op): per
+    // entry max(z, 0) + log1p(e^-|z|) - y z, gradient (sigmoid(z) - y) / n, here to the last bit.
+    constexpr matrix<"Z", 8, 1> Z{};
+    constexpr matrix<"Y", 8, 1> Yl{};
+    constexpr matrix<"X", 8, 2> Xl{};
+    constexpr matrix<"W", 2, 1> Wl{};
+    Eigen::Matrix<double, 8, 1> z, y;
+    z << 1000.0, -1000.0, 1000.0, -1000.0, 30.0, -30.0, 0.0, 0.0;
+    y << 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0;
+    // The exact values, each term in the form that loses nothing.
+    double total = 0.0;
+    Eigen::Matrix<double, 8, 1> expected_dz;
+    for (int i = 0; i < 8; ++i) {
+        total += std::max(z(i), 0.0) + std::log1p(std::exp(-std::abs(z(i)))) - y(i) * z(i);
+        const double sigma = z(i) >= 0 ? 1.0 / (1.0 + std::exp(-z(i))) : std::exp(z(i)) / (1.0 + std::exp(z(i)));
+        expected_dz(i) = (sigma - y(i)) / 8.0;
+    }
+    const double expected = total / 8.0;
+    CHECK(expected == Approx((1000.0 + 1000.0 + 30.0 + 30.0 + 2.0 * std::log1p(std::exp(-30.0)) + 2.0 * std::log(2.0)) / 8.0)
+                          .epsilon(1e-15));
+
+    constexpr auto L = bce(sigmoid(Z), Yl);
+    const auto in = bind(Z = z, Yl = y);
+    const double loss = eval(L, in);
+    CHECK(std::isfinite(loss));
+    CHECK(loss == Approx(expected).epsilon(1e-15));
+    const Eigen::Matrix<double, 8, 1> dZ = eval(grad(L, Z), in);
+    for (int i = 0; i < 8; ++i) {
+        CAPTURE(i);
+        CHECK(std::isfinite(dZ(i)));
+        CHECK(dZ(i) == Approx(expected_dz(i)).epsilon(1e-15).margin(1e-300));
+    }
+    // dL/dY = -Z / n: finite too, where the probabilities' form is log(1 - p) - log p = inf - inf.
+    const Eigen::Matrix<double, 8, 1> dY = eval(grad(L, Yl), in);
+    for (int i = 0; i < 8; ++i) CHECK(dY(i) == -z(i) / 8.0);
+
+    // Upstream through Z = X W (X = [z 1], W = [1 0]^T gives the same logits): dL/dW = X^T dL/dZ.
+    constexpr auto LW = bce(sigmoid(Xl * Wl), Yl);
+    Eigen::Matrix<double, 8, 2> x;
+    x.col(0) = z;
+    x.col(1).setOnes();
+    Eigen::Matrix<double, 2, 1> w;
+    w << 1.0, 0.0;
+    const auto upstream = bind(Xl = x, Wl = w, Yl = y);
+    CHECK(eval(LW, upstream) == Approx(expected).epsilon(1e-15));
+    const Eigen::Matrix<double, 2, 1> dW = eval(grad(LW, Wl), upstream);
+    const Eigen::Matrix<double, 2, 1> expected_dw = x.transpose() * expected_dz;
+    CHECK(std::isfinite(dW(0)));
+    CHECK(std::isfinite(dW(1)));
+    CHECK(dW(0) == Approx(expected_dw(0)).epsilon(1e-14));
+    CHECK(dW(1) == Approx(expected_dw(1)).epsilon(1e-14));
 }
 
 TEST_CASE("check_gradient's figure is relative to the gradient's scale, at 1e8 and at 1e-8", "[eval][edges]") {

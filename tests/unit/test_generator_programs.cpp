@@ -1,16 +1,20 @@
 // ctgrad-gen end to end: programs compiled through ctgrad decide `check`, and the cache makes a
-// repeat instant. Each distinct program costs one compile (~10-20 s on two cores); all tests here
-// share the build tree's cache (CTGRAD_GEN_TEST_CACHE), so each compiles once per build dir.
+// repeat instant. Each distinct program costs one compile (~10-20 s on two cores); the tests here
+// share the build tree's cache (CTGRAD_GEN_TEST_CACHE), so each compiles once per build dir,
+// except those that need the cache in a known state: they get a fresh empty one (fresh_cache).
 #if __has_include("generator.hpp")
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "generator.hpp"
 
@@ -19,6 +23,30 @@ namespace {
 using namespace ctgrad::gen;
 
 environment test_environment() { return {toolchain::configured(), CTGRAD_GEN_TEST_CACHE}; }
+
+/// An empty cache directory of this run alone (mkdtemp under the system's temporary directory),
+/// removed with what was built in it at the end of the test: a test that asserts what a cache
+/// holds cannot share the build tree's, which earlier runs and other tests have filled.
+class fresh_cache {
+public:
+    fresh_cache() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "ctgrad-gen-test-cache-XXXXXX").string();
+        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot make a temporary cache directory");
+        path_ = pattern;
+    }
+    ~fresh_cache() {
+        std::error_code ignored;  // a failed removal leaves a directory in /tmp, not a failed test
+        std::filesystem::remove_all(path_, ignored);
+    }
+    fresh_cache(const fresh_cache&) = delete;
+    fresh_cache& operator=(const fresh_cache&) = delete;
+
+    environment env() const { return {toolchain::configured(), path_}; }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
 
 const std::string board = "mse(tanh(ReLU(X*W1 + b1^T)*W2 + b2^T), Y)";
 const std::string board_dims = "X=n,d W1=d,H b1=H W2=H,1 b2=1 Y=n,1";
@@ -185,10 +213,13 @@ TEST_CASE("A damaged cache entry (a truncated or missing program) is built again
 }
 
 TEST_CASE("Programs of one kind share their headers, precompiled once in the cache", "[cli][cache]") {
-    // Two formulas no other test runs: each compile names the same precompiled opening.
+    // An empty cache of its own, so both programs are compiled (with a shared cache, a re-run in
+    // the same build dir finds them there and compiles nothing); each compile names the same
+    // precompiled opening.
+    const fresh_cache cache;
     std::string used;
     for (const std::string formula : {"mse(sigmoid(X*W_opening1), Y)", "mse(tanh(X*W_opening2), Y)"}) {
-        const outcome o = run(derive_verbose(formula), test_environment());
+        const outcome o = run(derive_verbose(formula), cache.env());
         INFO(o.out << o.err);
         REQUIRE(o.exit_code == 0);
         const std::string marker = "program compiled in ";
@@ -204,7 +235,7 @@ TEST_CASE("Programs of one kind share their headers, precompiled once in the cac
         REQUIRE(flag != std::string::npos);
         const std::size_t path_at = command.find(' ', flag + 1) + 1;
         const std::string path = command.substr(path_at, command.find(' ', path_at) - path_at);
-        CHECK(path.find("/headers-") != std::string::npos);
+        CHECK(path.rfind((cache.path() / "headers-").string(), 0) == 0);
         CHECK((std::filesystem::exists(path + ".gch") || path.ends_with(".pch")));
         CHECK(std::filesystem::exists(path));
         if (!used.empty()) CHECK(path == used);

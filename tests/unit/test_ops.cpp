@@ -401,6 +401,34 @@ TEMPLATE_TEST_CASE("bce is minus the mean log-likelihood of Bernoulli labels", "
     }
 }
 
+TEMPLATE_TEST_CASE("bce of a sigmoid, computed on the logits, is bce of the probabilities", "[ops]", static_shapes,
+                   dynamic_rows, dynamic_shapes) {
+    // bce(sigmoid(Z), Y) is one node on the logits (bce_logits_op); at moderate logits it must
+    // agree with the plain formula on sigma(Z), and its derivatives with finite differences.
+    using S = TestType;
+    random_source rnd(136);
+    nk<S> const z = (4.0 * rnd.uniform<S::N, S::K>(S::n, k).array()).matrix();  // logits in [-4, 4]
+    nk<S> const y = rnd.labels<S::N, S::K>(S::n, k);
+    auto const reference = [](nk<S> const& s, nk<S> const& t) {
+        const auto p = (1.0 / (1.0 + (-s.array()).exp())).eval();
+        return -(t.array() * p.log() + (1.0 - t.array()) * (1.0 - p).log()).mean();
+    };
+    auto const L = bce(sigmoid(S::A), S::B);
+    STATIC_REQUIRE(ctgrad::detail::same_v<typename decltype(L)::op_type, bce_logits_op>);
+    auto const in = bind(S::A = z, S::B = y);
+    CHECK(worst_relative_difference(eval(L, in), reference(z, y)) < value_tolerance);
+    SECTION("with respect to the logits") {
+        check_derivative(L, S::A, z, in, [&](nk<S> const& s) { return reference(s, y); });
+        // The closed form: (sigma(Z) - Y) / (n k).
+        nk<S> const g = eval(grad(L, S::A), in);
+        nk<S> const expected = ((1.0 / (1.0 + (-z.array()).exp())) - y.array()).matrix() / double(z.size());
+        CHECK(worst_relative_difference(g, expected) < value_tolerance);
+    }
+    SECTION("with respect to the labels") {
+        check_derivative(L, S::B, y, in, [&](nk<S> const& t) { return reference(z, t); });
+    }
+}
+
 TEMPLATE_TEST_CASE("the Poisson loss mean(exp(Z) - Y .* Z) matches its plain formula", "[ops]", static_shapes,
                    dynamic_rows, dynamic_shapes) {
     using S = TestType;

@@ -29,7 +29,7 @@ using all_operations = std::tuple<add_op, subtract_op, negate_op, matmul_op, sca
                                   transpose_op, relu_op, step_op, tanh_op, sigmoid_op, exp_op, log_op, softplus_op,
                                   square_op, identity_op, sqrt_op, abs_op, sign_op, gelu_op, gelu_derivative_op,
                                   softmax_op, log_softmax_op, sum_op, mean_op, column_sums_op, column_means_op,
-                                  row_sums_op, row_means_op, mse_op, bce_op, cross_entropy_op,
+                                  row_sums_op, row_means_op, mse_op, bce_op, bce_logits_op, cross_entropy_op,
                                   probability_rows_op, concat_cols_op,
                                   slice_cols_op<0, 1>, embed_cols_op<0, 2>, broadcast_op, count_op, row_count_op,
                                   column_count_op, named_op<"H">>;
