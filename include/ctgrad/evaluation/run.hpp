@@ -71,6 +71,8 @@ template <class P>
 CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
     if constexpr (is_literal_v<P>) {
         return static_cast<double>(P::value);
+    } else if constexpr (is_number_ref_v<P>) {
+        return f.numbers[P::index];
     } else if constexpr (P::rows == 1 && P::cols == 1) {
         return detail::to_double(detail::run_operation<P>(f));
     } else {

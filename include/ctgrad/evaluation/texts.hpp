@@ -68,6 +68,8 @@ static constexpr void write_text(short_text& out) {
         out << E::variable_type::name;
     } else if constexpr (is_stored_ref_v<E>) {
         out << std::string_view(&slot_mark, 1) << static_cast<long long>(E::index) << std::string_view(&slot_mark, 1);
+    } else if constexpr (is_number_ref_v<E> || is_number_leaf_v<E>) {
+        out << "number";
     } else if constexpr (is_literal_v<E>) {
         out << E::num;
         if constexpr (E::den != 1) out << "/" << E::den;
