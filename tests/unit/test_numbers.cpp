@@ -102,6 +102,8 @@ TEST_CASE("a 30-step chain with 0.5 tanh in every layer: all 30 gradients, each 
     // expression objects, they would be computed hundreds of times.
     constexpr int depth = 30;
     const auto L = mse(half_tanh_chain<0, depth>(X), Y);
+    // Each number sits on one path of the loss: the tree walk is not even compiled.
+    STATIC_REQUIRE_FALSE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
     random_source random(161);
     const block x = random.uniform<rows, width>(), y = random.uniform<rows, width>();
     std::array<square_matrix, depth> w;
@@ -165,6 +167,9 @@ TEST_CASE("a residual chain with + 1e-5 in every block: gradients against finite
           "[numbers]") {
     constexpr int depth = 4;
     const auto L = mse(residual_with_number<0, depth>(X), Y);
+    // H_k is read twice, so the numbers inside it are reached by two paths: the eval checks that
+    // the copies agree, with the tree walk compiled as the fallback.
+    STATIC_REQUIRE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
     random_source random(163);
     const block x = random.uniform<rows, width>(), y = random.uniform<rows, width>();
     std::array<square_matrix, depth> w;
@@ -239,6 +244,7 @@ TEST_CASE("two nodes of one type holding different numbers are not merged", "[nu
     detail::number_table<plan::count> table;
     detail::gather_numbers<plan>(L, table);
     STATIC_REQUIRE(plan::count == 1);  // one place: operand 0 of the node type 0.5 X W
+    STATIC_REQUIRE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
     CHECK_FALSE(table.agree);
 
     const auto same = 0.5 * (X * Wm) + 0.5 * (X * Wm);

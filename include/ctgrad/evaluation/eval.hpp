@@ -147,11 +147,19 @@ static auto evaluate_together(const Bound& in, const Es&... es) {
     } else {
         using plan = number_plan<Es...>;
         number_table<plan::count> table;
-        (void)std::initializer_list<int>{0, (detail::gather_numbers<plan>(es, table), 0)...};
-        if (table.agree) {
+        if constexpr (numbers_may_disagree_v<Es...>) {
+            (void)std::initializer_list<int>{0, (detail::gather_numbers<plan>(es, table), 0)...};
+            if (table.agree) {
+                return detail::evaluate_graph(in, table.values.data(), typename plan::template output<Es>{}...);
+            }
+            return detail::evaluate_graph(in, nullptr, es...);
+        } else {
+            // Every number sits on one path of one source, and the outputs are copies of it
+            // (numbers_may_disagree_v): the first output has them all, and the tree walk is
+            // never instantiated.
+            [&](const auto& first, const auto&...) { detail::gather_numbers<plan>(first, table); }(es...);
             return detail::evaluate_graph(in, table.values.data(), typename plan::template output<Es>{}...);
         }
-        return detail::evaluate_graph(in, nullptr, es...);
     }
 }
 

@@ -69,6 +69,12 @@ static constexpr bool output_rewritable_v = is_stateless_v<E> || (is_node_v<numb
 template <class T>
 struct is_stateful_node : std::bool_constant<is_node_v<T> && !is_stateless_v<T>> {};
 
+/// Whether T is a node with a number among its operands.
+template <class T>
+static constexpr bool holds_number_v = false;
+template <class Op, class... Args>
+static constexpr bool holds_number_v<node<Op, Args...>> = (ctgrad::detail::same_v<Args, constant> || ...);
+
 /// The node types that hold numbers below them, numbered: a number leaf's place P.
 template <class... Es>
 struct number_places {
@@ -118,6 +124,43 @@ struct number_plan {
     using leaves = number_leaves_of<type_list<output<Es>...>>;
     static constexpr std::size_t count = leaves::list::size;
 };
+
+/// Whether a node holding a number is reached by two paths from Source's root: then its copies
+/// may hold different numbers and the eval must be able to fall back to the tree walk. Path
+/// counts (capped at 2) are carried from the root down the graph's edges, once per node: a
+/// residual chain's `H` is read twice in every block, so its numbers are reached by many paths.
+template <class Source>
+struct numbers_repeat {
+    using nodes = nodes_of_t<Source>;
+    static constexpr bool value = []<class... Ts>(type_list<Ts...>) {
+        constexpr std::size_t n = sizeof...(Ts);
+        constexpr const auto& table = reader_table<nodes, is_stateful_node>::value;
+        constexpr bool holds_number[] = {holds_number_v<Ts>..., false};
+        std::array<int, n + 1> paths{};
+        paths[n - 1] = 1;  // the root
+        bool repeat = false;
+        for (std::size_t i = n; i-- > 0;) {
+            if (i + 1 < n) {
+                int sum = 0;
+                for (std::size_t k = table.first[i]; k < table.first[i + 1]; ++k) sum += paths[table.readers[k].parent];
+                paths[i] = sum < 2 ? sum : 2;
+            }
+            if (holds_number[i] && paths[i] > 1) repeat = true;
+        }
+        return repeat;
+    }(nodes{});
+};
+
+/// Whether the outputs' numbers can disagree, so the tree walk must be compiled as a fallback.
+/// Outputs of one source (the gradients of one grads(...) call, and its loss in eval_with_loss)
+/// are made from copies of one loss object, so their numbers are the same: one source type whose
+/// numbers each sit on one path cannot disagree, and then the tree walk is not even instantiated.
+template <class Sources>
+struct sources_may_disagree : std::true_type {};  // outputs of several sources: not copies
+template <class Source>
+struct sources_may_disagree<type_list<Source>> : numbers_repeat<Source> {};
+template <class... Es>
+static constexpr bool numbers_may_disagree_v = sources_may_disagree<distinct_t<type_list<number_source_t<Es>...>>>::value;
 
 /// One eval's numbers: values[J] is leaf J's; `agree` stays true while no leaf has two.
 template <std::size_t Count>
