@@ -100,7 +100,7 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
             if constexpr (check != size_check::none) {
                 const dims da = detail::dims_of(a), db = detail::dims_of(b);
                 if (!detail::sizes_fit(check, da, db)) {
-                    detail::throw_size_error(instruction_text<left>, instruction_text<right>, f.slot_texts, da, db, check);
+                    detail::throw_size_error(instruction_text<left>, instruction_text<right>, f.slot_texts, f.numbers, da, db, check);
                 }
             }
             return Op::value(shape{}, a, b);
