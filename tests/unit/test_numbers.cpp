@@ -99,16 +99,13 @@ TEST_CASE("a deep chain with 0.5 tanh in every layer: all its gradients, each ta
     // `depth` distinct tanh nodes. Each is read by the next layer and by its own derivative, and every
     // gradient passes through the layers above its weight: computed where read, from the
     // expression objects, they would be computed hundreds of times.
-    // The depth is cut by two limits of the tree-walk derivation (grads(...) of a formula holding
-    // numbers, before any eval), not of evaluation: clang 19 overflows its own 8 MiB stack deriving
-    // 30 layers, and with g++ -O2 the 30 gradients' objects and the derivation's temporaries take a
-    // 9.5 MiB stack frame at run time. At 30 layers, run with `ulimit -s unlimited`, this case
-    // passed with 30 computations (docs/design.md); tests/benchmarks/numbers_bench.cpp times 30.
-#if defined(__clang__)
+    // 12 layers, not 30, because of two limits of the tree-walk *derivation* (grads(...) of a
+    // formula holding numbers, before any eval), not of evaluation: clang 19 overflows its own
+    // 8 MiB stack deriving 30 layers, and with g++ -O2 the derivation's recursive functions
+    // (backprop_child, derive_gradients) take stack frames of up to 3 MiB each at run time at 20
+    // layers. At 30 layers, run with `ulimit -s unlimited`, this case passed with 30 computations
+    // (docs/design.md); tests/benchmarks/numbers_bench.cpp times 30.
     constexpr int depth = 12;
-#else
-    constexpr int depth = 20;
-#endif
     const auto L = mse(half_tanh_chain<0, depth>(X), Y);
     // Each number sits on one path of the loss: the tree walk is not even compiled.
     STATIC_REQUIRE_FALSE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
