@@ -8,8 +8,9 @@
 // hold different numbers, and is timed here by calling it directly (detail::evaluate_graph on the
 // objects, without the rewriting), so one binary measures before and after.
 //
-// Not a unit test (timings depend on the machine); run by hand:
-//   build/gcc/tests/benchmarks/numbers_bench
+// Not a unit test (timings depend on the machine); run by hand, with a large stack (grads(...)
+// derives a formula holding numbers by the tree walk, whose frames pass 8 MiB at 30 layers):
+//   (ulimit -s unlimited; build/gcc/tests/benchmarks/numbers_bench)
 // It prints the median time of each route over several rounds and the ratios, after checking
 // that the routes give the same gradients.
 #include <ctgrad/ctgrad.hpp>
