@@ -57,7 +57,7 @@ static constexpr bool has_variables_v = has_variables<E>::value;
 template <class F, class G>
 static constexpr auto name_adjoint(const F& forward, const G& g) {
     if constexpr (is_variable_v<F> || is_variable_v<G> || is_adjoint_v<G> || is_literal_v<G> ||
-                  ctgrad::detail::same_v<G, constant>) {
+                  ctgrad::detail::same_v<G, constant> || is_number_leaf_v<G>) {
         return g;
     } else {
         return ctgrad::make_adjoint(forward, g);

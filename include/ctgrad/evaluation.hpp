@@ -7,6 +7,7 @@
 #include "evaluation/schedule.hpp"      // which nodes are stored, in which order, which are needed
 #include "evaluation/fusion.hpp"        // which stored candidates are computed in their reader's loop
 #include "evaluation/instructions.hpp"  // a value rewritten in small types (slots, bound variables)
+#include "evaluation/numbers.hpp"       // a user's numbers as leaves keyed by place, so they evaluate as a graph
 #include "evaluation/texts.hpp"         // compile-time texts for error messages
 #include "evaluation/frame.hpp"         // the slots and the frame_view of one eval
 #include "evaluation/size_checks.hpp"   // sizes only run time can check, and their shape_error

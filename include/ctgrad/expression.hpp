@@ -107,6 +107,16 @@ struct constant : expression_base {
     static constexpr int cols = 1;
 };
 
+/// A user's number as evaluation sees a formula: a leaf whose type says where the number sits,
+/// operand K of the node numbered Place among the distinct nodes of the formula being evaluated
+/// (evaluation/numbers.hpp). Its value is read from a table filled from the expression objects
+/// before each eval, so the formula is stateless and its nodes can be stored once by type.
+template <std::size_t Place, std::size_t K>
+struct number_leaf : expression_base {
+    static constexpr int rows = 1;
+    static constexpr int cols = 1;
+};
+
 /// What a failed static check returns: it absorbs every later use, so a misuse prints one
 /// static_assert and not a cascade of follow-on errors.
 struct invalid_expression : expression_base {
@@ -274,6 +284,11 @@ template <class F, class A>
 struct is_adjoint<adjoint<F, A>> : std::true_type {};
 
 template <class T>
+struct is_number_leaf : std::false_type {};
+template <std::size_t P, std::size_t K>
+struct is_number_leaf<number_leaf<P, K>> : std::true_type {};
+
+template <class T>
 struct is_gradient : std::false_type {};
 template <class L, class V, class E>
 struct is_gradient<gradient<L, V, E>> : std::true_type {};
@@ -288,6 +303,8 @@ template <class T>
 static constexpr bool is_adjoint_v = detail::is_adjoint<T>::value;
 template <class T>
 static constexpr bool is_gradient_v = detail::is_gradient<T>::value;
+template <class T>
+static constexpr bool is_number_leaf_v = detail::is_number_leaf<T>::value;
 template <class T>
 static constexpr bool is_invalid_v = ctgrad::detail::same_v<T, invalid_expression>;
 

@@ -18,6 +18,7 @@
 #include "frame.hpp"
 #include "fusion.hpp"
 #include "instructions.hpp"
+#include "numbers.hpp"
 #include "run.hpp"
 #include "schedule.hpp"
 #include "texts.hpp"
@@ -108,9 +109,10 @@ static std::array<const void*, sizeof...(Variables) + 1> variable_addresses(cons
 }
 
 /// The values of several expressions from one schedule: every stored node they share is
-/// computed once. A std::tuple in the order given.
+/// computed once. A std::tuple in the order given. `numbers` is the table of the outputs'
+/// number leaves (numbers.hpp), or null when they have none.
 template <class Bound, class... Es>
-static auto evaluate_together(const Bound& in, const Es&... es) {
+static auto evaluate_graph(const Bound& in, const double* numbers, const Es&... es) {
     using sources = distinct_t<type_list<typename slot_source<Es>::type...>>;
     using stored = distinct_t<typename slots_of_all<sources>::type>;
     using variables = distinct_t<typename variables_of_all<sources>::type>;
@@ -123,7 +125,7 @@ static auto evaluate_together(const Bound& in, const Es&... es) {
             storage;
         const auto slot_addresses = storage.addresses();
         const auto variable_table = detail::variable_addresses(in, variables{});
-        const frame_view f{slot_addresses.data(), variable_table.data(), texts.data()};
+        const frame_view f{slot_addresses.data(), variable_table.data(), texts.data(), numbers};
         detail::run_schedule<lay>(f, stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{});
         std::tuple<result_t<Es>...> results;
         [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -133,6 +135,32 @@ static auto evaluate_together(const Bound& in, const Es&... es) {
         }(std::index_sequence_for<Es...>{});
         return results;
     }(stored{});
+}
+
+/// The values of several expressions. Outputs holding a user's number are rewritten with
+/// number leaves and evaluated as a graph when each leaf carries one number (numbers.hpp);
+/// otherwise, or when they cannot be rewritten, by the tree walk from their objects.
+template <class Bound, class... Es>
+static auto evaluate_together(const Bound& in, const Es&... es) {
+    if constexpr ((is_stateless_v<Es> && ...) || !(output_rewritable_v<Es> && ...)) {
+        return detail::evaluate_graph(in, nullptr, es...);
+    } else {
+        using plan = number_plan<Es...>;
+        number_table<plan::count> table;
+        if constexpr (numbers_may_disagree_v<Es...>) {
+            (void)std::initializer_list<int>{0, (detail::gather_numbers<plan>(es, table), 0)...};
+            if (table.agree) {
+                return detail::evaluate_graph(in, table.values.data(), typename plan::template output<Es>{}...);
+            }
+            return detail::evaluate_graph(in, nullptr, es...);
+        } else {
+            // Every number sits on one path of one source, and the outputs are copies of it
+            // (numbers_may_disagree_v): the first output has them all, and the tree walk is
+            // never instantiated.
+            [&](const auto& first, const auto&...) { detail::gather_numbers<plan>(first, table); }(es...);
+            return detail::evaluate_graph(in, table.values.data(), typename plan::template output<Es>{}...);
+        }
+    }
 }
 
 template <class Bound, class... Es>

@@ -39,6 +39,7 @@ struct frame_view {
     void* const* slots;
     const void* const* variables;
     const short_text* slot_texts;
+    const double* numbers = nullptr;  // the user's numbers, by number_ref index (numbers.hpp)
 };
 
 }  // namespace ctgrad::detail

@@ -36,6 +36,13 @@ struct bound_ref {
     static constexpr int rows = Variable::rows;
     static constexpr int cols = Variable::cols;
 };
+/// The user's number number J of the eval's table (a number_leaf, see numbers.hpp).
+template <std::size_t J>
+struct number_ref {
+    static constexpr std::size_t index = J;
+    static constexpr int rows = 1;
+    static constexpr int cols = 1;
+};
 /// Op applied on the spot to operands that are themselves instructions.
 template <class Op, int Rows, int Cols, class... Args>
 struct lazy_node {
@@ -48,6 +55,11 @@ template <class T>
 static constexpr bool is_stored_ref_v = false;
 template <std::size_t I, int R, int C>
 static constexpr bool is_stored_ref_v<stored_ref<I, R, C>> = true;
+
+template <class T>
+static constexpr bool is_number_ref_v = false;
+template <std::size_t J>
+static constexpr bool is_number_ref_v<number_ref<J>> = true;
 
 template <class T>
 static constexpr bool is_lazy_node_v = false;
@@ -65,6 +77,16 @@ template <class T>
 static constexpr bool is_bound_ref_v = false;
 template <std::size_t K, class V, class M>
 static constexpr bool is_bound_ref_v<bound_ref<K, V, M>> = true;
+
+/// The number leaves of some outputs (type_list<Es...>), in the order of their graphs: the
+/// eval's table of numbers holds entry J for leaf number J.
+template <class Outputs>
+struct number_leaves_of;
+template <class... Es>
+struct number_leaves_of<type_list<Es...>> {
+    using list = filter_t<typename unite_all_lists<nodes_of_t<typename slot_source<Es>::type>...>::type, is_number_leaf>;
+    using map = typename numbering_of<list>::type;
+};
 
 /// What the rewriting needs to know: which nodes are stored and which variables are bound.
 template <class Stored, class Variables, class Bound, class Outputs>
@@ -128,6 +150,11 @@ struct instruction_of<E, Layout, false> {
 template <long long N, long long D, class Layout>
 struct instruction_of<literal<N, D>, Layout, false> {
     using type = literal<N, D>;
+};
+/// A user's number: its place in the eval's table of numbers (the number leaves of the outputs).
+template <std::size_t P, std::size_t K, class Layout>
+struct instruction_of<number_leaf<P, K>, Layout, false> {
+    using type = number_ref<index_in<number_leaf<P, K>, typename number_leaves_of<typename Layout::outputs>::map>>;
 };
 template <class L, class V, class X, class Layout>
 struct instruction_of<gradient<L, V, X>, Layout, false> {

@@ -71,6 +71,8 @@ template <class P>
 CTGRAD_ALWAYS_INLINE static decltype(auto) run(const frame_view& f) {
     if constexpr (is_literal_v<P>) {
         return static_cast<double>(P::value);
+    } else if constexpr (is_number_ref_v<P>) {
+        return f.numbers[P::index];
     } else if constexpr (P::rows == 1 && P::cols == 1) {
         return detail::to_double(detail::run_operation<P>(f));
     } else {
@@ -98,7 +100,7 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
             if constexpr (check != size_check::none) {
                 const dims da = detail::dims_of(a), db = detail::dims_of(b);
                 if (!detail::sizes_fit(check, da, db)) {
-                    detail::throw_size_error(instruction_text<left>, instruction_text<right>, f.slot_texts, da, db, check);
+                    detail::throw_size_error(instruction_text<left>, instruction_text<right>, f.slot_texts, f.numbers, da, db, check);
                 }
             }
             return Op::value(shape{}, a, b);

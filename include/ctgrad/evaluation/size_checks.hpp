@@ -80,8 +80,9 @@ inline bool sizes_fit(size_check check, dims a, dims b) {
 }
 /// The same for two instructions' texts, with the stored values' texts filled in.
 [[noreturn]] CTGRAD_COLD inline void throw_size_error(const short_text& left, const short_text& right, const short_text* slot_texts,
-                                          dims a, dims b, size_check check) {
-    detail::throw_size_error(detail::expand_text(left, slot_texts), detail::expand_text(right, slot_texts), a, b, check);
+                                          const double* numbers, dims a, dims b, size_check check) {
+    detail::throw_size_error(detail::expand_text(left, slot_texts, numbers), detail::expand_text(right, slot_texts, numbers), a,
+                             b, check);
 }
 
 /// Checks, when only run time can, the sizes of operand values a and b of an Op node, whose
@@ -92,7 +93,7 @@ CTGRAD_ALWAYS_INLINE static void check_operand_sizes(const frame_view& f, const 
     if constexpr (check != size_check::none) {
         const dims da = detail::dims_of(a), db = detail::dims_of(b);
         if (!detail::sizes_fit(check, da, db)) {
-            detail::throw_size_error(instruction_text<Left>, instruction_text<Right>, f.slot_texts, da, db, check);
+            detail::throw_size_error(instruction_text<Left>, instruction_text<Right>, f.slot_texts, f.numbers, da, db, check);
         }
     }
 }

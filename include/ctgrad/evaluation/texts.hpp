@@ -53,6 +53,8 @@ struct short_text {
 
 /// Marks a stored value's number inside an instruction's text (see write_text).
 inline constexpr char slot_mark = '\x01';
+/// Marks a user's number's index in the eval's table of numbers (see write_text).
+inline constexpr char number_mark = '\x02';
 
 template <class E, int Depth, std::size_t... I>
 static constexpr void write_operand_texts(short_text& out, std::index_sequence<I...>);
@@ -68,6 +70,10 @@ static constexpr void write_text(short_text& out) {
         out << E::variable_type::name;
     } else if constexpr (is_stored_ref_v<E>) {
         out << std::string_view(&slot_mark, 1) << static_cast<long long>(E::index) << std::string_view(&slot_mark, 1);
+    } else if constexpr (is_number_ref_v<E>) {
+        out << std::string_view(&number_mark, 1) << static_cast<long long>(E::index) << std::string_view(&number_mark, 1);
+    } else if constexpr (is_number_leaf_v<E>) {
+        out << "number";  // inside a stored value's text, which is made from its node type
     } else if constexpr (is_literal_v<E>) {
         out << E::num;
         if constexpr (E::den != 1) out << "/" << E::den;
@@ -113,13 +119,25 @@ static constexpr short_text text_of() {
 template <class P>
 static constexpr short_text instruction_text = detail::text_of<P>();
 
-/// `text` with each stored value's number replaced by that value's text. Not a template, so
-/// every size check of every formula shares it.
-CTGRAD_COLD inline std::string expand_text(const short_text& text, const short_text* slot_texts) {
+/// `text` with each stored value's number replaced by that value's text, and each user's
+/// number's index by the number. Not a template, so every size check of every formula shares it.
+CTGRAD_COLD inline std::string expand_text(const short_text& text, const short_text* slot_texts, const double* numbers = nullptr) {
     std::string out;
     for (std::size_t i = 0; i < text.size; ++i) {
-        if (text.data[i] != slot_mark) {
+        if (text.data[i] != slot_mark && text.data[i] != number_mark) {
             out += text.data[i];
+            continue;
+        }
+        if (text.data[i] == number_mark) {
+            std::size_t j = 0;
+            std::size_t k = i + 1;
+            for (; k < text.size && text.data[k] >= '0' && text.data[k] <= '9'; ++k) j = j * 10 + static_cast<std::size_t>(text.data[k] - '0');
+            if (k >= text.size || text.data[k] != number_mark) {  // cut short by the text's capacity
+                out += "..";
+                break;
+            }
+            out += numbers != nullptr ? std::to_string(numbers[j]) : std::string("number");  // as describe() writes it
+            i = k;
             continue;
         }
         std::size_t slot = 0;

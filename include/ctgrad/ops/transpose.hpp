@@ -20,7 +20,7 @@ struct transpose_op {
 
     template <class A>
     static constexpr auto simplify(const A& a) {
-        if constexpr (is_literal_v<A> || ctgrad::detail::same_v<A, constant>) {
+        if constexpr (is_literal_v<A> || ctgrad::detail::same_v<A, constant> || is_number_leaf_v<A>) {
             return a;
         } else if constexpr (is_node_v<A>) {
             if constexpr (ctgrad::detail::same_v<typename A::op_type, transpose_op>) {
