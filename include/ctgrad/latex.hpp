@@ -729,13 +729,38 @@ inline constexpr std::size_t compile_time_print_limit = 40;
 template <class E>
 static constexpr bool print_while_compiling = !has_constant_v<E> && node_count_v<E> <= compile_time_print_limit;
 
-/// The text a stateless functor F makes, as an array built in a constant expression.
+/// F's text in a constant expression, copied into an array of Bound chars when it fits.
+template <std::size_t Bound>
+struct bounded_text {
+    std::array<char, Bound> chars{};
+    std::size_t size = 0;
+    bool fits = false;
+};
+template <class F, std::size_t Bound>
+static constexpr bounded_text<Bound> bake_bounded() {
+    bounded_text<Bound> out;
+    const text_buffer text = F{}();
+    out.size = text.size();
+    out.fits = out.size < Bound;
+    for (std::size_t i = 0; out.fits && i < out.size; ++i) out.chars[i] = text[i];
+    return out;
+}
+
+/// The text a stateless functor F makes, as an array of its exact size built in a constant
+/// expression. Why the bounded first try: an array's size must be known before it is filled,
+/// and asking F for its size first evaluates F twice, most of the constant evaluation of a
+/// derivation (about 0.1 s of the board's 0.6 s compile with g++ 12).
 template <class F>
 static constexpr auto bake() {
-    constexpr std::size_t size = F{}().size();
+    constexpr auto first = bake_bounded<F, 8192>();
+    constexpr std::size_t size = first.fits ? first.size : F{}().size();
     std::array<char, size + 1> out{};
-    const text_buffer text = F{}();
-    for (std::size_t i = 0; i < size; ++i) out[i] = text[i];
+    if constexpr (first.fits) {
+        for (std::size_t i = 0; i < size; ++i) out[i] = first.chars[i];
+    } else {
+        const text_buffer text = F{}();
+        for (std::size_t i = 0; i < size; ++i) out[i] = text[i];
+    }
     return out;
 }
 template <class F>
