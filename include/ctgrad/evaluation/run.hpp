@@ -116,10 +116,24 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
     }
 }
 
+/// f(x) for an entry function f that Eigen computes by a call per entry (tanh of doubles) and an
+/// x that is computed (a sum, a broadcast), not read from memory.
+template <class T>
+static constexpr bool is_call_per_entry_of_computed_v = false;
+template <class F, class X>
+static constexpr bool is_call_per_entry_of_computed_v<Eigen::CwiseUnaryOp<F, const X>> =
+    !Eigen::internal::functor_traits<F>::PacketAccess && !(int(Eigen::internal::traits<X>::Flags) & Eigen::DirectAccessBit);
+
 /// dst = src, for a matrix or an array expression src.
 template <class Dst, class Src>
 CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
-    if constexpr (is_eigen_product_v<Src>) {
+    if constexpr (Dst::SizeAtCompileTime == Eigen::Dynamic && is_call_per_entry_of_computed_v<Src>) {
+        // x in its own vectorised pass, then f in place: in one loop over a run-time size, x's
+        // operands are reloaded around every call of f (tanh(X W + b^T): 19 instructions an entry
+        // against 8), as the hand-written code's two passes avoid.
+        detail::store(dst, src.nestedExpression());
+        dst.array() = dst.array().unaryExpr(src.functor());
+    } else if constexpr (is_eigen_product_v<Src>) {
         detail::store_product(dst, src);  // see detail/products.hpp
     } else if constexpr (is_outer_product_v<Src>) {
         detail::store_outer_product(dst, src);
