@@ -80,9 +80,13 @@ static void output_into(result_t<shape_only<R, C>>& out, const frame_view& f, co
 }
 
 /// Fills stored node I when an output needs it; an unneeded node is not even instantiated.
-template <bool Needed, std::size_t I, int R, int C, class P>
+template <bool Needed, bool Inline, std::size_t I, int R, int C, class P>
 CTGRAD_ALWAYS_INLINE static void fill_if(const frame_view& f) {
-    if constexpr (Needed) detail::fill<I, R, C, P>(f);
+    if constexpr (Needed && Inline) {
+        detail::compute_slot<true, I, R, C, P>(f);
+    } else if constexpr (Needed) {
+        detail::fill<I, R, C, P>(f);
+    }
 }
 
 // The needed flags are computed here from the outputs' types, not passed as a std::array
@@ -95,7 +99,9 @@ CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nod
     // In order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
     // A fused node is needed (its reads are) but computed by its reader.
     (void)std::initializer_list<int>{
-        0, (detail::fill_if<needed[I] && !fused[I], I, Nodes::rows, Nodes::cols, computation_t<Nodes, Layout>>(f), 0)...};
+        0, (detail::fill_if<needed[I] && !fused[I], (sizeof...(Nodes) <= inline_slot_limit), I, Nodes::rows, Nodes::cols,
+                            computation_t<Nodes, Layout>>(f),
+            0)...};
 }
 
 template <class... Nodes>

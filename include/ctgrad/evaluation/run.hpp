@@ -153,17 +153,33 @@ CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
     detail::store(dst, src);
 }
 
-/// Computes stored value I. Out of line: one small function per stored node, named by its
-/// slot and its instruction, keeps the compiler's per-function work linear in the net.
-template <std::size_t I, int R, int C, class P>
-CTGRAD_NOINLINE static void fill(const frame_view& f) {
+/// Computes stored value I into its slot, with the loop inline (Inline) or the shared one.
+template <bool Inline, std::size_t I, int R, int C, class P>
+CTGRAD_ALWAYS_INLINE static void compute_slot(const frame_view& f) {
     auto& dst = *static_cast<Eigen::Matrix<double, R, C>*>(f.slots[I]);
     if constexpr (R == 1 && C == 1) {
         dst(0, 0) = detail::run<P>(f);  // a scalar: no loop to share
+    } else if constexpr (Inline) {
+        detail::store(dst, detail::run<P>(f));
     } else {
         detail::assign(dst, detail::run<P>(f));
     }
 }
+
+/// Computes stored value I. Out of line: one small function per stored node, named by its
+/// slot and its instruction, keeps the compiler's per-function work linear in the net.
+template <std::size_t I, int R, int C, class P>
+CTGRAD_NOINLINE static void fill(const frame_view& f) {
+    detail::compute_slot<false, I, R, C, P>(f);
+}
+
+/// Formulas with at most this many stored values are computed in one function, their loops
+/// inline. Why: out of line, each value is written to memory by one call and read back by the
+/// next, and the processor cannot overlap their work; at a one-row batch, where each loop is a
+/// few vector instructions, that cost the board net 15 to 20 % with AVX-512 (design.md, "The
+/// one-row batch"). A larger formula keeps one function per value: its compile time stays
+/// linear in its size.
+inline constexpr std::size_t inline_slot_limit = 24;
 
 // ---- expressions holding a user's double ----------------------------------------------------
 //
