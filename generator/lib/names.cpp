@@ -162,16 +162,20 @@ std::string lower(std::string_view s) {
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
 /// neighbours (tahn -> tanh) each cost one.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    // Three rows of the table, not a row per letter: the parser asks this for every unknown name
+    // against every function name (most of a fuzzer's time on random text, in allocations).
+    std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) current[j] = std::min(current[j], before[j - 2] + 1);
         }
+        std::swap(before, previous);
+        std::swap(previous, current);
     }
-    return d[a.size()][b.size()];
+    return previous[b.size()];
 }
 
 // Greek letters: the word (theta) and the UTF-8 letter (θ) both name \theta.
@@ -261,6 +265,9 @@ std::string closest_function(std::string_view name) {
     std::string best;
     std::size_t best_distance = allowed + 1;
     for (const auto& [spelling, kind] : spellings()) {
+        // The distance is at least the difference in length.
+        const std::size_t gap = key.size() > spelling.size() ? key.size() - spelling.size() : spelling.size() - key.size();
+        if (gap >= best_distance) continue;
         const std::size_t d = edit_distance(key, spelling);
         if (d < best_distance) {
             best_distance = d;
