@@ -2,12 +2,14 @@
 // for instruction counts under valgrind (count_instructions.sh): a figure that, unlike time,
 // does not move with the load of a shared machine.
 //
-// Usage: one_call NET N IMPL COUNT, NET board or mlp3, N 1, 8, 64 or 512, IMPL hand_static,
-// ctgrad_static, hand_dynamic or ctgrad_dynamic.
+// Usage: one_call NET N IMPL COUNT, NET board, mlp3, classifier or residual, N 1, 8, 64 or 512,
+// IMPL hand_static, ctgrad_static, hand_dynamic or ctgrad_dynamic.
 #define EIGEN_STACK_ALLOCATION_LIMIT 0  // static shapes at N = 512 (see peers_bench.cpp)
 
 #include "board_net.hpp"
+#include "classifier_net.hpp"
 #include "mlp_net.hpp"
+#include "residual_net.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,7 +30,12 @@ struct inputs {
     inputs() {
         Net::params::each(p, [](const char*, auto& m) { m = 0.1 * m.Random(m.rows(), m.cols()); });
         x->setRandom();
-        y->setRandom();
+        if constexpr (one_hot_targets<Net>) {
+            std::mt19937_64 rng(N);
+            fill_one_hot(*y, rng);
+        } else {
+            y->setRandom();
+        }
         xd = *x;
         yd = *y;
     }
@@ -84,8 +91,12 @@ int main(int argc, char** argv) {
         run_at<peers::board_net>(n, impl, count);
     } else if (net == "mlp3") {
         run_at<peers::mlp_net>(n, impl, count);
+    } else if (net == "classifier") {
+        run_at<peers::classifier_net>(n, impl, count);
+    } else if (net == "residual") {
+        run_at<peers::residual_net>(n, impl, count);
     } else {
-        std::fprintf(stderr, "one_call: NET must be board or mlp3\n");
+        std::fprintf(stderr, "one_call: NET must be board, mlp3, classifier or residual\n");
         return 2;
     }
     return 0;

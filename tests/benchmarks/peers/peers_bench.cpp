@@ -31,7 +31,9 @@
 #define EIGEN_STACK_ALLOCATION_LIMIT 0
 
 #include "board_net.hpp"
+#include "classifier_net.hpp"
 #include "mlp_net.hpp"
+#include "residual_net.hpp"
 #include "nets.hpp"
 
 #include <Sacado_trad.hpp>
@@ -59,14 +61,14 @@ long long heap_peak_bytes(void);
 namespace peers {
 namespace {
 
-// The nets and batch sizes. To add a net (the softmax classifier, the residual MLP): write its
-// header after board_net.hpp, add it here and to NETS in peers_torch.py.
-using all_nets = std::tuple<board_net, mlp_net>;
+// The nets and batch sizes. To add a net: write its header after board_net.hpp, add it here, to
+// one_call.cpp and to NETS in peers_torch.py.
+using all_nets = std::tuple<board_net, mlp_net, classifier_net, residual_net>;
 using batch_sizes = std::integer_sequence<int, 1, 8, 64, 512>;
 
 constexpr double tolerance = 1e-10;
 
-// --- The tools' relu ------------------------------------------------------------------------
+// --- The tools' relu and max -----------------------------------------------------------------
 
 struct adolc_tool {
     // A conditional assignment on the tape, so the tape stays valid if the sign changed.
@@ -76,12 +78,15 @@ struct adolc_tool {
         condassign(r, z, z, zero);
         return r;
     }
+    // fmax is one taped operation, so the tape stays valid if the larger operand changes.
+    static adouble max(const adouble& a, const adouble& b) { return fmax(a, b); }
 };
 
 using sacado_var = Sacado::Rad::ADvar<double>;
 struct sacado_tool {
     // The graph is rebuilt each call, so branching on the value is exact.
     static sacado_var relu(const sacado_var& z) { return z.val() > 0.0 ? z : sacado_var(0.0); }
+    static sacado_var max(const sacado_var& a, const sacado_var& b) { return a.val() >= b.val() ? a : b; }
 };
 
 // --- One case: a net at a batch size --------------------------------------------------------
@@ -113,7 +118,10 @@ struct bench_case {
         // Weights of scale 1/sqrt(fan-in), so tanh does not saturate and every path carries.
         params::each(p, [&](const char* name, auto& m) { fill(m, name[0] == 'b' ? 0.1 : 1.0 / std::sqrt(double(m.rows()))); });
         fill(*xs, 1.0);
-        fill(*ys, 1.0);
+        if constexpr (one_hot_targets<Net>)
+            fill_one_hot(*ys, rng);
+        else
+            fill(*ys, 1.0);
         xd = *xs;
         yd = *ys;
         append_row_major(x_flat, *xs);

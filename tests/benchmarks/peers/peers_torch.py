@@ -42,8 +42,23 @@ def mlp3(p, x, y):
     return ((h2 @ w3 + b3.T - y) ** 2).mean()
 
 
+def classifier(p, x, y):
+    w, b = p
+    # Probability targets (the one-hot rows peers_bench wrote): the mean over rows of
+    # -sum_j y_ij log softmax_ij, ctgrad's cross_entropy.
+    return torch.nn.functional.cross_entropy(x @ w + b.T, y)
+
+
+def residual(p, x, y):
+    w0, b0, w1, b1, w2, b2, w3, b3 = p
+    h = torch.tanh(x @ w0 + b0.T)
+    h = h + torch.tanh(h @ w1 + b1.T)
+    h = h + torch.tanh(h @ w2 + b2.T)
+    return ((h @ w3 + b3.T - y) ** 2).mean()
+
+
 # The nets by the name peers_bench.cpp gives them; a new net of nets.hpp gets its twin here.
-NETS = {"board": board, "mlp3": mlp3}
+NETS = {"board": board, "mlp3": mlp3, "classifier": classifier, "residual": residual}
 
 
 def load_case(directory, case):
