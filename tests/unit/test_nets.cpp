@@ -4,6 +4,7 @@
 // against exact values, their LaTeX and text against golden files, and composed nets (a softmax
 // classifier, a layer norm, an attention head, an LSTM cell) against finite differences.
 #include "latex_support.hpp"
+#include "heap_count.hpp"
 #include "support.hpp"
 
 #include <ctgrad/derivation_steps.hpp>
@@ -341,6 +342,89 @@ TEST_CASE("an LSTM cell, one product cut into four gates: gradients against fini
     CHECK(worst_relative_difference(eval(L, in), plain(w)) < value_tolerance);
     const Eigen::Matrix<double, 4, 8> dw = eval(grad(L, W), in);
     CHECK(fd_error(dw, plain, w) < gradient_tolerance);
+}
+
+// ---- no heap at static shapes ------------------------------------------------------------
+
+namespace {
+
+/// f() called with Eigen's heap allocation forbidden and operator new counted: what it returns,
+/// once it has passed both.
+template <class F>
+auto without_heap(F f) {
+    const long before = new_calls();
+    Eigen::internal::set_is_malloc_allowed(false);
+    auto out = f();
+    Eigen::internal::set_is_malloc_allowed(true);
+    CHECK(new_calls() == before);
+    return out;
+}
+
+}  // namespace
+
+// softmax and log_softmax are computed whole, in several passes, into their slots, also where
+// a derivative rule builds them (softmax(Z) in cross_entropy's and log_softmax's dL/dZ), as are
+// concat_cols and slice_cols's adjoint embed_cols: none of them may copy a value to the heap.
+TEST_CASE("softmax, cross_entropy, log_softmax, concat_cols and slice_cols evaluate without heap at static shapes",
+          "[nets]") {
+#if !defined(EIGEN_RUNTIME_NO_MALLOC) || defined(EIGEN_NO_DEBUG)
+    FAIL("ctgrad_tests must be compiled with EIGEN_RUNTIME_NO_MALLOC and without NDEBUG for this test to mean anything");
+#else
+    random_source rng(1714);
+    constexpr int rows = 8;
+    using m83 = Eigen::Matrix<double, rows, 3>;
+    using m43 = Eigen::Matrix<double, 4, 3>;
+    constexpr matrix<"X", rows, 4> Xs{};
+    constexpr matrix<"W", 4, 3> W{};
+    constexpr matrix<"b", 3, 1> bias{};
+    constexpr matrix<"Y", rows, 3> Ys{};
+    const Eigen::Matrix<double, rows, 4> x = rng.uniform<rows, 4>();
+    const m43 w = rng.uniform<4, 3>();
+    const Eigen::Vector3d bv = rng.uniform<3, 1>();
+    const m83 y = probability_rows(rng, rows);
+    const m83 logits = (x * w).rowwise() + bv.transpose();
+    const m83 s = plain_softmax(logits);
+    const auto in = bind(Xs = x, W = w, bias = bv, Ys = y);
+
+    SECTION("the softmax classifier: cross_entropy's loss and gradients") {
+        const auto L = cross_entropy(Xs * W + transpose(bias), Ys);
+        const auto [loss, dw, db] = without_heap([&] { return eval_with_loss(grads(L, W, bias), in); });
+        CHECK(worst_relative_difference(loss, -(y.array() * s.array().log()).sum() / rows) < value_tolerance);
+        CHECK(worst_relative_difference(dw, m43(x.transpose() * (s - y) / rows)) < value_tolerance);
+        CHECK(worst_relative_difference(db, Eigen::Vector3d((s - y).colwise().sum().transpose() / rows)) < value_tolerance);
+    }
+    SECTION("a log_softmax loss: softmax(Z) in its derivative") {
+        const auto L = -sum(hadamard(Ys, log_softmax(Xs * W)));
+        const m83 sw = plain_softmax(x * w);
+        const auto dw = without_heap([&] { return eval(grad(L, W), in); });
+        CHECK(worst_relative_difference(dw, m43(x.transpose() * (sw - y))) < value_tolerance);
+    }
+    SECTION("an LSTM cell: concat_cols forward, embed_cols in slice_cols's derivative") {
+        constexpr matrix<"H", rows, 2> Hs{};
+        constexpr matrix<"S", rows, 2> Ss{};
+        constexpr matrix<"V", 6, 8> V{};
+        constexpr matrix<"T", rows, 2> Ts{};
+        const Eigen::Matrix<double, rows, 2> h = rng.uniform<rows, 2>(), st = rng.uniform<rows, 2>(), t = rng.uniform<rows, 2>();
+        const Eigen::Matrix<double, 6, 8> v = rng.uniform<6, 8>();
+        const auto gates = concat_cols(Xs, Hs) * V;
+        const auto state = hadamard(sigmoid(slice_cols<2, 2>(gates)), Ss) +
+                           hadamard(sigmoid(slice_cols<0, 2>(gates)), tanh(slice_cols<4, 2>(gates)));
+        const auto L = sum(hadamard(Ts, hadamard(sigmoid(slice_cols<6, 2>(gates)), tanh(state))));
+        const auto cell = bind(Xs = x, Hs = h, Ss = st, V = v, Ts = t);
+        const auto [loss, dv] = without_heap([&] { return eval_with_loss(grads(L, V), cell); });
+        const auto plain = [&](const Eigen::Matrix<double, 6, 8>& m) {
+            Eigen::Matrix<double, rows, 6> xh;
+            xh << x, h;
+            const Eigen::Matrix<double, rows, 8> g = xh * m;
+            const auto sig = [](const auto& a) { return ((-a.array()).exp() + 1.0).inverse().matrix().eval(); };
+            const Eigen::Matrix<double, rows, 2> next =
+                sig(g.middleCols<2>(2)).cwiseProduct(st) + sig(g.middleCols<2>(0)).cwiseProduct(g.middleCols<2>(4).array().tanh().matrix());
+            return t.cwiseProduct(sig(g.middleCols<2>(6)).cwiseProduct(next.array().tanh().matrix())).sum();
+        };
+        CHECK(worst_relative_difference(loss, plain(v)) < value_tolerance);
+        CHECK(fd_error(dv, plain, v) < gradient_tolerance);
+    }
+#endif
 }
 
 // ---- printing -----------------------------------------------------------------------------

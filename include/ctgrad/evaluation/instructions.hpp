@@ -73,6 +73,12 @@ struct arg_type<I, detail::lazy_node<Op, R, C, Args...>> : detail::nth_type<I, A
 
 namespace detail {
 
+/// Whether a lazy node carries more instructions than its operation has operands: a helper.
+template <class T>
+static constexpr bool reads_helper_v = false;
+template <class Op, int R, int C, class... Args>
+static constexpr bool reads_helper_v<lazy_node<Op, R, C, Args...>> = sizeof...(Args) > Op::arity;
+
 template <class T>
 static constexpr bool is_bound_ref_v = false;
 template <std::size_t K, class V, class M>
@@ -124,6 +130,13 @@ struct computation_of {
 template <class Op, class... Args, class Layout>
 struct computation_of<node<Op, Args...>, Layout> {
     using type = lazy_node<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, instruction_t<Args, Layout>...>;
+};
+/// An operation whose value reads a helper too (helper_of): the helper comes after the operands.
+template <class Op, class... Args, class Layout>
+    requires has_helper_v<node<Op, Args...>>
+struct computation_of<node<Op, Args...>, Layout> {
+    using type = lazy_node<Op, node<Op, Args...>::rows, node<Op, Args...>::cols, instruction_t<Args, Layout>...,
+                           instruction_t<helper_t<node<Op, Args...>>, Layout>>;
 };
 template <class F, class G, class Layout>
 struct computation_of<adjoint<F, G>, Layout> {

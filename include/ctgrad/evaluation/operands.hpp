@@ -54,6 +54,15 @@ static decltype(auto) as_matrix(const X& x) {
     }
 }
 
+template <class X>
+static decltype(auto) entries_read_often(const X& x) {
+    if constexpr (std::is_arithmetic_v<X> || bool(Eigen::internal::traits<X>::Flags & Eigen::DirectAccessBit)) {
+        return detail::entries(x);  // a view of memory (or x itself): reading it again costs nothing
+    } else {
+        return detail::entries(x).eval();
+    }
+}
+
 /// A 1x1 value as a double: scalar steps (1/n, a sum, a loss) never build Eigen expressions,
 /// which cost more to compile than the loops that use them.
 template <class X>
@@ -72,6 +81,10 @@ struct eigen_kit {
     static auto step(const A& z) {
         return z.unaryExpr(step_indicator{});
     }
+
+    /// The matrix a computed_whole operation writes (ops/op_base.hpp).
+    template <int Rows, int Cols>
+    using plain = Eigen::Matrix<double, Rows, Cols>;
 
     template <int Rows, int Cols>
     static auto filled(Eigen::Index rows, Eigen::Index cols, double v) {

@@ -91,7 +91,11 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
     } else {
         using Op = typename P::op_type;
         using shape = typename lazy_shape<P>::type;
-        if constexpr (Op::arity == 2) {
+        if constexpr (reads_helper_v<P>) {
+            // The helper is one more operand to the value (and to the size checks, which it passes:
+            // helpers are built from the operands).
+            return detail::run_operands<P>(f, std::make_index_sequence<Op::arity + 1>{});
+        } else if constexpr (Op::arity == 2) {
             using left = arg_t<0, P>;
             using right = arg_t<1, P>;
             const auto& a = detail::run<left>(f);
@@ -153,12 +157,35 @@ CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
     detail::store(dst, src);
 }
 
+/// Whether instruction P is an operation computed whole (computed_whole in ops/op_base.hpp),
+/// which writes its slot itself.
+template <class P>
+static constexpr bool writes_whole_v = false;
+template <class Op, int R, int C, class... Args>
+static constexpr bool writes_whole_v<lazy_node<Op, R, C, Args...>> = writes_whole_op<Op>;
+
+/// Op's value written into dst from its operands' values, each later operand's sizes checked
+/// against the first's.
+template <class P, class Dst, std::size_t... K, class First, class... Rest>
+CTGRAD_ALWAYS_INLINE static void write_operands(Dst& dst, const frame_view& f, std::index_sequence<K...>, const First& first,
+                                                const Rest&... rest) {
+    using Op = typename P::op_type;
+    (void)std::initializer_list<int>{0, (detail::check_operand_sizes<Op, arg_t<0, P>, arg_t<K + 1, P>>(f, first, rest), 0)...};
+    Op::write_value(typename lazy_shape<P>::type{}, dst, first, rest...);
+}
+template <class P, class Dst, std::size_t... I>
+CTGRAD_ALWAYS_INLINE static void write_whole(Dst& dst, const frame_view& f, std::index_sequence<I...>) {
+    detail::write_operands<P>(dst, f, std::make_index_sequence<sizeof...(I) - 1>{}, detail::run<arg_t<I, P>>(f)...);
+}
+
 /// Computes stored value I into its slot, with the loop inline (Inline) or the shared one.
 template <bool Inline, std::size_t I, int R, int C, class P>
 CTGRAD_ALWAYS_INLINE static void compute_slot(const frame_view& f) {
     auto& dst = *static_cast<Eigen::Matrix<double, R, C>*>(f.slots[I]);
     if constexpr (R == 1 && C == 1) {
         dst(0, 0) = detail::run<P>(f);  // a scalar: no loop to share
+    } else if constexpr (writes_whole_v<P>) {
+        detail::write_whole<P>(dst, f, std::make_index_sequence<P::op_type::arity>{});
     } else if constexpr (Inline) {
         detail::store(dst, detail::run<P>(f));
     } else {

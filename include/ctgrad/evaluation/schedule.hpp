@@ -10,6 +10,7 @@
 #include "../derivation.hpp"
 #include "../detail/graph.hpp"
 #include "../detail/type_list.hpp"
+#include "../detail/type_set.hpp"
 #include "../expression.hpp"
 
 namespace ctgrad {
@@ -42,10 +43,75 @@ struct is_slot_candidate : std::false_type {};
 template <class Op, class... Args>
 struct is_slot_candidate<node<Op, Args...>> : std::bool_constant<!is_view_op<Op> && is_stateless_v<node<Op, Args...>>> {};
 
-/// Stored node candidates of a forward expression, children before parents, each once.
+/// The node an operation's value reads besides its operands (a descriptor's `also_reads`:
+/// cross_entropy's loss reads softmax(Z), computed for its gradient anyway), or void. It is not
+/// an operand: derivatives and printing never see it; evaluation stores it before its reader.
+template <class E>
+struct helper_of {
+    using type = void;
+};
+template <class Op, class... Args>
+    requires requires { typename Op::template also_reads<Args...>; }
+struct helper_of<node<Op, Args...>> {
+    using type = typename Op::template also_reads<Args...>;
+};
+template <class E>
+using helper_t = typename helper_of<E>::type;
+template <class E>
+static constexpr bool has_helper_v = !std::is_void_v<helper_t<E>>;
+
+/// The stored candidates under E that are not in Forward (a type_set), children first; with
+/// OnlyWhole, only those computed whole. The walk stops at Forward's nodes and at adjoints.
+template <class E, class Forward, bool OnlyWhole>
+struct new_nodes_in {
+    using type = type_list<>;  // a leaf, an adjoint, or a forward node
+};
+template <class Op, class... Args, class Forward, bool OnlyWhole>
+    requires(!contains_v<Forward, node<Op, Args...>>)
+struct new_nodes_in<node<Op, Args...>, Forward, OnlyWhole> {
+    static constexpr bool kept = (!OnlyWhole || writes_whole_op<Op>) && is_slot_candidate<node<Op, Args...>>::value;
+    using type = concat_t<typename new_nodes_in<Args, Forward, OnlyWhole>::type..., std::conditional_t<kept, type_list<node<Op, Args...>>, type_list<>>>;
+};
+
+template <class... Nodes>
+static type_set<Nodes...> set_of(type_list<Nodes...>);
+
+/// Forward node N preceded by its helper and the helper's nodes that are not forward nodes. The
+/// helper itself always: listed elsewhere in the forward graph, it could come after N (the
+/// repeat is dropped later, the first kept).
+template <class N, class Forward>
+struct with_helper {
+    using type = type_list<N>;
+};
+template <class N, class Forward>
+    requires has_helper_v<N>
+struct with_helper<N, Forward> {
+    using helper = helper_t<N>;
+    template <class Op, class... Args>
+    static concat_t<typename new_nodes_in<Args, Forward, false>::type...> operands_of(const node<Op, Args...>&);
+    using type = concat_t<decltype(operands_of(helper{})), type_list<helper, N>>;
+};
+
+/// The forward candidates with each one's helper inserted before it; unchanged (and at no cost
+/// beyond one test per node) when none has a helper.
+template <class Forward>
+struct with_helpers;
+template <class... Nodes>
+struct with_helpers<type_list<Nodes...>> {
+    using set = type_set<Nodes...>;
+    using type = typename std::conditional_t<detail::sum_of({0, std::size_t{has_helper_v<Nodes>}...}) != 0, concat_lists<typename with_helper<Nodes, set>::type...>,
+                                             std::type_identity<type_list<Nodes...>>>::type;
+};
+
+/// The slot candidates among E's nodes, children before parents, each once.
+template <class E>
+using forward_candidates_t = filter_t<nodes_of_t<E>, is_slot_candidate>;
+
+/// Stored node candidates of a forward expression: forward_candidates_t with the helpers (which
+/// may repeat).
 template <class E>
 struct slots_of {
-    using type = filter_t<nodes_of_t<E>, is_slot_candidate>;
+    using type = typename with_helpers<forward_candidates_t<E>>::type;
 };
 template <class E>
 using slots_of_t = typename slots_of<E>::type;
@@ -55,11 +121,49 @@ struct slots_of<adjoint<F, A>> {
     using type = type_list<>;
 };
 
-/// The backward pass's named adjoints, each after the adjoint it is computed from.
-template <class L>
-using adjoint_slots_t = adjoints_of_t<L>;
+/// The nodes computed whole (computed_whole in ops/op_base.hpp) that a derivative rule builds
+/// beyond the forward graph: softmax(Z) in log_softmax's dL/dZ, embed_cols(G) in slice_cols's.
+/// They get slots like forward nodes, so each is written in place once instead of into a matrix
+/// on the heap where it is read. The walk stops at forward nodes and at adjoints, so it visits
+/// only the rules' own nodes. Here: adjoint A preceded by those its definition builds.
+template <class A, class Forward>
+struct with_whole_nodes;
+template <class F, class G, class Forward>
+struct with_whole_nodes<adjoint<F, G>, Forward> {
+    using whole = typename new_nodes_in<definition_t<G>, Forward, true>::type;
+    using type = concat_t<whole, type_list<adjoint<F, G>>>;
+};
 
-/// What every gradient of L stores: L's forward nodes and its adjoints.
+/// The backward pass's named adjoints, each after the adjoint it is computed from, with the
+/// nodes computed whole that their definitions read (each before the first adjoint reading it).
+template <class Adjoints, class Forward>
+struct adjoint_slots;
+template <class... As, class Forward>
+struct adjoint_slots<type_list<As...>, Forward> {
+    static constexpr bool any_whole = detail::sum_of({0, with_whole_nodes<As, Forward>::whole::size...}) > 0;
+    using type = typename std::conditional_t<any_whole, concat_lists<typename with_whole_nodes<As, Forward>::type...>,
+                                             std::type_identity<type_list<As...>>>::type;
+};
+/// Whether a derivative rule of E's operation builds a node computed whole (the descriptor's
+/// `backward_builds_whole`). Only then are the adjoints' definitions walked: a deep net of other
+/// operations pays one test per node.
+template <class E>
+static constexpr bool backward_builds_whole_v = false;
+template <class Op, class... Args>
+static constexpr bool backward_builds_whole_v<node<Op, Args...>> = requires { requires Op::backward_builds_whole; };
+template <class... Nodes>
+static constexpr bool any_backward_builds_whole(type_list<Nodes...>) {
+    return detail::sum_of({0, std::size_t{backward_builds_whole_v<Nodes>}...}) > 0;  // no fold: see all_true
+}
+
+template <class L>
+using adjoint_slots_t =
+    typename std::conditional_t<detail::any_backward_builds_whole(nodes_of_t<L>{}),
+                                adjoint_slots<adjoints_of_t<L>, decltype(detail::set_of(forward_candidates_t<L>{}))>,
+                                std::type_identity<adjoints_of_t<L>>>::type;
+
+/// What every gradient of L stores: L's forward nodes, its adjoints and the nodes computed
+/// whole that they read.
 template <class L>
 struct backward_pass_of {};
 template <class L>
@@ -133,6 +237,11 @@ using read_t = std::conditional_t<member_v<Stored, E>, type_list<E>, reads_t<E, 
 template <class Op, class... Args, class Stored>
 struct reads<node<Op, Args...>, Stored> {
     using type = concat_t<read_t<Args, Stored>...>;
+};
+template <class Op, class... Args, class Stored>
+    requires has_helper_v<node<Op, Args...>>
+struct reads<node<Op, Args...>, Stored> {
+    using type = concat_t<read_t<Args, Stored>..., read_t<helper_t<node<Op, Args...>>, Stored>>;
 };
 template <class F, class G, class Stored>
 struct reads<adjoint<F, G>, Stored> {

@@ -44,7 +44,7 @@ inline constexpr pattern_text slice_plain = pattern_text{} << "cols[" << (Begin 
 
 /// concat_cols(A, B): an nxk A and an nxm B side by side, nx(k+m). The adjoint splits G back:
 /// dL/dA = its first k columns, dL/dB the other m. Column counts must be known at compile time.
-struct concat_cols_op {
+struct concat_cols_op : computed_whole<concat_cols_op> {
     static constexpr std::size_t arity = 2;
     static constexpr std::string_view name = "concat_cols";
     static constexpr call_form call{.builder = "concat_cols", .signature = "concat_cols(A, B)", .arity = 2, .shape = call_shape::concat};
@@ -66,14 +66,13 @@ struct concat_cols_op {
                       "ctgrad: concat_cols(A, B) needs A and B with equal rows and column counts known at compile time");
     }
 
-    template <class Self, class A, class B>
-    static auto value(const Self&, const A& a, const B& b) {
+    template <class Self, class Out, class A, class B>
+    static void write_value(const Self&, Out& out, const A& a, const B& b) {
         constexpr int left = arg_t<0, Self>::cols;
         const auto& x = detail::entries(a);
-        auto out = detail::eigen_kit<A>::template filled<Self::rows, Self::cols>(x.rows(), Self::cols, 0.0).array().eval();
-        out.template leftCols<left>() = x;
-        out.template rightCols<Self::cols - left>() = detail::entries(b);
-        return detail::owned(std::move(out));
+        out.resize(x.rows(), Self::cols);
+        out.array().template leftCols<left>() = x;
+        out.array().template rightCols<Self::cols - left>() = detail::entries(b);
     }
 
     template <std::size_t I, class Self, class G>
@@ -90,7 +89,7 @@ struct concat_cols_op {
 /// embed_cols<Begin, Total>(G): an nxc G placed at columns Begin..Begin+c-1 of an nxTotal
 /// matrix of zeros; the adjoint of slice_cols, built by derivative rules.
 template <int Begin, int Total>
-struct embed_cols_op {
+struct embed_cols_op : computed_whole<embed_cols_op<Begin, Total>> {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "embed_cols";
     /// Not in formulas: only derivative rules build it.
@@ -120,12 +119,12 @@ struct embed_cols_op {
         }
     }
 
-    template <class Self, class G>
-    static auto value(const Self&, const G& g) {
+    template <class Self, class Out, class G>
+    static void write_value(const Self&, Out& out, const G& g) {
         const auto& x = detail::entries(g);
-        auto out = detail::eigen_kit<G>::template filled<Self::rows, Total>(x.rows(), Total, 0.0).array().eval();
-        out.template middleCols<arg_t<0, Self>::cols>(Begin) = x;
-        return detail::owned(std::move(out));
+        out.resize(x.rows(), Total);
+        out.setZero();
+        out.array().template middleCols<arg_t<0, Self>::cols>(Begin) = x;
     }
 
     template <std::size_t I, class Self, class G>
@@ -145,6 +144,8 @@ struct slice_cols_op {
                                       .text = detail::slice_plain<Begin, Count>.view(), .level = precedence::function};
     /// A view: evaluation reads the block of its operand, never a copy.
     static constexpr bool is_view = true;
+    /// Its derivative builds embed_cols, computed whole: evaluation gives it a slot.
+    static constexpr bool backward_builds_whole = true;
 
     template <class A>
     static constexpr bool shapes_fit = Begin >= 0 && Count >= 1 && A::cols != dynamic && Begin + Count <= A::cols;

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "../errors.hpp"
 #include "softmax.hpp"
@@ -16,13 +17,43 @@ namespace detail {
                                    std::to_string(total), ", not 1: the targets must be probability rows (one-hot or a distribution)"));
 }
 
-/// Y's rows checked to sum to 1 within 1e-9, else throw_target_error.
+/// Each row of Y checked to sum to 1 within 1e-9 (totals: Y's row sums), else throw_target_error.
 template <class T>
-static void check_target_rows(const T& targets) {
-    const auto totals = targets.rowwise().sum().eval();
+static void check_target_totals(const T& totals) {
     for (long i = 0; i < static_cast<long>(totals.rows()); ++i) {
         if (!(std::abs(totals(i) - 1.0) <= 1e-9)) detail::throw_target_error(i, totals(i));
     }
+}
+
+/// Y's rows checked to sum to 1 within 1e-9, else throw_target_error.
+template <class T>
+static void check_target_rows(const T& targets) {
+    detail::check_target_totals(targets.rowwise().sum().eval());
+}
+
+/// -sum_ij Y_ij log softmax(Z)_ij with lse_i = m_i + log sum_j exp(Z_ij - m_i), m_i row i's largest
+/// logit, written as sum_i t_i lse_i - sum_ij Y_ij Z_ij, t_i row i's total (checked to be 1):
+/// one exp pass over the shifted logits.
+template <class Z, class Y>
+static double negative_log_likelihood(const Z& logits, const Y& targets) {
+    const auto totals = targets.rowwise().sum().eval();
+    detail::check_target_totals(totals);
+    const auto largest = logits.rowwise().maxCoeff().eval();
+    // Shifted in a pass of its own: exp over a broadcast subtraction is not vectorised (Eigen 3.4).
+    const auto shifted = (logits.colwise() - largest.array()).eval();
+    const auto lse = (shifted.exp().rowwise().sum().log() + largest.array()).eval();
+    return (lse * totals).sum() - (targets * logits).sum();
+}
+
+/// The same sum read off S = softmax(Z), computed already: no exp. S's largest entry in row i
+/// is exp(0) / s_i = 1 / s_i exactly rounded (no other exp(Z_ij - m_i) exceeds exp(0) = 1), so
+/// lse_i = m_i - log max_j S_ij, its log taken of a number in [1/k, 1].
+template <class Z, class Y, class S>
+static double negative_log_likelihood(const Z& logits, const Y& targets, const S& probabilities) {
+    const auto totals = targets.rowwise().sum().eval();
+    detail::check_target_totals(totals);
+    const auto lse = (logits.rowwise().maxCoeff() - probabilities.rowwise().maxCoeff().log()).eval();
+    return (lse * totals).sum() - (targets * logits).sum();
 }
 
 }  // namespace detail
@@ -80,11 +111,23 @@ struct cross_entropy_op {
         static_assert(detail::always_false<Z>, "ctgrad: cross_entropy(Z, Y) needs logits Z and targets Y of equal shapes");
     }
 
+    /// What the value reads besides Z and Y: softmax(Z), which dL/dZ needs anyway. Evaluation
+    /// computes it before the loss (docs/design.md), so one exp pass serves the loss and the
+    /// gradient, as in hand-written code.
+    template <class Z, class Y>
+    using also_reads = decltype(ctgrad::softmax(std::declval<const Z&>()));
+
+    template <class Self, class Z, class Y, class S>
+    static double value(const Self&, const Z& z, const Y& y, const S& s) {
+        const auto& targets = detail::entries_read_often(y);
+        return detail::negative_log_likelihood(detail::entries_read_often(z), targets, detail::entries_read_often(s)) /
+               static_cast<double>(targets.rows());
+    }
+    /// Without softmax(Z) at hand (an expression holding a user's double is computed by a tree walk).
     template <class Self, class Z, class Y>
     static double value(const Self&, const Z& z, const Y& y) {
-        const auto targets = detail::entries(y).eval();
-        detail::check_target_rows(targets);
-        return -(targets * detail::log_softmax_rows(z)).sum() / static_cast<double>(targets.rows());
+        const auto& targets = detail::entries_read_often(y);
+        return detail::negative_log_likelihood(detail::entries_read_often(z), targets) / static_cast<double>(targets.rows());
     }
 
     template <std::size_t I, class Self, class G>

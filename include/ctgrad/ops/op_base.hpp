@@ -31,6 +31,10 @@ static decltype(auto) as_matrix(const X& x);
 /// to_double(x): a 1x1 operand's number.
 template <class X>
 static double to_double(const X& x);
+/// entries_read_often(x): entries(x) for a value read in several passes: in place when x is in
+/// memory (a slot, a bound matrix), else computed once into a temporary.
+template <class X>
+static decltype(auto) entries_read_often(const X& x);
 
 /// Two sizes agree when equal, or when one is known only at run time (checked then).
 constexpr bool dims_fit(int a, int b) { return a == dynamic || b == dynamic || a == b; }
@@ -90,8 +94,8 @@ static auto repeat_cols(const M& column, [[maybe_unused]] std::ptrdiff_t cols) {
     }
 }
 
-/// The entries of a matrix an operation computed whole (softmax's rows, a concatenation), read
-/// through an Eigen expression that owns the matrix. Evaluation nests operand values inside
+/// The entries of a matrix an operation computed whole (computed_whole, below), read through an
+/// Eigen expression that owns the matrix. Evaluation nests operand values inside
 /// lazy expressions, which hold a plain matrix by reference: returned by value, it would dangle.
 template <class M>
 struct owned_entries {
@@ -107,8 +111,30 @@ static auto owned(M m) {
 /// Reads a descriptor's boolean flag by its value: absent and `false` both mean false.
 template <class Op>
 static constexpr bool is_elementwise_op = requires { requires Op::elementwise; };
+/// Whether Op's value is computed whole into a matrix (computed_whole, below).
+template <class Op>
+static constexpr bool writes_whole_op = requires { requires Op::writes_whole; };
 
 }  // namespace detail
+
+/// Base of operations whose value is computed whole, in several passes over a matrix (softmax's
+/// rows divided by their sums, blocks placed side by side), not as one lazy Eigen expression.
+/// A descriptor derives from it as `computed_whole<itself>` and gives
+/// `write_value(self, out, operands...)`, which sizes `out`, a plain matrix of the node's shape,
+/// and writes the value into it. Evaluation passes the node's own slot as `out`: no copy, and no
+/// heap for static shapes. value() serves the rare evaluation outside a slot (an expression
+/// holding a user's double): the matrix is then owned by the expression it returns.
+template <class Derived>
+struct computed_whole {
+    static constexpr bool writes_whole = true;
+
+    template <class Self, class First, class... Rest>
+    static auto value(const Self& self, const First& first, const Rest&... rest) {
+        typename detail::eigen_kit<First>::template plain<Self::rows, Self::cols> out;
+        Derived::write_value(self, out, first, rest...);
+        return detail::owned(std::move(out));
+    }
+};
 
 /// Base of element-wise functions f applied entry by entry. A descriptor derives from it and
 /// gives `name`, `value(a)` on an Eigen array and `derivative(self, a)`: f'(a) as an

@@ -7,23 +7,39 @@
 namespace ctgrad {
 namespace detail {
 
-/// Each row of z minus its log-sum-exp, log softmax(z) row by row: the row's largest entry is
-/// taken out first, so no exp overflows (logits of 1000) and the largest entry's term is exp(0).
-template <class Z>
-static auto log_softmax_rows(const Z& z) {
-    auto out = entries(z).eval();
+/// out = z (out resized to it) with each row's largest entry taken out, so no exp below
+/// overflows (logits of 1000) and each row's largest term is exp(0) = 1.
+template <class Out, class Z>
+static void shift_rows_to_zero_max(Out& out, const Z& z) {
+    out.resize(z.rows(), z.cols());
+    out.array() = z;
     const auto largest = out.rowwise().maxCoeff().eval();  // evaluated first: `out` changes below
     out.colwise() -= largest;
-    const auto log_total = out.exp().rowwise().sum().log().eval();
-    out.colwise() -= log_total;
-    return out;
+}
+
+/// out = softmax of z's rows: one exp pass over the shifted rows, then each row divided by its
+/// sum (at least 1, the largest entry's term).
+template <class Out, class Z>
+static void softmax_rows(Out& out, const Z& z) {
+    detail::shift_rows_to_zero_max(out, z);
+    out.array() = out.array().exp();
+    const auto inverse_totals = out.rowwise().sum().cwiseInverse().eval();
+    out.array().colwise() *= inverse_totals.array();
+}
+
+/// out = log softmax of z's rows: each shifted row minus the log of its exps' sum.
+template <class Out, class Z>
+static void log_softmax_rows(Out& out, const Z& z) {
+    detail::shift_rows_to_zero_max(out, z);
+    const auto log_totals = out.array().exp().rowwise().sum().log().eval();
+    out.array().colwise() -= log_totals;
 }
 
 }  // namespace detail
 
 /// softmax(Z): row i becomes exp(Z_i) / sum_j exp(Z_ij), a distribution over the k columns.
 /// dL/dZ = S (.) (G - (G (.) S) 1_k), S the node itself: each row's Jacobian diag(s) - s s^T.
-struct softmax_op {
+struct softmax_op : computed_whole<softmax_op> {
     static constexpr std::size_t arity = 1;
     static constexpr std::string_view name = "softmax";
     static constexpr call_form call{.builder = "softmax", .signature = "softmax(Z)"};
@@ -35,8 +51,8 @@ struct softmax_op {
     template <class A>
     static constexpr int cols = A::cols;
 
-    template <class Self, class A>
-    static auto value(const Self&, const A& a) { return detail::owned(detail::log_softmax_rows(a).exp().eval()); }
+    template <class Self, class Out, class A>
+    static void write_value(const Self&, Out& out, const A& a) { detail::softmax_rows(out, detail::entries(a)); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
@@ -46,8 +62,10 @@ struct softmax_op {
 
 /// log_softmax(Z): row i becomes Z_i - log sum_j exp(Z_ij), computed stably.
 /// dL/dZ = G - softmax(Z) (.) (G 1_k).
-struct log_softmax_op {
+struct log_softmax_op : computed_whole<log_softmax_op> {
     static constexpr std::size_t arity = 1;
+    /// Its derivative builds softmax(Z), computed whole: evaluation gives it a slot.
+    static constexpr bool backward_builds_whole = true;
     static constexpr std::string_view name = "log_softmax";
     static constexpr call_form call{.builder = "log_softmax", .signature = "log_softmax(Z)"};
     static constexpr latex_form latex{.tex = "\\log\\operatorname{softmax}(#1)", .text = "log softmax(#1)",
@@ -58,8 +76,8 @@ struct log_softmax_op {
     template <class A>
     static constexpr int cols = A::cols;
 
-    template <class Self, class A>
-    static auto value(const Self&, const A& a) { return detail::owned(detail::log_softmax_rows(a)); }
+    template <class Self, class Out, class A>
+    static void write_value(const Self&, Out& out, const A& a) { detail::log_softmax_rows(out, detail::entries(a)); }
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
