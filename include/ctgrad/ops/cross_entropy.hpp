@@ -31,29 +31,32 @@ static void check_target_rows(const T& targets) {
     detail::check_target_totals(targets.rowwise().sum().eval());
 }
 
-/// -sum_ij Y_ij log softmax(Z)_ij with lse_i = m_i + log sum_j exp(Z_ij - m_i), m_i row i's largest
-/// logit, written as sum_i t_i lse_i - sum_ij Y_ij Z_ij, t_i row i's total (checked to be 1):
-/// one exp pass over the shifted logits.
-template <class Z, class Y>
-static double negative_log_likelihood(const Z& logits, const Y& targets) {
+/// -sum_ij Y_ij log softmax(Z)_ij from lse, each row's log-sum-exp of Z, written as
+/// sum_i t_i lse_i - sum_ij Y_ij Z_ij, t_i row i's total (checked to be 1).
+template <class Lse, class Z, class Y>
+static double negative_log_likelihood_from(const Lse& lse, const Z& logits, const Y& targets) {
     const auto totals = targets.rowwise().sum().eval();
     detail::check_target_totals(totals);
-    const auto largest = logits.rowwise().maxCoeff().eval();
-    // Shifted in a pass of its own: exp over a broadcast subtraction is not vectorised (Eigen 3.4).
-    const auto shifted = (logits.colwise() - largest.array()).eval();
-    const auto lse = (shifted.exp().rowwise().sum().log() + largest.array()).eval();
     return (lse * totals).sum() - (targets * logits).sum();
 }
 
-/// The same sum read off S = softmax(Z), computed already: no exp. S's largest entry in row i
-/// is exp(0) / s_i = 1 / s_i exactly rounded (no other exp(Z_ij - m_i) exceeds exp(0) = 1), so
+/// The same with lse_i = m_i + log sum_j exp(Z_ij - m_i), m_i row i's largest logit: one exp
+/// pass over the shifted logits.
+template <class Z, class Y>
+static double negative_log_likelihood(const Z& logits, const Y& targets) {
+    const auto largest = logits.rowwise().maxCoeff().eval();
+    // Shifted in a pass of its own: exp over a broadcast subtraction is not vectorised (Eigen 3.4).
+    const auto shifted = (logits.colwise() - largest.array()).eval();
+    return detail::negative_log_likelihood_from((shifted.exp().rowwise().sum().log() + largest.array()).eval(), logits, targets);
+}
+
+/// The same read off S = softmax(Z), computed already: no exp. S's largest entry in row i is
+/// exp(0) / s_i = 1 / s_i exactly rounded (no other exp(Z_ij - m_i) exceeds exp(0) = 1), so
 /// lse_i = m_i - log max_j S_ij, its log taken of a number in [1/k, 1].
 template <class Z, class Y, class S>
 static double negative_log_likelihood(const Z& logits, const Y& targets, const S& probabilities) {
-    const auto totals = targets.rowwise().sum().eval();
-    detail::check_target_totals(totals);
-    const auto lse = (logits.rowwise().maxCoeff() - probabilities.rowwise().maxCoeff().log()).eval();
-    return (lse * totals).sum() - (targets * logits).sum();
+    return detail::negative_log_likelihood_from((logits.rowwise().maxCoeff() - probabilities.rowwise().maxCoeff().log()).eval(),
+                                                logits, targets);
 }
 
 }  // namespace detail
