@@ -12,7 +12,9 @@
 #   2. ROUNDS rounds, each running peers_bench (REPS repetitions of every benchmark, Google
 #      Benchmark's random interleaving) and then peers_torch.py (REPS repetitions, cases
 #      shuffled), so the load of the machine falls on every implementation alike;
-#   3. the median CPU time per call over all repetitions of all rounds, the ratios, and the peak
+#   3. peers_bench --paired: ctgrad against the hand-written code in adjacent blocks of calls,
+#      the ratio of each block pair (PAIRED_BLOCKS, default 301, of PAIRED_BLOCK_MS, default 2);
+#   4. the median CPU time per call over all repetitions of all rounds, the ratios, and the peak
 #      heap: a Markdown table between the peer-table markers of docs/performance.md, and the plot
 #      docs/performance_peers.svg. DOCS=0 prints the table without touching the docs.
 # Environment: CXX (default g++), ROUNDS (default 3), REPS (default 5), MIN_TIME (seconds per
@@ -60,6 +62,9 @@ for ((round = 1; round <= rounds; round++)); do
     LD_PRELOAD="$out/libheap_peak.so" /usr/bin/python3 "$here/peers/peers_torch.py" "$out/data" \
         --reps "$reps" --min-time "$min_time" --out "$out/torch_$round.json"
 done
+
+echo "paired blocks: ctgrad against the hand-written code" >&2
+"$bench" --paired="$out/paired.json"
 
 python3 "$here/peers/report.py" --out "$out" --rounds "$rounds" \
     --commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo none)" \

@@ -23,7 +23,16 @@
 //   peers_bench --prepare=DIR   check agreement, measure the peak heap of one call of each
 //                               implementation (DIR/heap.json), and write each case's inputs and
 //                               ctgrad's results for peers_torch.py (DIR/manifest.json, DIR/*.bin);
-//   peers_bench [benchmark flags]   check agreement, then time with Google Benchmark.
+//   peers_bench [benchmark flags]   check agreement, then time with Google Benchmark;
+//   peers_bench --paired=FILE   check agreement, then time ctgrad against the hand-written code
+//                               in adjacent blocks of calls (ctgrad_static with hand_static,
+//                               ctgrad_dynamic with hand_dynamic) and write, for each pair, the
+//                               median and quartiles of the per-block ratios to FILE (JSON).
+//                               Two blocks a few milliseconds apart see the same machine, so
+//                               their ratio cancels the drift of a shared machine's load and
+//                               clock that separate medians taken seconds apart carry
+//                               (PAIRED_BLOCKS blocks per pair, default 301; PAIRED_BLOCK_MS the
+//                               CPU time of a block, default 2).
 // tests/benchmarks/run_peers.sh runs both and the PyTorch side, and writes docs/performance.md's table.
 //
 // Static shapes at N = 512 make fixed-size matrices of 256 KiB, above Eigen's default cap on
@@ -39,6 +48,8 @@
 #include <Sacado_trad.hpp>
 #include <adolc/adolc.h>
 #include <benchmark/benchmark.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -258,8 +269,84 @@ void check_agreement(bench_case<Net, N>& k) {
 
 struct registry {
     std::vector<std::function<void()>> keep_alive;  // owns the cases
-    std::string heap_json, manifest_json;
+    std::string heap_json, manifest_json, paired_json;
 };
+
+// --- Paired blocks: ctgrad and the hand-written code a few milliseconds apart ----------------
+
+/// This thread's CPU time in seconds.
+double thread_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+double env_number(const char* name, double fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::atof(v) : fallback;
+}
+
+/// The q-quantile of v (sorted in place), interpolated between neighbours.
+double quantile(std::vector<double>& v, double q) {
+    std::sort(v.begin(), v.end());
+    const double at = q * double(v.size() - 1);
+    const std::size_t i = static_cast<std::size_t>(at);
+    return i + 1 < v.size() ? v[i] + (at - double(i)) * (v[i + 1] - v[i]) : v[i];
+}
+
+/// Times `ours` against `theirs` in adjacent blocks of the same number of calls, the order
+/// alternating from block to block, and appends to r.paired_json the quartiles of the ratios
+/// ours/theirs and the median CPU time per call of each.
+template <class Net, int N>
+void time_pair(bench_case<Net, N>& k, const impl<Net, N>& ours, const impl<Net, N>& theirs, registry& r) {
+    const int blocks = static_cast<int>(env_number("PAIRED_BLOCKS", 301));
+    const double block_seconds = env_number("PAIRED_BLOCK_MS", 2.0) * 1e-3;
+    auto run_block = [&](const impl<Net, N>& i, long calls) {
+        const double start = thread_cpu_seconds();
+        for (long c = 0; c < calls; ++c) i.call(k);
+        return thread_cpu_seconds() - start;
+    };
+    // Calibrate on the slower of the two, after a warm-up of each.
+    long calls = 1;
+    for (;;) {
+        const double t = std::max(run_block(ours, calls), run_block(theirs, calls));
+        if (t >= block_seconds) break;
+        calls = t > 0.0 ? std::max(calls + 1, static_cast<long>(double(calls) * 1.2 * block_seconds / t)) : calls * 10;
+    }
+    std::vector<double> ratios, ours_t, theirs_t;
+    for (int b = 0; b < blocks; ++b) {
+        double a = 0.0, h = 0.0;
+        if (b % 2 == 0) {
+            a = run_block(ours, calls);
+            h = run_block(theirs, calls);
+        } else {
+            h = run_block(theirs, calls);
+            a = run_block(ours, calls);
+        }
+        ratios.push_back(a / h);
+        ours_t.push_back(a / double(calls));
+        theirs_t.push_back(h / double(calls));
+    }
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "  {\"net\": \"%s\", \"n\": %d, \"ours\": \"%s\", \"theirs\": \"%s\", \"blocks\": %d, \"calls_per_block\": %ld, "
+                  "\"ratio_q25\": %.6f, \"ratio_median\": %.6f, \"ratio_q75\": %.6f, \"ours_seconds\": %.6e, \"theirs_seconds\": %.6e}",
+                  Net::name, N, ours.name, theirs.name, blocks, calls, quantile(ratios, 0.25), quantile(ratios, 0.5),
+                  quantile(ratios, 0.75), quantile(ours_t, 0.5), quantile(theirs_t, 0.5));
+    r.paired_json += std::string(r.paired_json.empty() ? "" : ",\n") + line;
+    std::fprintf(stderr, "peers_bench: %s N=%d: %s / %s = %.3f (quartiles %.3f to %.3f, %d blocks of %ld calls)\n", Net::name, N,
+                 ours.name, theirs.name, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75), blocks, calls);
+}
+
+template <class Net, int N>
+void time_pairs(bench_case<Net, N>& k, registry& r) {
+    const auto all = implementations<Net, N>();
+    auto find = [&](const std::string& name) {
+        return *std::find_if(all.begin(), all.end(), [&](const auto& i) { return name == i.name; });
+    };
+    time_pair(k, find("ctgrad_static"), find("hand_static"), r);
+    time_pair(k, find("ctgrad_dynamic"), find("hand_dynamic"), r);
+}
 
 template <class Net, int N>
 void dump_case(bench_case<Net, N>& k, const std::string& dir, registry& r) {
@@ -295,10 +382,14 @@ void measure_heap(bench_case<Net, N>& k, registry& r) {
 }
 
 template <class Net, int N>
-void add_case(registry& r, short& next_tag, const std::string& dump_dir) {
+void add_case(registry& r, short& next_tag, const std::string& dump_dir, bool paired) {
     auto k = std::make_shared<bench_case<Net, N>>(next_tag++);
     check_agreement(*k);
     std::fprintf(stderr, "peers_bench: %s N=%d: every implementation agrees with ctgrad to %g\n", Net::name, N, tolerance);
+    if (paired) {
+        time_pairs(*k, r);
+        return;
+    }
     if (!dump_dir.empty()) {
         measure_heap(*k, r);
         dump_case(*k, dump_dir, r);
@@ -315,23 +406,30 @@ void add_case(registry& r, short& next_tag, const std::string& dump_dir) {
 }
 
 template <class Net, int... Ns>
-void add_net(registry& r, short& next_tag, const std::string& dump_dir, std::integer_sequence<int, Ns...>) {
-    (add_case<Net, Ns>(r, next_tag, dump_dir), ...);
+void add_net(registry& r, short& next_tag, const std::string& dump_dir, bool paired, std::integer_sequence<int, Ns...>) {
+    (add_case<Net, Ns>(r, next_tag, dump_dir, paired), ...);
 }
 
 }  // namespace
 }  // namespace peers
 
 int main(int argc, char** argv) {
-    std::string dump_dir;
-    const std::string prepare = "--prepare=";
-    for (int i = 1; i < argc; ++i)
+    std::string dump_dir, paired_file;
+    const std::string prepare = "--prepare=", paired = "--paired=";
+    for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]).rfind(prepare, 0) == 0) dump_dir = argv[i] + prepare.size();
+        if (std::string(argv[i]).rfind(paired, 0) == 0) paired_file = argv[i] + paired.size();
+    }
 
     peers::registry r;
     short tag = 1;
-    std::apply([&](auto... net) { (peers::add_net<decltype(net)>(r, tag, dump_dir, peers::batch_sizes{}), ...); }, peers::all_nets{});
+    std::apply([&](auto... net) { (peers::add_net<decltype(net)>(r, tag, dump_dir, !paired_file.empty(), peers::batch_sizes{}), ...); },
+               peers::all_nets{});
 
+    if (!paired_file.empty()) {
+        std::ofstream(paired_file) << "[\n" << r.paired_json << "\n]\n";
+        return 0;
+    }
     if (!dump_dir.empty()) {
         std::ofstream(dump_dir + "/heap.json") << "{\n" << r.heap_json << "\n}\n";
         std::ofstream(dump_dir + "/manifest.json") << "[\n" << r.manifest_json << "\n]\n";

@@ -3,7 +3,8 @@
 
 Called by tests/benchmarks/run_peers.sh with the directory it filled: cpp_K.json (Google
 Benchmark, every repetition), torch_K.json (peers_torch.py) for each round K, data/heap.json
-(peers_bench --prepare). Each figure is the median over every repetition of every round of the
+(peers_bench --prepare), paired.json (peers_bench --paired: ctgrad and the hand-written code
+timed in adjacent blocks, the steadier measure of their ratio). Each figure is the median over every repetition of every round of the
 CPU time per call. The table replaces what lies between the peer-table markers of
 docs/performance.md, and the plot is docs/performance_peers.svg, unless --docs 0.
 """
@@ -54,7 +55,13 @@ def kib(b):
     return "0" if b == 0 else f"{b / 1024:.1f}"
 
 
-def tables(medians, heap, torch_heap, nets, sizes):
+def paired_ratio(paired, net, n, ours):
+    """The median and quartiles of the adjacent-block ratios of `ours` to its hand-written twin, as text."""
+    p = paired.get((net, n, ours))
+    return "–" if p is None else f"**{p['ratio_median']:.3f}** ({p['ratio_q25']:.3f}–{p['ratio_q75']:.3f})"
+
+
+def tables(medians, heap, torch_heap, nets, sizes, paired):
     out = []
     for net in nets:
         out.append(f"**{net}**, CPU µs per call (median):\n")
@@ -66,14 +73,16 @@ def tables(medians, heap, torch_heap, nets, sizes):
         out.append("")
         out.append(f"**{net}**, ratios: ctgrad over hand-written (≤ 1 is at least as fast), and each peer over ctgrad static "
                    "(how many times slower the peer is):\n")
-        out.append("| N | ctgrad static / hand static | ctgrad dynamic / hand dynamic | ctgrad static / best hand | "
+        out.append("| N | static / hand static, paired blocks (quartiles) | dynamic / hand dynamic, paired blocks (quartiles) | "
+                   "ctgrad static / hand static | ctgrad dynamic / hand dynamic | ctgrad static / best hand | "
                    "ADOL-C / ctgrad | Sacado / ctgrad | PyTorch / ctgrad |")
-        out.append("|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in sizes:
             m = lambda i: medians.get((net, i, n), math.nan)  # noqa: E731
             best_hand = min(m("hand_static"), m("hand_dynamic"))
             ct = m("ctgrad_static")
-            out.append(f"| {n} | **{ct / m('hand_static'):.3f}** | {m('ctgrad_dynamic') / m('hand_dynamic'):.3f} | "
+            out.append(f"| {n} | {paired_ratio(paired, net, n, 'ctgrad_static')} | {paired_ratio(paired, net, n, 'ctgrad_dynamic')} | "
+                       f"{ct / m('hand_static'):.3f} | {m('ctgrad_dynamic') / m('hand_dynamic'):.3f} | "
                        f"{ct / best_hand:.3f} | {m('adolc') / ct:.0f}× | {m('sacado') / ct:.0f}× | {m('torch') / ct:.0f}× |")
         out.append("")
     out.append("Peak heap of one call (after a first call), KiB:\n")
@@ -149,13 +158,18 @@ def main():
     nets = list(dict.fromkeys(case["net"] for case in manifest))  # peers_bench's order
     sizes = sorted({n for _, _, n in medians})
     heap = json.load(open(os.path.join(args.out, "data", "heap.json")))
+    paired = {(p["net"], p["n"], p["ours"]): p for p in json.load(open(os.path.join(args.out, "paired.json")))}
+    blocks = min((p["blocks"] for p in paired.values()), default=0)
     count = min(len(v) for v in samples.values())
     header = (f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC at commit {args.commit} by "
               f"`tests/benchmarks/run_peers.sh` ({args.rounds} rounds, at least {count} repetitions of each figure; "
               f"{context.get('num_cpus')} CPUs at {context.get('mhz_per_cpu')} MHz, load average "
               f"{', '.join(f'{x:.1f}' for x in context.get('load_avg', []))} at the last round; PyTorch {torch['torch']}, "
-              f"{torch['threads']} thread).\n\n![time per call against N](performance_peers.svg)\n")
-    text = header + "\n" + tables(medians, heap, torch.get("heap", {}), nets, sizes)
+              f"{torch['threads']} thread). The paired columns: ctgrad and the hand-written code timed in {blocks} "
+              f"adjacent blocks of about 2 ms of CPU each, the order alternating; the median of the block ratios and its "
+              f"quartiles (a shared machine's drift, which moves separate medians by several percent, cancels in a "
+              f"block pair).\n\n![time per call against N](performance_peers.svg)\n")
+    text = header + "\n" + tables(medians, heap, torch.get("heap", {}), nets, sizes, paired)
     print(text)
     if args.docs != "0":
         doc = os.path.join(args.root, "docs", "performance.md")
