@@ -15,6 +15,7 @@
 #include "../detail/type_list.hpp"
 #include "../detail/type_set.hpp"
 #include "../expression.hpp"
+#include "buffers.hpp"
 #include "frame.hpp"
 #include "fusion.hpp"
 #include "instructions.hpp"
@@ -89,19 +90,63 @@ CTGRAD_ALWAYS_INLINE static void fill_if(const frame_view& f) {
     }
 }
 
+/// One step of an evaluation: compute stored value I (when Compute), or write output K. Named by
+/// numbers, shapes and instructions only, never by a formula (see "Compile time" in design.md).
+template <bool Compute, bool Inline, std::size_t I, int R, int C, class P>
+struct value_step {};
+template <std::size_t K, int R, int C, class P, class Object>
+struct output_step {};
+
+template <bool Compute, bool Inline, std::size_t I, int R, int C, class P, class Results>
+CTGRAD_ALWAYS_INLINE static void run_step(const frame_view& f, Results&, const void* const*, value_step<Compute, Inline, I, R, C, P>) {
+    detail::fill_if<Compute, Inline, I, R, C, P>(f);
+}
+template <std::size_t K, int R, int C, class P, class Object, class Results>
+CTGRAD_ALWAYS_INLINE static void run_step(const frame_view& f, Results& results, const void* const* objects,
+                                          output_step<K, R, C, P, Object>) {
+    detail::output_into<R, C, P>(std::get<K>(results), f, *static_cast<const Object*>(objects[K]));
+}
+
+/// The steps' order: values in schedule order, each output right after the values it reads
+/// (output_positions in buffers.hpp); step Values + k is output k. A counting sort, linear.
+template <std::size_t Values, std::size_t Outputs>
+static constexpr std::array<std::size_t, Values + Outputs> step_order(const std::array<std::size_t, Outputs + 1>& position) {
+    std::array<std::size_t, Values + 2> first{};  // outputs at position p: by_position[first[p], first[p + 1])
+    for (std::size_t k = 0; k < Outputs; ++k) ++first[position[k] + 1];
+    for (std::size_t p = 0; p <= Values; ++p) first[p + 1] += first[p];
+    std::array<std::size_t, Outputs + 1> by_position{};
+    std::array<std::size_t, Values + 2> next = first;
+    for (std::size_t k = 0; k < Outputs; ++k) by_position[next[position[k]]++] = k;
+    std::array<std::size_t, Values + Outputs> order{};
+    std::size_t at = 0;
+    for (std::size_t p = 0; p <= Values; ++p) {
+        for (std::size_t j = first[p]; j < first[p + 1]; ++j) order[at++] = Values + by_position[j];
+        if (p < Values) order[at++] = p;
+    }
+    return order;
+}
+
 // The needed flags are computed here from the outputs' types, not passed as a std::array
 // template argument: g++ 12 can take two such instantiations that differ only in the array for
-// one, and then fills the wrong slots.
-template <class Layout, class... Nodes, class Outputs, std::size_t... I>
-CTGRAD_ALWAYS_INLINE static void run_schedule(const frame_view& f, type_list<Nodes...>, Outputs, std::index_sequence<I...>) {
-    [[maybe_unused]] constexpr auto needed = detail::needed_nodes(type_list<Nodes...>{}, Outputs{});
-    [[maybe_unused]] constexpr const auto& fused = fused_v<type_list<Nodes...>, Outputs>;
-    // In order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
+// one, and then fills the wrong slots. Only the steps' order is such an argument, of pick_list,
+// whose result names every step in full.
+template <class Layout, class... Nodes, class... Outputs, std::size_t... I, std::size_t... K>
+static auto ordered_steps(type_list<Nodes...>, type_list<Outputs...>, std::index_sequence<I...>, std::index_sequence<K...>) {
+    using stored = type_list<Nodes...>;
+    [[maybe_unused]] constexpr auto needed = detail::needed_nodes(stored{}, type_list<Outputs...>{});
+    [[maybe_unused]] constexpr const auto& fused = fused_v<stored, type_list<Outputs...>>;
     // A fused node is needed (its reads are) but computed by its reader.
-    (void)std::initializer_list<int>{
-        0, (detail::fill_if<needed[I] && !fused[I], (sizeof...(Nodes) <= inline_slot_limit), I, Nodes::rows, Nodes::cols,
-                            computation_t<Nodes, Layout>>(f),
-            0)...};
+    using steps = type_list<value_step<needed[I] && !fused[I], (sizeof...(Nodes) <= inline_slot_limit), I, Nodes::rows, Nodes::cols,
+                                       computation_t<Nodes, Layout>>...,
+                            output_step<K, Outputs::rows, Outputs::cols, output_instruction_t<Outputs, Layout>, output_object_t<Outputs>>...>;
+    return typename pick_list<steps, detail::step_order<sizeof...(Nodes), sizeof...(Outputs)>(
+                                         output_positions_v<stored, type_list<Outputs...>>)>::type{};
+}
+
+/// Runs the steps in order, without a fold (hundreds of nodes pass clang's nesting limit; see all_true).
+template <class... Steps, class Results>
+CTGRAD_ALWAYS_INLINE static void run_steps(const frame_view& f, Results& results, const void* const* objects, type_list<Steps...>) {
+    (void)std::initializer_list<int>{0, (detail::run_step(f, results, objects, Steps{}), 0)...};
 }
 
 template <class... Nodes>
@@ -125,20 +170,18 @@ static auto evaluate_graph(const Bound& in, const double* numbers, const Es&... 
     using lay = layout<stored, variables, Bound, type_list<Es...>>;
     static constexpr auto texts = detail::texts_of(stored{});
     return [&]<class... Nodes>(type_list<Nodes...>) {
-        // A fused node's slot is empty.
-        slots<std::index_sequence_for<Nodes...>, std::conditional_t<detail::is_kept<Nodes, lay>(), shape_only<Nodes::rows, Nodes::cols>,
-                                                                    shape_only<0, 0>>...>
+        // A fused node's slot is empty, and so is that of a value computed into another's buffer.
+        slots<std::index_sequence_for<Nodes...>,
+              std::conditional_t<detail::owns_buffer<Nodes, lay>(), shape_only<Nodes::rows, Nodes::cols>, shape_only<0, 0>>...>
             storage;
-        const auto slot_addresses = storage.addresses();
+        const auto slot_addresses = storage.addresses(buffer_owners_v<stored, type_list<Es...>>);
         const auto variable_table = detail::variable_addresses(in, variables{});
         const frame_view f{slot_addresses.data(), variable_table.data(), texts.data(), numbers};
-        detail::run_schedule<lay>(f, stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{});
+        const void* const objects[] = {static_cast<const void*>(&static_cast<const output_object_t<Es>&>(es))...};
         std::tuple<result_t<Es>...> results;
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (void)std::initializer_list<int>{0, (detail::output_into<Es::rows, Es::cols, output_instruction_t<Es, lay>>(
-                                                     std::get<K>(results), f, static_cast<const output_object_t<Es>&>(es)),
-                                                 0)...};
-        }(std::index_sequence_for<Es...>{});
+        using steps = decltype(detail::ordered_steps<lay>(stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{},
+                                                          std::index_sequence_for<Es...>{}));
+        detail::run_steps(f, results, objects, steps{});
         return results;
     }(stored{});
 }

@@ -27,9 +27,12 @@ template <class Indices, class... Shapes>
 struct slots;
 template <std::size_t... I, class... Shapes>
 struct slots<std::index_sequence<I...>, Shapes...> : slot<I, Shapes::rows, Shapes::cols>... {
-    /// Where each value lives, by number.
-    std::array<void*, sizeof...(I) + 1> addresses() {
-        return {static_cast<void*>(&static_cast<slot<I, Shapes::rows, Shapes::cols>&>(*this).value)..., nullptr};
+    /// Where each value lives, by number: value i in the slot of owner[i] (buffers.hpp).
+    std::array<void*, sizeof...(I) + 1> addresses(const std::array<std::size_t, sizeof...(I) + 1>& owner) {
+        const std::array<void*, sizeof...(I) + 1> own{static_cast<void*>(&static_cast<slot<I, Shapes::rows, Shapes::cols>&>(*this).value)..., nullptr};
+        std::array<void*, sizeof...(I) + 1> out{};
+        for (std::size_t i = 0; i < sizeof...(I); ++i) out[i] = own[owner[i]];
+        return out;
     }
 };
 
