@@ -61,20 +61,9 @@ static constexpr auto buffer_owners(type_list<Nodes...>, type_list<Outputs...>) 
     constexpr const auto& fused = fused_v<stored, type_list<Outputs...>>;
     constexpr int rows[] = {Nodes::rows..., 0};
     constexpr int cols[] = {Nodes::cols..., 0};
-    constexpr std::size_t counts[] = {reads_t<Nodes, stored>::size..., 0};
-    constexpr std::size_t total = detail::sum_of({0, reads_t<Nodes, stored>::size...});
-    // Every value's reads, one after another: value i's start at first[i] (as in needed_nodes).
-    constexpr auto all_reads = [] {
-        std::array<std::size_t, total + 1> out{};
-        std::size_t k = 0;
-        [[maybe_unused]] auto append = [&](const auto& some) {
-            for (std::size_t r : some) out[k++] = r;
-        };
-        (void)std::initializer_list<int>{0, (append(detail::indices_in<map>(reads_t<Nodes, stored>{})), 0)...};
-        return out;
-    }();
-    std::array<std::size_t, n + 1> first{};
-    for (std::size_t i = 0; i < n; ++i) first[i + 1] = first[i] + counts[i];
+    constexpr const auto& reads = read_table_v<stored>;  // value i's reads: reads.all[first[i], first[i + 1])
+    constexpr const auto& first = reads.first;
+    constexpr const auto& all_reads = reads.all;
 
     // A fused value's time is its one reader's; readers come later, so one sweep from the end.
     std::array<std::size_t, n + 1> time{};

@@ -257,6 +257,31 @@ static constexpr std::array<std::size_t, sizeof...(R)> indices_in(type_list<R...
     return {index_in<R, Map>...};
 }
 
+/// The stored nodes' reads as one table, named by sizes only: node i reads all[first[i]] to
+/// all[first[i + 1] - 1], by number. Made once per schedule, for needed_nodes and buffer_owners.
+template <std::size_t N, std::size_t Total>
+struct read_table {
+    std::array<std::size_t, N + 1> first{};
+    std::array<std::size_t, Total + 1> all{};  // one spare: no zero-length array
+};
+
+template <class... Nodes>
+static constexpr auto make_read_table(type_list<Nodes...>) {
+    using stored = type_list<Nodes...>;
+    using map = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
+    constexpr std::size_t counts[] = {reads_t<Nodes, stored>::size..., 0};
+    read_table<sizeof...(Nodes), detail::sum_of({0, reads_t<Nodes, stored>::size...})> table{};
+    for (std::size_t i = 0; i < sizeof...(Nodes); ++i) table.first[i + 1] = table.first[i] + counts[i];
+    std::size_t k = 0;
+    [[maybe_unused]] auto append = [&](const auto& some) {
+        for (std::size_t r : some) table.all[k++] = r;
+    };
+    (void)std::initializer_list<int>{0, (append(detail::indices_in<map>(reads_t<Nodes, stored>{})), 0)...};
+    return table;
+}
+template <class Stored>
+static constexpr auto read_table_v = detail::make_read_table(Stored{});
+
 /// needed[i]: whether stored node i is read, directly or through other stored nodes, by an
 /// output. One sweep from the last node to the first: a node is read only by later nodes.
 template <class... Nodes, class... Outputs>
@@ -264,28 +289,15 @@ static constexpr auto needed_nodes(type_list<Nodes...>, type_list<Outputs...>) {
     using stored = type_list<Nodes...>;
     using map = numbering<std::index_sequence_for<Nodes...>, Nodes...>;
     constexpr std::size_t n = sizeof...(Nodes);
-    constexpr std::size_t counts[] = {reads_t<Nodes, stored>::size..., 0};
-    constexpr std::size_t total = detail::sum_of({0, reads_t<Nodes, stored>::size...});
-    // Every node's reads, one after another: node i's start at first[i].
-    constexpr auto all_reads = [] {
-        std::array<std::size_t, total + 1> out{};
-        std::size_t k = 0;
-        [[maybe_unused]] auto append = [&](const auto& some) {
-            for (std::size_t r : some) out[k++] = r;
-        };
-        (void)std::initializer_list<int>{0, (append(detail::indices_in<map>(reads_t<Nodes, stored>{})), 0)...};
-        return out;
-    }();
+    constexpr const auto& reads = read_table_v<stored>;
     std::array<bool, n + 1> needed{};  // one spare: no zero-length array when nothing is stored
     [[maybe_unused]] auto mark_all = [&](const auto& some) {
         for (std::size_t r : some) needed[r] = true;
     };
     (void)std::initializer_list<int>{0, (mark_all(detail::indices_in<map>(read_t<Outputs, stored>{})), 0)...};
-    std::array<std::size_t, n + 1> first{};
-    for (std::size_t i = 0; i < n; ++i) first[i + 1] = first[i] + counts[i];
     for (std::size_t i = n; i-- > 0;) {
         if (needed[i]) {
-            for (std::size_t k = first[i]; k < first[i + 1]; ++k) needed[all_reads[k]] = true;
+            for (std::size_t k = reads.first[i]; k < reads.first[i + 1]; ++k) needed[reads.all[k]] = true;
         }
     }
     return needed;
