@@ -127,35 +127,43 @@ static constexpr auto contribution_of() {
     }
 }
 
+/// The sum of node C's readers' contributions to dL/dC (adjoint_in_graph::sum). Namespace-scope
+/// functions of internal linkage, not members of adjoint_in_graph: g++ names (mangles) every
+/// instantiated member of a class template for the linker, each name spelling the loss.
+template <class L, std::size_t C>
+static constexpr auto adjoint_sum() {
+    using graph = loss_graph<L>;
+    if constexpr (C == graph::loss_index) {
+        return literal<1>{};
+    } else {
+        constexpr std::size_t first = graph::table.first[C], last = graph::table.first[C + 1];
+        return []<std::size_t... K>(std::index_sequence<K...>) {
+            return detail::sum_terms(detail::contribution_of<L, graph::table.readers[first + K].parent,
+                                                             graph::table.readers[first + K].position>()...);
+        }(std::make_index_sequence<last - first>{});
+    }
+}
+
+/// dL/dC as evaluation stores it and LaTeX names it (adjoint_in_graph::named).
+template <class L, std::size_t C, class Sum>
+static constexpr auto adjoint_named() {
+    using forward = typename loss_graph<L>::template node_at<C>;
+    if constexpr (ctgrad::detail::same_v<Sum, no_contribution>) {
+        return no_contribution{};
+    } else if constexpr (ctgrad::detail::same_v<decltype(detail::name_adjoint(forward{}, Sum{})), Sum>) {
+        return Sum{};  // cheap to read: not named
+    } else {
+        return ctgrad::make_adjoint(forward{}, graph_definition<L, C>{});
+    }
+}
+
 /// dL/dC for node number C of L's graph: `sum`, the sum of its readers' contributions, and
 /// `named`, the same as the node the evaluation stores and LaTeX names. One instantiation per
 /// node: the compiler's memory of class templates is the backward pass's memo.
 template <class L, std::size_t C>
 struct adjoint_in_graph {
-    using graph = loss_graph<L>;
-    static constexpr auto make_sum() {
-        if constexpr (C == graph::loss_index) {
-            return literal<1>{};
-        } else {
-            constexpr std::size_t first = graph::table.first[C], last = graph::table.first[C + 1];
-            return [&]<std::size_t... K>(std::index_sequence<K...>) {
-                return detail::sum_terms(detail::contribution_of<L, graph::table.readers[first + K].parent,
-                                                                 graph::table.readers[first + K].position>()...);
-            }(std::make_index_sequence<last - first>{});
-        }
-    }
-    using sum = decltype(make_sum());
-    static constexpr auto make_named() {
-        using forward = typename graph::template node_at<C>;
-        if constexpr (ctgrad::detail::same_v<sum, no_contribution>) {
-            return no_contribution{};
-        } else if constexpr (ctgrad::detail::same_v<decltype(detail::name_adjoint(forward{}, sum{})), sum>) {
-            return sum{};  // cheap to read: not named
-        } else {
-            return ctgrad::make_adjoint(forward{}, graph_definition<L, C>{});
-        }
-    }
-    using named = decltype(make_named());
+    using sum = decltype(detail::adjoint_sum<L, C>());
+    using named = decltype(detail::adjoint_named<L, C, sum>());
 };
 
 }  // namespace detail
@@ -174,20 +182,21 @@ struct is_named_adjoint : std::bool_constant<is_adjoint_v<T>> {};
 /// unnamed, or is its reader's adjoint handed on unchanged, as through X W + b^T): listing that
 /// reader's adjoint again would count it twice.
 template <class L, std::size_t C>
-struct own_adjoint {
+static constexpr auto pick_own_adjoint() {
     using named = typename adjoint_in_graph<L, C>::named;
-    static constexpr auto pick() {
-        if constexpr (is_adjoint_v<named>) {
-            if constexpr (ctgrad::detail::same_v<typename named::forward_type, typename loss_graph<L>::template node_at<C>>) {
-                return named{};
-            } else {
-                return no_contribution{};
-            }
+    if constexpr (is_adjoint_v<named>) {
+        if constexpr (ctgrad::detail::same_v<typename named::forward_type, typename loss_graph<L>::template node_at<C>>) {
+            return named{};
         } else {
             return no_contribution{};
         }
+    } else {
+        return no_contribution{};
     }
-    using type = decltype(pick());
+}
+template <class L, std::size_t C>
+struct own_adjoint {
+    using type = decltype(detail::pick_own_adjoint<L, C>());
 };
 
 /// The adjoint nodes that evaluating any gradient of L may need, each after the adjoints it is

@@ -126,6 +126,27 @@ TEST_CASE("cross_entropy refuses targets whose rows do not sum to 1, naming the 
     CHECK_NOTHROW(eval(cross_entropy(Z, Y), bind(Z = z, Y = y)));
 }
 
+// With run-time rows, softmax and cross_entropy keep each row's largest entry and total on the
+// stack, 64 rows at a time: a batch of 150 rows is three chunks, the last one partial.
+TEST_CASE("softmax and cross_entropy over more rows than one chunk, and a bad row found in a later chunk", "[nets]") {
+    random_source rng(1704);
+    constexpr Eigen::Index rows = 150;
+    const n3 z = rng.uniform<Eigen::Dynamic, 3>(rows, 3) * 20.0;
+    n3 y = probability_rows(rng, rows);
+    const auto in = bind(Z = z, Y = y);
+    const dyn s = plain_softmax(z);
+    CHECK(worst_relative_difference(eval(softmax(Z), in), s) < value_tolerance);
+    CHECK(worst_relative_difference(eval(log_softmax(Z), in), dyn(s.array().log())) < value_tolerance);
+    const double ce = -(y.array() * s.array().log()).sum() / static_cast<double>(rows);
+    CHECK(std::abs(eval(cross_entropy(Z, Y), in) - ce) < value_tolerance * std::abs(ce));
+    const auto [loss, dz] = eval_with_loss(grads(cross_entropy(Z, Y), Z), in);
+    CHECK(std::abs(loss - ce) < value_tolerance * std::abs(ce));
+    CHECK(worst_relative_difference(dz, dyn((s - y) / static_cast<double>(rows))) < value_tolerance);
+    y(130, 0) += 1e-6;
+    CHECK_THROWS_WITH(eval(cross_entropy(Z, Y), bind(Z = z, Y = y)), Catch::Contains("row 131 of Y sums to"));
+    CHECK_THROWS_WITH(eval(grad(cross_entropy(Z, Y), Z), bind(Z = z, Y = y)), Catch::Contains("row 131 of Y sums to"));
+}
+
 TEST_CASE("row_sums, row_means and column_means: values and gradients against finite differences", "[nets]") {
     random_source rng(1703);
     const n3 z = rng.uniform<Eigen::Dynamic, 3>(n, 3);

@@ -23,20 +23,25 @@ namespace ctgrad::detail {
 /// type with each base structurally when deducing, which for a formula that reuses an
 /// intermediate costs as much as its written form, doubling with every layer.
 template <class Indices, class... Ts>
-struct numbering;
-template <std::size_t... I, class... Ts>
-struct numbering<std::index_sequence<I...>, Ts...> {
-    template <class T>
-    static constexpr std::size_t position = [] {
-        constexpr bool same[] = {__is_same(T, Ts)..., false};
-        for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
-            if (same[i]) return i;
-        }
-        return sizeof...(Ts);
-    }();
-};
+struct numbering {};
+
+/// T's position among Ts (sizeof...(Ts) when absent). A variable of internal linkage, not a
+/// member of numbering: g++ gives each instantiated member of a class template a linker name
+/// (COMDAT) that spells the whole list, and naming one per query grew as the cube of a formula's
+/// size (a residual chain of 50 layers spent 15 of its 32 s there).
+template <class T, class... Ts>
+static constexpr std::size_t position_among = [] {
+    constexpr bool same[] = {__is_same(T, Ts)..., false};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+        if (same[i]) return i;
+    }
+    return sizeof...(Ts);
+}();
+
 template <class T, class Map>
-static constexpr std::size_t index_in = Map::template position<T>;
+static constexpr std::size_t index_in = 0;  // Map is always a numbering (below)
+template <class T, std::size_t... I, class... Ts>
+static constexpr std::size_t index_in<T, numbering<std::index_sequence<I...>, Ts...>> = position_among<T, Ts...>;
 
 template <class List>
 struct numbering_of;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <type_traits>
 
 #include "../expression.hpp"
@@ -89,6 +90,34 @@ struct eigen_kit {
     template <int Rows, int Cols>
     static auto filled(Eigen::Index rows, Eigen::Index cols, double v) {
         return Eigen::Matrix<double, Rows, Cols>::Constant(rows, cols, v);
+    }
+
+    /// Calls f(rows_of, column, first) for consecutive chunks of an n-row matrix, so values kept
+    /// per row (a row's largest entry, its total) live on the stack, never on the heap: rows_of(m)
+    /// is the chunk's rows of an n-row m, `column` a chunk-rows x 1 array for the caller to fill,
+    /// `first` the chunk's first row. One chunk (static rows, or at most 256 run-time rows) is m
+    /// itself: a whole column-major matrix is one contiguous, vectorised pass, where a block of a
+    /// few rows is column by column (1.2 times the hand-written classifier at N = 1 and 8).
+    template <int Rows, class F>
+    static void for_row_chunks(Eigen::Index n, F&& f) {
+        const auto whole = [](auto& m) -> auto& { return m; };
+        if constexpr (Rows != dynamic) {
+            Eigen::Array<double, Rows, 1> column;
+            f(whole, column, Eigen::Index{0});
+        } else {
+            constexpr Eigen::Index chunk = 256;  // 2 KiB of stack a column
+            Eigen::Array<double, Eigen::Dynamic, 1, Eigen::ColMajor, chunk, 1> column;
+            if (n <= chunk) {
+                column.resize(n);
+                f(whole, column, Eigen::Index{0});
+                return;
+            }
+            for (Eigen::Index first = 0; first < n; first += chunk) {
+                const Eigen::Index count = std::min(chunk, n - first);
+                column.resize(count);
+                f([first, count](auto& m) { return m.middleRows(first, count); }, column, first);
+            }
+        }
     }
 
     template <int Rows, class M>

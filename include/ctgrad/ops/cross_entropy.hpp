@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "../errors.hpp"
@@ -17,37 +18,57 @@ namespace detail {
                                    std::to_string(total), ", not 1: the targets must be probability rows (one-hot or a distribution)"));
 }
 
-/// Each row of Y checked to sum to 1 within 1e-9 (totals: Y's row sums), else throw_target_error.
+/// Runs f(rows_of, column, first) over the rows of m in chunks (eigen_kit::for_row_chunks):
+/// per-row values stay on the stack with static or run-time rows.
+template <class M, class F>
+static void for_row_chunks_of(const M& m, F&& f) {
+    detail::eigen_kit<M>::template for_row_chunks<M::RowsAtCompileTime>(m.rows(), std::forward<F>(f));
+}
+
+/// Rows first, first + 1, ... of Y checked to sum to 1 within 1e-9 (totals: their row sums),
+/// else throw_target_error.
 template <class T>
-static void check_target_totals(const T& totals) {
+static void check_target_totals(const T& totals, long first) {
     for (long i = 0; i < static_cast<long>(totals.rows()); ++i) {
-        if (!(std::abs(totals(i) - 1.0) <= 1e-9)) detail::throw_target_error(i, totals(i));
+        if (!(std::abs(totals(i) - 1.0) <= 1e-9)) detail::throw_target_error(first + i, totals(i));
     }
 }
 
 /// Y's rows checked to sum to 1 within 1e-9, else throw_target_error.
 template <class T>
 static void check_target_rows(const T& targets) {
-    detail::check_target_totals(targets.rowwise().sum().eval());
+    detail::for_row_chunks_of(targets, [&](auto rows_of, auto& totals, auto first) {
+        totals = rows_of(targets).rowwise().sum();
+        detail::check_target_totals(totals, static_cast<long>(first));
+    });
 }
 
-/// -sum_ij Y_ij log softmax(Z)_ij from lse, each row's log-sum-exp of Z, written as
-/// sum_i t_i lse_i - sum_ij Y_ij Z_ij, t_i row i's total (checked to be 1).
-template <class Lse, class Z, class Y>
-static double negative_log_likelihood_from(const Lse& lse, const Z& logits, const Y& targets) {
-    const auto totals = targets.rowwise().sum().eval();
-    detail::check_target_totals(totals);
-    return (lse * totals).sum() - (targets * logits).sum();
+/// -sum_ij Y_ij log softmax(Z)_ij, written as sum_i t_i lse_i - sum_ij Y_ij Z_ij with t_i row
+/// i's total (checked to be 1) and lse_i its log-sum-exp of Z, which write_lse(rows_of, lse)
+/// writes for a chunk of rows.
+template <class Z, class Y, class WriteLse>
+static double negative_log_likelihood_from(const WriteLse& write_lse, const Z& logits, const Y& targets) {
+    double weighted_lse = 0.0;
+    detail::for_row_chunks_of(targets, [&](auto rows_of, auto& totals, auto first) {
+        totals = rows_of(targets).rowwise().sum();
+        detail::check_target_totals(totals, static_cast<long>(first));
+        std::remove_reference_t<decltype(totals)> lse(totals.rows());
+        write_lse(rows_of, lse);
+        weighted_lse += (lse * totals).sum();
+    });
+    return weighted_lse - (targets * logits).sum();
 }
 
 /// The same with lse_i = m_i + log sum_j exp(Z_ij - m_i), m_i row i's largest logit: one exp
-/// pass over the shifted logits.
+/// pass over the shifted logits. Only for an expression holding a user's double (no softmax(Z)
+/// at hand), so its whole-matrix temporaries are not worth chunking.
 template <class Z, class Y>
 static double negative_log_likelihood(const Z& logits, const Y& targets) {
     const auto largest = logits.rowwise().maxCoeff().eval();
     // Shifted in a pass of its own: exp over a broadcast subtraction is not vectorised (Eigen 3.4).
     const auto shifted = (logits.colwise() - largest.array()).eval();
-    return detail::negative_log_likelihood_from((shifted.exp().rowwise().sum().log() + largest.array()).eval(), logits, targets);
+    const auto whole_lse = (shifted.exp().rowwise().sum().log() + largest.array()).eval();
+    return detail::negative_log_likelihood_from([&](auto rows_of, auto& lse) { lse = rows_of(whole_lse); }, logits, targets);
 }
 
 /// The same read off S = softmax(Z), computed already: no exp. S's largest entry in row i is
@@ -55,8 +76,12 @@ static double negative_log_likelihood(const Z& logits, const Y& targets) {
 /// lse_i = m_i - log max_j S_ij, its log taken of a number in [1/k, 1].
 template <class Z, class Y, class S>
 static double negative_log_likelihood(const Z& logits, const Y& targets, const S& probabilities) {
-    return detail::negative_log_likelihood_from((logits.rowwise().maxCoeff() - probabilities.rowwise().maxCoeff().log()).eval(),
-                                                logits, targets);
+    return detail::negative_log_likelihood_from(
+        [&](auto rows_of, auto& lse) {
+            lse = rows_of(logits).rowwise().maxCoeff();
+            lse -= rows_of(probabilities).rowwise().maxCoeff().log();
+        },
+        logits, targets);
 }
 
 }  // namespace detail

@@ -7,32 +7,34 @@
 namespace ctgrad {
 namespace detail {
 
-/// out = z (out resized to it) with each row's largest entry taken out, so no exp below
-/// overflows (logits of 1000) and each row's largest term is exp(0) = 1.
-template <class Out, class Z>
-static void shift_rows_to_zero_max(Out& out, const Z& z) {
-    out.resize(z.rows(), z.cols());
-    out.array() = z;
-    const auto largest = out.rowwise().maxCoeff().eval();  // evaluated first: `out` changes below
-    out.colwise() -= largest;
-}
-
-/// out = softmax of z's rows: one exp pass over the shifted rows, then each row divided by its
-/// sum (at least 1, the largest entry's term).
+/// out = softmax of z's rows. Each row's largest entry is taken out first, as it is copied, so no
+/// exp overflows (logits of 1000) and the row's largest term is exp(0) = 1; then one exp pass,
+/// and each row divided by its sum (at least 1). Per-row values are kept 256 rows at a time on
+/// the stack (eigen_kit::for_row_chunks), so run-time rows need no heap here either.
 template <class Out, class Z>
 static void softmax_rows(Out& out, const Z& z) {
-    detail::shift_rows_to_zero_max(out, z);
-    out.array() = out.array().exp();
-    const auto inverse_totals = out.rowwise().sum().cwiseInverse().eval();
-    out.array().colwise() *= inverse_totals.array();
+    out.resize(z.rows(), z.cols());
+    detail::eigen_kit<Out>::template for_row_chunks<Out::RowsAtCompileTime>(out.rows(), [&](auto rows_of, auto& column, auto) {
+        auto&& rows = rows_of(out);
+        column = rows_of(z).rowwise().maxCoeff();
+        rows.array() = rows_of(z).colwise() - column;
+        rows.array() = rows.array().exp();  // a pass of its own: exp over a broadcast is not vectorised (Eigen 3.4)
+        column = rows.array().rowwise().sum().inverse();
+        rows.array().colwise() *= column;
+    });
 }
 
 /// out = log softmax of z's rows: each shifted row minus the log of its exps' sum.
 template <class Out, class Z>
 static void log_softmax_rows(Out& out, const Z& z) {
-    detail::shift_rows_to_zero_max(out, z);
-    const auto log_totals = out.array().exp().rowwise().sum().log().eval();
-    out.array().colwise() -= log_totals;
+    out.resize(z.rows(), z.cols());
+    detail::eigen_kit<Out>::template for_row_chunks<Out::RowsAtCompileTime>(out.rows(), [&](auto rows_of, auto& column, auto) {
+        auto&& rows = rows_of(out);
+        column = rows_of(z).rowwise().maxCoeff();
+        rows.array() = rows_of(z).colwise() - column;
+        column = rows.array().exp().rowwise().sum().log();
+        rows.array().colwise() -= column;
+    });
 }
 
 }  // namespace detail
