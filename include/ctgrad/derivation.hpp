@@ -73,7 +73,7 @@ struct loss_graph {
     using nodes = nodes_of_t<L>;
     using map = typename numbering_of<nodes>::type;
     static constexpr std::size_t loss_index = nodes::size - 1;
-    static constexpr const auto& table = reader_table<nodes, has_variables_type>::value;
+    static constexpr const auto& table = reader_table_v<nodes, has_variables_type>;
     template <std::size_t I>
     using node_at = type_at<I, typename flat_of<nodes>::type>;
 };

@@ -87,14 +87,22 @@ static constexpr std::array<std::size_t, Count> positions_of(const std::array<bo
     return out;
 }
 
+/// The positions in Ts of the types for which Keep<T>::value holds. A function of internal
+/// linkage, not members of filter: g++ names each instantiated class member for the linker
+/// (numbering, above).
+template <template <class> class Keep, class... Ts>
+static constexpr auto kept_positions() {
+    constexpr std::array<bool, sizeof...(Ts) + 1> flags{Keep<Ts>::value..., false};
+    constexpr std::size_t count = detail::sum_of({0, std::size_t{Keep<Ts>::value ? 1u : 0u}...});
+    return detail::positions_of<sizeof...(Ts), count>(flags);
+}
+
 /// The types of List for which Keep<T>::value holds, in order.
 template <class List, template <class> class Keep>
 struct filter;
 template <class... Ts, template <class> class Keep>
 struct filter<type_list<Ts...>, Keep> {
-    static constexpr std::array<bool, sizeof...(Ts) + 1> flags{Keep<Ts>::value..., false};
-    static constexpr std::size_t count = detail::sum_of({0, std::size_t{Keep<Ts>::value ? 1u : 0u}...});
-    using type = typename pick_list<type_list<Ts...>, positions_of<sizeof...(Ts), count>(flags)>::type;
+    using type = typename pick_list<type_list<Ts...>, detail::kept_positions<Keep, Ts...>()>::type;
 };
 template <class List, template <class> class Keep>
 using filter_t = typename filter<List, Keep>::type;
@@ -156,63 +164,65 @@ struct edge {
     std::size_t child = 0, parent = 0, position = 0;
 };
 
-template <class Node, class Map, bool Needed>
-struct operand_edges {
-    static constexpr std::size_t count = 0;
-    static constexpr std::array<edge, 1> edges{};
-};
-template <class Op, class... Args, class Map>
-struct operand_edges<node<Op, Args...>, Map, true> {
-    static constexpr std::size_t count = sizeof...(Args);
-    template <std::size_t... I>
-    static constexpr std::array<edge, sizeof...(Args) + 1> make(std::size_t self, std::index_sequence<I...>) {
-        return {edge{index_in<Args, Map>, self, I}..., edge{}};
-    }
-    static constexpr std::array<edge, sizeof...(Args) + 1> edges =
-        operand_edges::make(index_in<node<Op, Args...>, Map>, std::index_sequence_for<Args...>{});
-};
+/// The edges from a node's operands to the node, and an empty one (a leaf has none). Functions
+/// and variables of internal linkage: as class members, g++ named each one for the linker with
+/// the node and the whole numbered list, a cost that grew as the cube of the formula's size.
+template <class Map, class Op, class... Args, std::size_t... I>
+static constexpr std::array<edge, sizeof...(Args) + 1> edges_into(const node<Op, Args...>*, std::index_sequence<I...>) {
+    constexpr std::size_t self = index_in<node<Op, Args...>, Map>;
+    return {edge{index_in<Args, Map>, self, I}..., edge{}};
+}
+template <class Map, class Leaf>
+static constexpr std::array<edge, 1> edges_into(const Leaf*, std::index_sequence<>) {
+    return {};
+}
+template <class T>
+static constexpr std::size_t operand_count = 0;
+template <class Op, class... Args>
+static constexpr std::size_t operand_count<node<Op, Args...>> = sizeof...(Args);
 
-/// The readers of every node of List, as arrays: readers of node c are
+/// The readers of every node of a list, as arrays: readers of node c are
 /// parents[first[c] .. first[c + 1]), the nodes nearest the loss first (the order in which a
-/// derivation sums them). Only edges into a node that Keep accepts are kept.
-template <class List, template <class> class Keep>
-struct reader_table;
-template <class... Ts, template <class> class Keep>
-struct reader_table<type_list<Ts...>, Keep> {
-    using map = numbering<std::index_sequence_for<Ts...>, Ts...>;
-    static constexpr std::size_t n = sizeof...(Ts);
-    static constexpr std::size_t edge_count = detail::sum_of({0, operand_edges<Ts, map, is_node_v<Ts>>::count...});
-
-    struct table {
-        std::array<std::size_t, n + 1> first{};
-        std::array<edge, edge_count + 1> readers{};
-    };
-
-    static constexpr table make() {
-        std::array<edge, edge_count + 1> all{};
-        std::size_t k = 0;
-        auto append = [&](const auto& edges, std::size_t count) {
-            for (std::size_t i = 0; i < count; ++i) all[k++] = edges[i];
-        };
-        (void)std::initializer_list<int>{0, (append(operand_edges<Ts, map, is_node_v<Ts>>::edges,
-                                                    operand_edges<Ts, map, is_node_v<Ts>>::count),
-                                             0)...};
-        constexpr bool keep[] = {Keep<Ts>::value..., false};
-        table t;
-        std::array<std::size_t, n + 1> count{};
-        for (std::size_t i = 0; i < k; ++i) {
-            if (keep[all[i].child]) ++count[all[i].child];
-        }
-        for (std::size_t c = 0; c < n; ++c) t.first[c + 1] = t.first[c] + count[c];
-        std::array<std::size_t, n + 1> next = t.first;
-        // Parents come after their children in the list: walking the edges from the last
-        // parent to the first lists each node's readers nearest the loss first.
-        for (std::size_t i = k; i-- > 0;) {
-            if (keep[all[i].child]) t.readers[next[all[i].child]++] = all[i];
-        }
-        return t;
-    }
-    static constexpr table value = make();
+/// derivation sums them).
+template <std::size_t N, std::size_t Edges>
+struct reader_arrays {
+    std::array<std::size_t, N + 1> first{};
+    std::array<edge, Edges + 1> readers{};
 };
+
+/// The reader arrays of Ts, keeping only edges into a node that Keep accepts.
+template <template <class> class Keep, class... Ts>
+static constexpr auto make_reader_table(type_list<Ts...>) {
+    using map = numbering<std::index_sequence_for<Ts...>, Ts...>;
+    constexpr std::size_t n = sizeof...(Ts);
+    constexpr std::size_t edge_count = detail::sum_of({0, operand_count<Ts>...});
+    std::array<edge, edge_count + 1> all{};
+    std::size_t k = 0;
+    auto append = [&](const auto& edges, std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) all[k++] = edges[i];
+    };
+    (void)std::initializer_list<int>{
+        0, (append(detail::edges_into<map>(static_cast<const Ts*>(nullptr), std::make_index_sequence<operand_count<Ts>>{}),
+                   operand_count<Ts>),
+            0)...};
+    constexpr bool keep[] = {Keep<Ts>::value..., false};
+    reader_arrays<n, edge_count> t;
+    std::array<std::size_t, n + 1> count{};
+    for (std::size_t i = 0; i < k; ++i) {
+        if (keep[all[i].child]) ++count[all[i].child];
+    }
+    for (std::size_t c = 0; c < n; ++c) t.first[c + 1] = t.first[c] + count[c];
+    std::array<std::size_t, n + 1> next = t.first;
+    // Parents come after their children in the list: walking the edges from the last
+    // parent to the first lists each node's readers nearest the loss first.
+    for (std::size_t i = k; i-- > 0;) {
+        if (keep[all[i].child]) t.readers[next[all[i].child]++] = all[i];
+    }
+    return t;
+}
+
+/// reader_table_v<List, Keep>: List's reader arrays (make_reader_table), computed once.
+template <class List, template <class> class Keep>
+static constexpr auto reader_table_v = detail::make_reader_table<Keep>(List{});
 
 }  // namespace ctgrad::detail

@@ -88,13 +88,16 @@ template <class E, class Stored>
 struct product_operand {
     using type = no_product_operand;
 };
+/// Whether operand P of a sum of shape Rows x Cols is a stored product of that shape. A variable
+/// of internal linkage, not a member of product_operand (which g++ would name for the linker).
+template <class P, class Stored, int Rows, int Cols>
+static constexpr bool product_fits_v = member_v<Stored, P> && is_kernel_product_v<P> && P::rows == Rows && P::cols == Cols;
 template <class Op, class A, class B, class Stored>
     requires requires { requires Op::adds_operands; }
 struct product_operand<node<Op, A, B>, Stored> {
-    template <class P>
-    static constexpr bool fits = member_v<Stored, P> && is_kernel_product_v<P> && P::rows == node<Op, A, B>::rows &&
-                                 P::cols == node<Op, A, B>::cols;
-    using type = std::conditional_t<fits<A>, A, std::conditional_t<fits<B>, B, no_product_operand>>;
+    using type = std::conditional_t<product_fits_v<A, Stored, node<Op, A, B>::rows, node<Op, A, B>::cols>, A,
+                                    std::conditional_t<product_fits_v<B, Stored, node<Op, A, B>::rows, node<Op, A, B>::cols>,
+                                                       B, no_product_operand>>;
 };
 template <class F, class G, class Stored>
 struct product_operand<adjoint<F, G>, Stored>

@@ -134,7 +134,7 @@ struct numbers_repeat {
     using nodes = nodes_of_t<Source>;
     static constexpr bool value = []<class... Ts>(type_list<Ts...>) {
         constexpr std::size_t n = sizeof...(Ts);
-        constexpr const auto& table = reader_table<nodes, is_stateful_node>::value;
+        constexpr const auto& table = reader_table_v<nodes, is_stateful_node>;
         constexpr bool holds_number[] = {holds_number_v<Ts>..., false};
         std::array<int, n + 1> paths{};
         paths[n - 1] = 1;  // the root
