@@ -142,6 +142,13 @@ TEST_CASE("softmax and cross_entropy over more rows than one chunk, and a bad ro
     const auto [loss, dz] = eval_with_loss(grads(cross_entropy(Z, Y), Z), in);
     CHECK(std::abs(loss - ce) < value_tolerance * std::abs(ce));
     CHECK(worst_relative_difference(dz, dyn((s - y) / static_cast<double>(rows))) < value_tolerance);
+    // A formula holding a user's number is evaluated by a tree walk, which computes the loss
+    // without softmax(Z) at hand (negative_log_likelihood's other form).
+    const dyn half_s = plain_softmax(0.5 * z);
+    const double half_ce = -(y.array() * half_s.array().log()).sum() / static_cast<double>(rows);
+    CHECK(std::abs(eval(cross_entropy(0.5 * Z, Y), in) - half_ce) < value_tolerance * std::abs(half_ce));
+    CHECK(worst_relative_difference(eval(grad(cross_entropy(0.5 * Z, Y), Z), in),
+                                    dyn(0.5 * (half_s - y) / static_cast<double>(rows))) < value_tolerance);
     y(530, 0) += 1e-6;
     CHECK_THROWS_WITH(eval(cross_entropy(Z, Y), bind(Z = z, Y = y)), Catch::Contains("row 531 of Y sums to"));
     CHECK_THROWS_WITH(eval(grad(cross_entropy(Z, Y), Z), bind(Z = z, Y = y)), Catch::Contains("row 531 of Y sums to"));
