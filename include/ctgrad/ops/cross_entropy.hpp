@@ -18,13 +18,6 @@ namespace detail {
                                    std::to_string(total), ", not 1: the targets must be probability rows (one-hot or a distribution)"));
 }
 
-/// Runs f(rows_of, column, first) over the rows of m in chunks (eigen_kit::for_row_chunks):
-/// per-row values stay on the stack with static or run-time rows.
-template <class M, class F>
-static void for_row_chunks_of(const M& m, F&& f) {
-    detail::eigen_kit<M>::template for_row_chunks<M::RowsAtCompileTime>(m.rows(), std::forward<F>(f));
-}
-
 /// Rows first, first + 1, ... of Y checked to sum to 1 within 1e-9 (totals: their row sums),
 /// else throw_target_error.
 template <class T>

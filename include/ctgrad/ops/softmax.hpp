@@ -2,22 +2,38 @@
 // computed stably through the row's largest entry.
 #pragma once
 
+#include <utility>
+
 #include "op_base.hpp"
 
 namespace ctgrad {
 namespace detail {
 
-/// out = softmax of z's rows. Each row's largest entry is taken out first, as it is copied, so no
-/// exp overflows (logits of 1000) and the row's largest term is exp(0) = 1; then one exp pass,
-/// and each row divided by its sum (at least 1). Per-row values are kept 256 rows at a time on
-/// the stack (eigen_kit::for_row_chunks), so run-time rows need no heap here either.
+/// Runs f(rows_of, column, first) over the rows of m in chunks (eigen_kit::for_row_chunks):
+/// per-row values stay on the stack with static or run-time rows.
+template <class M, class F>
+static void for_row_chunks_of(const M& m, F&& f) {
+    detail::eigen_kit<M>::template for_row_chunks<M::RowsAtCompileTime>(m.rows(), std::forward<F>(f));
+}
+
+/// A chunk's rows of out = the same rows of z, each with its largest entry taken out (kept in
+/// `largest`), so no exp of them overflows (logits of 1000) and each row's largest term is
+/// exp(0) = 1.
+template <class RowsOf, class Out, class Z, class Column>
+static void shift_rows_to_zero_max(const RowsOf& rows_of, Out& out, const Z& z, Column& largest) {
+    largest = rows_of(z).rowwise().maxCoeff();
+    rows_of(out).array() = rows_of(z).colwise() - largest;
+}
+
+/// out = softmax of z's rows: the rows shifted as they are copied, one exp pass, and each row
+/// divided by its sum (at least 1). Per-row values are kept 256 rows at a time on the stack
+/// (eigen_kit::for_row_chunks), so run-time rows need no heap here either.
 template <class Out, class Z>
 static void softmax_rows(Out& out, const Z& z) {
     out.resize(z.rows(), z.cols());
-    detail::eigen_kit<Out>::template for_row_chunks<Out::RowsAtCompileTime>(out.rows(), [&](auto rows_of, auto& column, auto) {
+    detail::for_row_chunks_of(out, [&](auto rows_of, auto& column, auto) {
+        detail::shift_rows_to_zero_max(rows_of, out, z, column);
         auto&& rows = rows_of(out);
-        column = rows_of(z).rowwise().maxCoeff();
-        rows.array() = rows_of(z).colwise() - column;
         rows.array() = rows.array().exp();  // a pass of its own: exp over a broadcast is not vectorised (Eigen 3.4)
         column = rows.array().rowwise().sum().inverse();
         rows.array().colwise() *= column;
@@ -28,10 +44,9 @@ static void softmax_rows(Out& out, const Z& z) {
 template <class Out, class Z>
 static void log_softmax_rows(Out& out, const Z& z) {
     out.resize(z.rows(), z.cols());
-    detail::eigen_kit<Out>::template for_row_chunks<Out::RowsAtCompileTime>(out.rows(), [&](auto rows_of, auto& column, auto) {
+    detail::for_row_chunks_of(out, [&](auto rows_of, auto& column, auto) {
+        detail::shift_rows_to_zero_max(rows_of, out, z, column);
         auto&& rows = rows_of(out);
-        column = rows_of(z).rowwise().maxCoeff();
-        rows.array() = rows_of(z).colwise() - column;
         column = rows.array().exp().rowwise().sum().log();
         rows.array().colwise() -= column;
     });
