@@ -65,7 +65,7 @@ auto unwrap(const E& e) {
     } else if constexpr (ctgrad::is_gradient_v<E>) {
         return unwrap(ctgrad::expr_of(e));
     } else {
-        return e;
+        return ctgrad::detail::as_plain(e);
     }
 }
 
@@ -328,16 +328,17 @@ constexpr auto fused_prediction_adjoint_of() {
 /// prediction; else no_adjoint.
 template <class L, class F>
 constexpr auto adjoint_of(const L&, const F&) {
-    using forward = std::remove_cvref_t<F>;
-    using own = decltype(adjoint_in<forward>(ctgrad::detail::adjoints_of_t<L>{}));
-    if constexpr (!std::is_same_v<own, no_adjoint> || !ctgrad::is_stateless_v<L>) {
-        return adjoint_in<forward>(ctgrad::detail::adjoints_of_t<L>{});
-    } else if constexpr (ctgrad::detail::index_in<forward, typename ctgrad::detail::loss_graph<L>::map> ==
-                         ctgrad::detail::loss_graph<L>::nodes::size) {
-        return fused_prediction_adjoint_of<L, forward>();
+    using forward = ctgrad::plain_t<std::remove_cvref_t<F>>;
+    using P = ctgrad::plain_t<L>;
+    using own = decltype(adjoint_in<forward>(ctgrad::detail::adjoints_of_t<P>{}));
+    if constexpr (!std::is_same_v<own, no_adjoint> || !ctgrad::is_stateless_v<P>) {
+        return adjoint_in<forward>(ctgrad::detail::adjoints_of_t<P>{});
+    } else if constexpr (ctgrad::detail::index_in<forward, typename ctgrad::detail::loss_graph<P>::map> ==
+                         ctgrad::detail::loss_graph<P>::nodes::size) {
+        return fused_prediction_adjoint_of<P, forward>();
     } else {
-        using graph = ctgrad::detail::loss_graph<L>;
-        using named = typename ctgrad::detail::adjoint_in_graph<L, ctgrad::detail::index_in<forward, typename graph::map>>::named;
+        using graph = ctgrad::detail::loss_graph<P>;
+        using named = typename ctgrad::detail::adjoint_in_graph<P, ctgrad::detail::index_in<forward, typename graph::map>>::named;
         if constexpr (ctgrad::is_adjoint_v<named>) {
             return named{};
         } else {

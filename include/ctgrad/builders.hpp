@@ -1,11 +1,12 @@
-// Declarations of the builders (defined in operations.hpp), so derivative rules in ops/ can
-// call them by qualified name: a qualified call skips argument-dependent lookup, which on the
-// deep types of a large formula costs the compiler a walk over every template argument.
+// Declarations of the plain builders (defined in operations.hpp), which derivative rules in ops/
+// and the engine call by qualified name: a qualified call skips argument-dependent lookup, which on
+// the deep types of a large formula costs the compiler a walk over every template argument. They
+// return plain nodes; the user's builders of the same names (ctgrad::tanh, ...) hide theirs.
 #pragma once
 
 #include "expression.hpp"
 
-namespace ctgrad {
+namespace ctgrad::plain {
 
 template <expression A, expression B>
 static constexpr auto plus(const A& a, const B& b);
@@ -92,4 +93,4 @@ static constexpr auto broadcast_like(const G& g, const A& a);
 template <expression A>
 static constexpr auto count(const A& a);
 
-}  // namespace ctgrad
+}  // namespace ctgrad::plain

@@ -98,9 +98,9 @@ detail::gradient_matcher matches_gradient(const L& loss, const V& v, const Bound
     // Eigen's resize inlined here.
     Eigen::MatrixXd expected = [&]() -> Eigen::MatrixXd {
         if constexpr (is_scalar_v<V>) {
-            return Eigen::MatrixXd::Constant(1, 1, eval(grad(loss, v), in));
+            return Eigen::MatrixXd::Constant(1, 1, ctgrad::eval(ctgrad::grad(loss, v), in));
         } else {
-            return Eigen::MatrixXd(eval(grad(loss, v), in));
+            return Eigen::MatrixXd(ctgrad::eval(ctgrad::grad(loss, v), in));
         }
     }();
     return detail::gradient_matcher(std::string(V::name), std::move(expected), tolerance);

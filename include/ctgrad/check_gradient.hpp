@@ -46,9 +46,9 @@ double check_gradient(const L& loss, const V& v, const Bound& in) {
     } else {
         Eigen::Matrix<double, V::rows, V::cols> g;
         if constexpr (is_scalar_v<V>) {
-            g(0, 0) = eval(grad(loss, v), in);
+            g(0, 0) = ctgrad::eval(ctgrad::grad(loss, v), in);
         } else {
-            g = eval(grad(loss, v), in);
+            g = ctgrad::eval(ctgrad::grad(loss, v), in);
         }
         Eigen::Matrix<double, V::rows, V::cols> x = in.template get<V>();
         const detail::rebound<Bound, V, decltype(x)> moved{in, x};
@@ -60,9 +60,9 @@ double check_gradient(const L& loss, const V& v, const Bound& in) {
             const double original = x(i);
             const double h = 1e-5 * std::max(1.0, std::abs(original));
             x(i) = original + h;
-            const double up = eval(loss, moved);
+            const double up = ctgrad::eval(loss, moved);
             x(i) = original - h;
-            const double down = eval(loss, moved);
+            const double down = ctgrad::eval(loss, moved);
             x(i) = original;
             const double fd = (up - down) / (2 * h);
             const double err = std::abs(g(i) - fd) / std::max({scale, std::abs(g(i)), std::abs(fd)});

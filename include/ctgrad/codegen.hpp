@@ -524,7 +524,7 @@ std::string cpp_header(std::string_view name, const L& loss, const gradient_list
     const std::string n(name);
     codegen_detail::writer w;
     w.reserved = {n + "_result", "out"};
-    const codegen_detail::value loss_value = w.visit(loss);
+    const codegen_detail::value loss_value = w.visit(detail::as_plain(loss));
     std::vector<std::pair<std::string, codegen_detail::value>> results;
     gradients.apply([&](const auto&... g) {
         (results.emplace_back(codegen_detail::identifier_of(std::remove_cvref_t<decltype(g)>::variable_type::name),

@@ -83,7 +83,7 @@ static constexpr auto sum_all(const First& first, const Rest&... rest) {
     if constexpr (sizeof...(Rest) == 0) {
         return first;
     } else {
-        return ctgrad::plus(first, detail::sum_all(rest...));
+        return ctgrad::plain::plus(first, detail::sum_all(rest...));
     }
 }
 
@@ -102,7 +102,7 @@ static constexpr auto sum_terms_from(const Acc& acc, const T& t, const Rest&... 
     } else if constexpr (ctgrad::detail::same_v<Acc, no_contribution>) {
         return detail::sum_terms_from(t, rest...);
     } else {
-        return detail::sum_terms_from(ctgrad::plus(acc, t), rest...);
+        return detail::sum_terms_from(ctgrad::plain::plus(acc, t), rest...);
     }
 }
 template <class... Terms>
@@ -311,7 +311,7 @@ template <class Variable, class List>
 static constexpr auto collect_gradient(const Variable& v, const List& all) {
     constexpr auto indices = detail::matching_indices<Variable, List>(std::make_index_sequence<List::size>{});
     if constexpr (indices.size() == 0) {
-        return ctgrad::broadcast_like(literal<0>{}, v);
+        return ctgrad::plain::broadcast_like(literal<0>{}, v);
     } else {
         return [&]<std::size_t... K>(std::index_sequence<K...>) {
             return detail::sum_all(detail::get<indices[K]>(all).expr...);
@@ -329,7 +329,7 @@ static constexpr auto graph_gradient(const V& v) {
     (void)sizeof(typename graph_adjoints<L>::type);
     using sum = typename adjoint_in_graph<L, index_in<V, typename loss_graph<L>::map>>::sum;
     if constexpr (ctgrad::detail::same_v<sum, no_contribution>) {
-        return ctgrad::broadcast_like(literal<0>{}, v);
+        return ctgrad::plain::broadcast_like(literal<0>{}, v);
     } else {
         return sum{};
     }
@@ -409,12 +409,9 @@ static constexpr bool check_gradient_request() {
     }
 }
 
-}  // namespace detail
-
-/// dL/dV as an expression of the shape of V (denominator layout), derived at compile time by
-/// reverse-mode chain rule. L must be 1x1 and use V. Example: examples/board_exercise.cpp.
-template <expression L, class V>
-static constexpr auto grad(const L& loss, const V& v) {
+/// grad on the plain loss.
+template <class L, class V>
+static constexpr auto plain_grad(const L& loss, const V& v) {
     if constexpr (is_invalid_v<L>) {
         return invalid_expression{};
     } else if constexpr (!detail::check_gradient_request<L, V>()) {
@@ -428,15 +425,30 @@ static constexpr auto grad(const L& loss, const V& v) {
     }
 }
 
+}  // namespace detail
+
+/// dL/dV as an expression of the shape of V (denominator layout), derived at compile time by
+/// reverse-mode chain rule. L must be 1x1 and use V. Example: examples/board_exercise.cpp.
+template <expression L, class V>
+static constexpr auto grad(const L& loss, const V& v) {
+    return detail::hidden(detail::plain_grad(detail::as_plain(loss), v));
+}
+
 /// Several gradients of one loss; eval(grads(...), in) shares every forward value and adjoint
 /// among them and returns a std::tuple in the order asked.
 /// Stateless gradients (the usual case) are not stored at all: a std::tuple of deep formula
 /// types would make the compiler instantiate and name its machinery once per element.
+namespace detail {
+/// What a stateless gradient_list holds. Not a class nested in gradient_list: clang names the IR
+/// type of a nested class after its enclosing class's arguments, written out once per path
+/// through them (exponential for a loss that reuses a node).
+struct no_items {};
+}  // namespace detail
+
 template <class... Gradients>
 struct gradient_list {
     static constexpr bool stateless = detail::all_true({true, is_stateless_v<Gradients>...});
-    struct nothing {};
-    std::conditional_t<stateless, nothing, std::tuple<Gradients...>> items{};
+    std::conditional_t<stateless, detail::no_items, std::tuple<Gradients...>> items{};
 
     /// f(g1, g2, ...), the gradients in the order asked.
     template <class F>
@@ -449,9 +461,11 @@ struct gradient_list {
     }
 };
 
-/// grads(L, W1, b1, ...): the gradients of L with respect to each variable, in that order.
-template <expression L, class... V>
-static constexpr auto grads(const L& loss, const V&... v) {
+namespace detail {
+
+/// grads on the plain loss.
+template <class L, class... V>
+static constexpr auto plain_grads(const L& loss, const V&... v) {
     static_assert(sizeof...(V) > 0, "ctgrad: grads(L, V...): name at least one variable");
     if constexpr (is_invalid_v<L>) {
         return gradient_list<>{};  // L's own error is reported; checking V against it would add false ones
@@ -464,6 +478,15 @@ static constexpr auto grads(const L& loss, const V&... v) {
             return detail::derive_gradients(loss, v...);
         }
     }
+}
+
+}  // namespace detail
+
+/// grads(L, W1, b1, ...): the gradients of L with respect to each variable, in that order,
+/// hidden as a formula is (see hide).
+template <expression L, class... V>
+static constexpr auto grads(const L& loss, const V&... v) {
+    return detail::hide_value(detail::plain_grads(detail::as_plain(loss), v...));
 }
 
 }  // namespace ctgrad

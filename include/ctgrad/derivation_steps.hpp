@@ -295,7 +295,7 @@ static constexpr derivation_text build_derivation(const L& loss) {
     const name_context context = names_of_loss<L>();
     const step_names names{context, variable_names};
     const std::size_t entries = context.size();
-    const walk_state st = walk_loss<vars>(loss, context, true, -1);
+    const walk_state st = detail::walk_loss<vars>(loss, context, true, -1);
 
     derivation_text out;
     // 1. the forward pass, inputs first, the loss last
@@ -512,10 +512,11 @@ private:
 template <expression L, class... V>
 static constexpr auto derivation(const L& loss, const V&...) {
     static_assert(sizeof...(V) > 0, "ctgrad: derivation(L, V...): name at least one variable");
-    if constexpr (is_invalid_v<L> || !detail::all_true({true, detail::check_gradient_request<L, V>()...})) {
+    using P = plain_t<L>;
+    if constexpr (is_invalid_v<P> || !detail::all_true({true, detail::check_gradient_request<P, V>()...})) {
         return derivation_steps<invalid_expression>{invalid_expression{}};
     } else {
-        return derivation_steps<L, V...>{loss};
+        return derivation_steps<P, V...>{detail::as_plain(loss)};
     }
 }
 

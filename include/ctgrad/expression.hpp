@@ -88,6 +88,50 @@ struct node : expression_base,
     using args_type = std::tuple<Args...>;
 };
 
+/// What the user's code holds: `hide<N>::type`, a class local to a function template and derived
+/// from the plain node N, whose children stay plain. Why: argument-dependent lookup of every
+/// operator and unqualified call on a formula visits the template arguments of the argument's
+/// type, and clang walks them once per path through the type, before checking whether it has
+/// seen a class (clang 19, SemaLookup.cpp). A formula that reads an intermediate twice (a
+/// residual block) has a type with twice the paths of the one below it. For a local class,
+/// lookup visits the class and its bases, none with their template arguments, so it is constant
+/// per call; every walker still matches the plain N (plain_t). Local, not nested in a class
+/// template: clang names the IR type of an object after its class, and the name of a nested
+/// class spells its enclosing class's arguments out in full, once per path.
+/// Builders return hidden values and unwrap their operands; the engine builds plain nodes with
+/// the builders in namespace `plain` (builders.hpp) and never sees a hidden one.
+struct hidden_base {};
+
+namespace detail {
+template <class N>
+constexpr auto make_hidden_type() {
+    struct type : N, hidden_base {
+        using plain_type = N;
+    };
+    return type{};
+}
+}  // namespace detail
+
+template <class N>
+struct hide {
+    using type = decltype(detail::make_hidden_type<N>());
+};
+
+namespace detail {
+template <bool Hidden, class T>
+struct plain_of {
+    using type = T;
+};
+template <class T>
+struct plain_of<true, T> {
+    using type = typename T::plain_type;
+};
+}  // namespace detail
+
+/// The plain node behind a hidden formula; T itself for everything else.
+template <class T>
+using plain_t = typename detail::plain_of<__is_base_of(hidden_base, T), T>::type;
+
 /// An exact rational constant known at compile time (the 1, 2 and 1/n of derivative rules).
 /// Simplification folds them, so `1 * A` and `A + 0` never survive.
 template <long long Num, long long Den = 1>
@@ -203,7 +247,7 @@ struct is_stateless<gradient<L, V, E>> : std::bool_constant<is_stateless<L>::val
 }  // namespace detail
 
 template <class T>
-static constexpr bool is_stateless_v = detail::is_stateless<T>::value;
+static constexpr bool is_stateless_v = detail::is_stateless<plain_t<T>>::value;
 
 /// Builds adjoint<F, G>, storing the parts only when they carry run-time data.
 template <class F, class G>
@@ -296,13 +340,13 @@ struct is_gradient<gradient<L, V, E>> : std::true_type {};
 }  // namespace detail
 
 template <class T>
-static constexpr bool is_node_v = detail::is_node<T>::value;
+static constexpr bool is_node_v = detail::is_node<plain_t<T>>::value;
 template <class T>
 static constexpr bool is_literal_v = detail::is_literal<T>::value;
 template <class T>
-static constexpr bool is_adjoint_v = detail::is_adjoint<T>::value;
+static constexpr bool is_adjoint_v = detail::is_adjoint<plain_t<T>>::value;
 template <class T>
-static constexpr bool is_gradient_v = detail::is_gradient<T>::value;
+static constexpr bool is_gradient_v = detail::is_gradient<plain_t<T>>::value;
 template <class T>
 static constexpr bool is_number_leaf_v = detail::is_number_leaf<T>::value;
 template <class T>
@@ -334,6 +378,7 @@ static constexpr bool is_one_v = is_literal_value_v<A, 1>;
 
 template <class Op, class... Args>
 static constexpr node<Op, Args...> make_node(Op, const Args&... args) {
+    static_assert(!(__is_base_of(hidden_base, Args) || ...), "ctgrad: internal: a node's operand is hidden; unwrap it with as_plain");
     if constexpr ((is_stateless_v<Args> && ...)) {
         return {};
     } else {
@@ -348,7 +393,7 @@ struct arg_type {
 template <std::size_t I, class Op, class... Args>
 struct arg_type<I, node<Op, Args...>> : detail::nth_type<I, Args...> {};
 template <std::size_t I, class Node>
-using arg_t = typename arg_type<I, std::remove_cv_t<Node>>::type;
+using arg_t = typename arg_type<I, plain_t<std::remove_cv_t<Node>>>::type;
 
 /// Child I of a node: a fresh value when the node is stateless (its type says everything, and
 /// reading the shared static member would make the compiler emit one variable per node type),
@@ -369,5 +414,31 @@ static constexpr auto make_literal() {
     constexpr long long sign = D < 0 ? -1 : 1;
     return literal<sign * N / (g == 0 ? 1 : g), sign * D / (g == 0 ? 1 : g)>{};
 }
+
+namespace detail {
+
+/// A formula as the engine reads it: the plain node behind a hidden one.
+template <class T>
+static constexpr const plain_t<T>& as_plain(const T& t) {
+    return t;
+}
+
+/// T's value, hidden (see hide).
+template <class T>
+static constexpr auto hide_value(const T& t) {
+    return typename hide<T>::type{t, {}};
+}
+
+/// A builder's result as the user receives it: a node, adjoint or gradient hidden, a leaf as it is.
+template <class T>
+static constexpr auto hidden(const T& t) {
+    if constexpr (is_node_v<T> || is_adjoint_v<T> || is_gradient_v<T>) {
+        return detail::hide_value(detail::as_plain(t));
+    } else {
+        return t;
+    }
+}
+
+}  // namespace detail
 
 }  // namespace ctgrad

@@ -248,7 +248,7 @@ static constexpr printed print(const E& e, const print_options& o);
 
 template <class E>
 static constexpr operand make_operand(const E& e, const print_options& o) {
-    return {print(e, o), E::rows, E::cols, function_name_length<E>[o.text ? 1 : 0]};
+    return {detail::print(e, o), E::rows, E::cols, function_name_length<E>[o.text ? 1 : 0]};
 }
 
 /// Fills a node's pattern (see latex_form) with its printed operands. Not a template, so the
@@ -323,18 +323,18 @@ static constexpr printed print_node(const node<Op, Args...>& n, const print_opti
     printed named;
     if (print_name(&type_key<N>, o, named)) return named;
     if constexpr (is_named_node<N>) {
-        return print(arg<0>(n), o);  // a name without a table: just its operand
+        return detail::print(ctgrad::arg<0>(n), o);  // a name without a table: just its operand
     } else if constexpr (ctgrad::detail::same_v<Op, transpose_op> && is_scalar_v<N> && !is_variable_v<arg_t<0, N>>) {
-        return print(arg<0>(n), o);  // a 1x1 is its own transpose; a variable keeps the ^T it was written with
+        return detail::print(ctgrad::arg<0>(n), o);  // a 1x1 is its own transpose; a variable keeps the ^T it was written with
     } else if constexpr (sizeof...(Args) == 1) {
-        const operand ops[] = {make_operand(arg<0>(n), o)};
+        const operand ops[] = {detail::make_operand(ctgrad::arg<0>(n), o)};
         return render_pattern(node_form<N>, ops, 1, o.text);
     } else if constexpr (sizeof...(Args) == 2) {
-        const operand ops[] = {make_operand(arg<0>(n), o), make_operand(arg<1>(n), o)};
+        const operand ops[] = {detail::make_operand(ctgrad::arg<0>(n), o), detail::make_operand(ctgrad::arg<1>(n), o)};
         return render_pattern(node_form<N>, ops, 2, o.text);
     } else {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
-            const operand ops[] = {make_operand(arg<I>(n), o)...};
+            const operand ops[] = {detail::make_operand(ctgrad::arg<I>(n), o)...};
             return render_pattern(node_form<N>, ops, sizeof...(I), o.text);
         }(std::index_sequence_for<Args...>{});
     }
@@ -395,11 +395,11 @@ static constexpr printed print(const E& e, const print_options& o) {
     } else if constexpr (is_partial_v<E>) {
         return {text_buffer{std::string_view{&hole_mark, 1}}, hole_level};
     } else if constexpr (is_adjoint_v<E>) {
-        return print(ctgrad::adjoint_value_of(e), o);  // without the derivation's names: the adjoint's formula
+        return detail::print(ctgrad::adjoint_value_of(e), o);  // without the derivation's names: the adjoint's formula
     } else if constexpr (is_gradient_v<E>) {
-        return print_gradient(e, o.text);
+        return detail::print_gradient(e, o.text);
     } else if constexpr (is_node_v<E>) {
-        return print_node(e, o);
+        return detail::print_node(e, o);
     } else {
         static_assert(always_false<E>, "ctgrad: latex(e): e is not an expression ctgrad can print");
         return {};
@@ -453,9 +453,9 @@ static constexpr void record_term(const G& g, int from, int to, walk_state& st) 
     r.from = from;
     r.to = to;
     print_options o{.text = false, .names = st.names, .expand = from};
-    printed tex = print(g, o);
+    printed tex = detail::print(g, o);
     o.text = true;
-    printed text = print(g, o);
+    printed text = detail::print(g, o);
     finish_term(tex);
     finish_term(text);
     r.tex_level = tex.level;
@@ -500,14 +500,14 @@ static constexpr void local_child(const P& p, const G& g, int from, walk_state& 
     if constexpr (has_variables_v<arg_t<I, P>>) {
         auto local = P::op_type::template backward<I>(p, g);
         if constexpr (!ctgrad::detail::same_v<decltype(local), no_contribution>) {
-            local_walk<Vars, P, I>(arg<I>(p), local, from, st);
+            detail::local_walk<Vars, P, I>(ctgrad::arg<I>(p), local, from, st);
         }
     }
 }
 
 template <class Vars, class P, class G, std::size_t... I>
 static constexpr void local_operands(const P& p, const G& g, int from, walk_state& st, std::index_sequence<I...>) {
-    (local_child<Vars, I>(p, g, from, st), ...);
+    (detail::local_child<Vars, I>(p, g, from, st), ...);
 }
 
 /// The rules of derivation.hpp's backprop from P's adjoint g, down to the variables and the
@@ -515,20 +515,20 @@ static constexpr void local_operands(const P& p, const G& g, int from, walk_stat
 /// P's arity.
 template <class Vars, class P, class G>
 static constexpr void local_from(const P& p, const G& g, int from, walk_state& st) {
-    local_operands<Vars>(p, g, from, st, std::make_index_sequence<P::op_type::arity>{});
+    detail::local_operands<Vars>(p, g, from, st, std::make_index_sequence<P::op_type::arity>{});
 }
 
 template <class Vars, class Parent, std::size_t I, class E, class G>
 static constexpr void local_walk(const E& e, const G& g, int from, walk_state& st) {
     if constexpr (is_variable_v<E>) {
         constexpr int v = Vars::template index_of<E>;
-        if constexpr (v >= 0) record_term(g, from, -1 - v, st);
+        if constexpr (v >= 0) detail::record_term(g, from, -1 - v, st);
     } else if constexpr (is_node_v<E> && has_variables_v<E>) {
         const int index = st.names->index_of(&type_key<E>);
         if (index >= 0) {
-            record_term(g, from, index, st);
+            detail::record_term(g, from, index, st);
         } else if constexpr (!surely_named<Parent, I, E>) {
-            local_from<Vars>(e, g, from, st);
+            detail::local_from<Vars>(e, g, from, st);
         }
     }
 }
@@ -540,24 +540,24 @@ template <class Vars, class E>
 static constexpr void record_entry(const E& e, int index, walk_state& st) {
     if (st.definitions) {
         print_options o{.text = false, .names = st.names, .expand = index};
-        st.entries[index].tex = print(e, o).s;
+        st.entries[index].tex = detail::print(e, o).s;
         o.text = true;
-        st.entries[index].text = print(e, o).s;
+        st.entries[index].text = detail::print(e, o).s;
     }
     if constexpr (is_scalar_v<E>) {
         if (static_cast<std::size_t>(index) == st.names->loss()) {
-            local_from<Vars>(e, literal<1>{}, index, st);  // dL/dL = 1
+            detail::local_from<Vars>(e, literal<1>{}, index, st);  // dL/dL = 1
             return;
         }
     }
-    local_from<Vars>(e, partial<E>{}, index, st);
+    detail::local_from<Vars>(e, partial<E>{}, index, st);
 }
 
 template <class Vars, class E>
 static constexpr void visit(const E& e, walk_state& st);
 template <class Vars, class E, std::size_t... I>
 static constexpr void visit_operands(const E& e, walk_state& st, std::index_sequence<I...>) {
-    (visit<Vars>(arg<I>(e), st), ...);
+    (detail::visit<Vars>(ctgrad::arg<I>(e), st), ...);
 }
 
 /// Visits every named intermediate of a loss once, children first (every operand, whatever the
@@ -570,8 +570,8 @@ static constexpr void visit(const E& e, walk_state& st) {
             if (st.entries[index].visited) return;
             st.entries[index].visited = true;
         }
-        visit_operands<Vars>(e, st, std::make_index_sequence<E::op_type::arity>{});
-        if (index >= 0) record_entry<Vars>(e, index, st);
+        detail::visit_operands<Vars>(e, st, std::make_index_sequence<E::op_type::arity>{});
+        if (index >= 0) detail::record_entry<Vars>(e, index, st);
     }
 }
 
@@ -583,7 +583,7 @@ static constexpr walk_state walk_loss(const L& loss, const name_context& names, 
     st.entries.resize(names.size());
     st.definitions = definitions;
     st.only_variable = only_variable;
-    visit<Vars>(loss, st);
+    detail::visit<Vars>(loss, st);
     return st;
 }
 
@@ -678,18 +678,18 @@ constexpr printed sum_of_terms(const walk_state& st, int to, bool text) {
 template <class L, class V, class X>
 static constexpr printed print_gradient(const gradient<L, V, X>& g, bool text) {
     const name_context names = names_of_loss<L>();
-    const walk_state st = walk_loss<variable_list<V>>(ctgrad::loss_of(g), names, false, 0);
+    const walk_state st = detail::walk_loss<variable_list<V>>(ctgrad::loss_of(g), names, false, 0);
     return sum_of_terms(st, -1, text);
 }
 
 template <class E>
 static constexpr text_buffer latex_buffer(const E& e) {
-    return print(e, print_options{}).s;
+    return detail::print(e, print_options{}).s;
 }
 
 template <class E>
 static constexpr text_buffer text_buffer_of(const E& e) {
-    return print(e, print_options{.text = true}).s;
+    return detail::print(e, print_options{.text = true}).s;
 }
 
 // ---- printing while compiling ------------------------------------------------------------
@@ -776,9 +776,9 @@ template <class E, bool Text>
 struct expression_text {
     constexpr text_buffer operator()() const {
         if constexpr (Text) {
-            return text_buffer_of(E{});
+            return detail::text_buffer_of(E{});
         } else {
-            return latex_buffer(E{});
+            return detail::latex_buffer(E{});
         }
     }
 };
@@ -793,20 +793,22 @@ struct expression_text {
 /// expressions where CTGRAD_CONSTEXPR_STRING is 1 (GCC). Example: tests/unit/test_latex.cpp.
 template <expression E>
 static constexpr std::string latex(const E& e) {
-    if constexpr (detail::print_while_compiling<E>) {
-        return detail::baked_string<detail::expression_text<E, false>>();
+    using P = plain_t<E>;
+    if constexpr (detail::print_while_compiling<P>) {
+        return detail::baked_string<detail::expression_text<P, false>>();
     } else {
-        return detail::latex_buffer(e).str();
+        return detail::latex_buffer(detail::as_plain(e)).str();
     }
 }
 
 /// The plain-text (Unicode) form of an expression: tanh(Z₂), ∂L/∂ŷ ⊙ (1 - tanh²(Z₂)), Wᵀ.
 template <expression E>
 static constexpr std::string text(const E& e) {
-    if constexpr (detail::print_while_compiling<E>) {
-        return detail::baked_string<detail::expression_text<E, true>>();
+    using P = plain_t<E>;
+    if constexpr (detail::print_while_compiling<P>) {
+        return detail::baked_string<detail::expression_text<P, true>>();
     } else {
-        return detail::text_buffer_of(e).str();
+        return detail::text_buffer_of(detail::as_plain(e)).str();
     }
 }
 

@@ -14,7 +14,7 @@ namespace detail {
 
 template <class Op, class... Args>
 static constexpr auto build_checked(const Args&... args) {
-    if constexpr (requires(const Args&... a) { Op::simplify(a...); }) {
+    if constexpr (has_simplify_v<Op>) {
         auto simplified = Op::simplify(args...);
         if constexpr (!ctgrad::detail::same_v<decltype(simplified), keep>) {
             return simplified;
@@ -56,7 +56,13 @@ static constexpr bool is_reciprocal() {
 
 }  // namespace detail
 
-// ---- builders used by the derivative rules (and by users who want them) -------------------
+// ---- builders: what derivative rules and the engine build with ------------------------------
+//
+// These return plain nodes: a node's children are type arguments of the node. The public names
+// below return the same nodes hidden (expression.hpp, hide), for the user's code.
+
+namespace plain {
+
 
 /// A + B (see add_op for the shapes allowed).
 template <expression A, expression B>
@@ -94,13 +100,13 @@ static constexpr auto times(const A& a, const B& b) {
     } else if constexpr (is_literal_v<A> && is_literal_v<B>) {
         return make_literal<A::num * B::num, A::den * B::den>();
     } else if constexpr (detail::is_reciprocal<B>()) {
-        return ctgrad::divide(a, ctgrad::arg<1>(b));  // a (.) (1 / x) = a / x
+        return plain::divide(a, ctgrad::arg<1>(b));  // a (.) (1 / x) = a / x
     } else if constexpr (is_scalar_v<A> && !is_scalar_v<B>) {
-        return ctgrad::scale(a, b);
+        return plain::scale(a, b);
     } else if constexpr (is_scalar_v<B> && !is_scalar_v<A>) {
-        return ctgrad::scale(b, a);
+        return plain::scale(b, a);
     } else {
-        return ctgrad::hadamard(a, b);
+        return plain::hadamard(a, b);
     }
 }
 
@@ -215,37 +221,129 @@ static constexpr auto row_count(const A& a) { return detail::build<row_count_op>
 template <expression A>
 static constexpr auto column_count(const A& a) { return detail::build<column_count_op>(a); }
 
+}  // namespace plain
+
+// ---- the public names: the plain builders, their results hidden ------------------------------
+//
+// Each unwraps its operands, builds with the plain builder and hides the result, so a formula the
+// user holds is always hidden and argument-dependent lookup on it stays cheap (expression.hpp).
+
+template <expression A, expression B>
+static constexpr auto plus(const A& a, const B& b) { return detail::hidden(plain::plus(detail::as_plain(a), detail::as_plain(b))); }
+template <expression A, expression B>
+static constexpr auto minus(const A& a, const B& b) { return detail::hidden(plain::minus(detail::as_plain(a), detail::as_plain(b))); }
+template <expression A>
+static constexpr auto negate(const A& a) { return detail::hidden(plain::negate(detail::as_plain(a))); }
+template <expression A, expression B>
+static constexpr auto matmul(const A& a, const B& b) { return detail::hidden(plain::matmul(detail::as_plain(a), detail::as_plain(b))); }
+template <expression S, expression A>
+static constexpr auto scale(const S& s, const A& a) { return detail::hidden(plain::scale(detail::as_plain(s), detail::as_plain(a))); }
+template <expression A, expression B>
+static constexpr auto divide(const A& a, const B& b) { return detail::hidden(plain::divide(detail::as_plain(a), detail::as_plain(b))); }
+template <expression A, expression B>
+static constexpr auto hadamard(const A& a, const B& b) { return detail::hidden(plain::hadamard(detail::as_plain(a), detail::as_plain(b))); }
+template <expression A>
+static constexpr auto transpose(const A& a) { return detail::hidden(plain::transpose(detail::as_plain(a))); }
+template <expression A, expression B>
+static constexpr auto times(const A& a, const B& b) { return detail::hidden(plain::times(detail::as_plain(a), detail::as_plain(b))); }
+template <expression A>
+static constexpr auto relu(const A& a) { return detail::hidden(plain::relu(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto step(const A& a) { return detail::hidden(plain::step(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto tanh(const A& a) { return detail::hidden(plain::tanh(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto sigmoid(const A& a) { return detail::hidden(plain::sigmoid(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto exp(const A& a) { return detail::hidden(plain::exp(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto log(const A& a) { return detail::hidden(plain::log(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto softplus(const A& a) { return detail::hidden(plain::softplus(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto square(const A& a) { return detail::hidden(plain::square(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto identity(const A& a) { return detail::hidden(plain::identity(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto sqrt(const A& a) { return detail::hidden(plain::sqrt(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto abs(const A& a) { return detail::hidden(plain::abs(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto sign(const A& a) { return detail::hidden(plain::sign(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto gelu(const A& a) { return detail::hidden(plain::gelu(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto gelu_derivative(const A& a) { return detail::hidden(plain::gelu_derivative(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto softmax(const A& a) { return detail::hidden(plain::softmax(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto log_softmax(const A& a) { return detail::hidden(plain::log_softmax(detail::as_plain(a))); }
+template <expression A, expression B>
+static constexpr auto concat_cols(const A& a, const B& b) { return detail::hidden(plain::concat_cols(detail::as_plain(a), detail::as_plain(b))); }
+template <int Begin, int Count, expression A>
+static constexpr auto slice_cols(const A& a) { return detail::hidden(plain::slice_cols<Begin, Count>(detail::as_plain(a))); }
+template <int Begin, int Total, expression G>
+static constexpr auto embed_cols(const G& g) { return detail::hidden(plain::embed_cols<Begin, Total>(detail::as_plain(g))); }
+template <expression A>
+static constexpr auto sum(const A& a) { return detail::hidden(plain::sum(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto mean(const A& a) { return detail::hidden(plain::mean(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto column_sums(const A& a) { return detail::hidden(plain::column_sums(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto column_means(const A& a) { return detail::hidden(plain::column_means(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto row_sums(const A& a) { return detail::hidden(plain::row_sums(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto row_means(const A& a) { return detail::hidden(plain::row_means(detail::as_plain(a))); }
+template <expression Z, expression Y>
+static constexpr auto cross_entropy(const Z& z, const Y& y) { return detail::hidden(plain::cross_entropy(detail::as_plain(z), detail::as_plain(y))); }
+template <expression A>
+static constexpr auto probability_rows(const A& a) { return detail::hidden(plain::probability_rows(detail::as_plain(a))); }
+template <expression P, expression Y>
+static constexpr auto mse(const P& yhat, const Y& y) { return detail::hidden(plain::mse(detail::as_plain(yhat), detail::as_plain(y))); }
+template <expression P, expression Y>
+static constexpr auto bce(const P& p, const Y& y) { return detail::hidden(plain::bce(detail::as_plain(p), detail::as_plain(y))); }
+template <expression G, expression A>
+static constexpr auto broadcast_like(const G& g, const A& a) { return detail::hidden(plain::broadcast_like(detail::as_plain(g), detail::as_plain(a))); }
+template <expression A>
+static constexpr auto count(const A& a) { return detail::hidden(plain::count(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto row_count(const A& a) { return detail::hidden(plain::row_count(detail::as_plain(a))); }
+template <expression A>
+static constexpr auto column_count(const A& a) { return detail::hidden(plain::column_count(detail::as_plain(a))); }
+
 // ---- operators ----------------------------------------------------------------------------
 
 template <expression A, expression B>
-static constexpr auto operator+(const A& a, const B& b) { return plus(a, b); }
+static constexpr auto operator+(const A& a, const B& b) { return ctgrad::plus(a, b); }
 template <expression A>
-static constexpr auto operator+(const A& a, double c) { return plus(a, constant{{}, c}); }
+static constexpr auto operator+(const A& a, double c) { return ctgrad::plus(a, constant{{}, c}); }
 template <expression B>
-static constexpr auto operator+(double c, const B& b) { return plus(constant{{}, c}, b); }
+static constexpr auto operator+(double c, const B& b) { return ctgrad::plus(constant{{}, c}, b); }
 
 template <expression A, expression B>
-static constexpr auto operator-(const A& a, const B& b) { return minus(a, b); }
+static constexpr auto operator-(const A& a, const B& b) { return ctgrad::minus(a, b); }
 template <expression A>
-static constexpr auto operator-(const A& a, double c) { return minus(a, constant{{}, c}); }
+static constexpr auto operator-(const A& a, double c) { return ctgrad::minus(a, constant{{}, c}); }
 template <expression B>
-static constexpr auto operator-(double c, const B& b) { return minus(constant{{}, c}, b); }
+static constexpr auto operator-(double c, const B& b) { return ctgrad::minus(constant{{}, c}, b); }
 template <expression A>
-static constexpr auto operator-(const A& a) { return negate(a); }
+static constexpr auto operator-(const A& a) { return ctgrad::negate(a); }
 
 /// A * B is the matrix product; a double on either side scales.
 template <expression A, expression B>
-static constexpr auto operator*(const A& a, const B& b) { return matmul(a, b); }
+static constexpr auto operator*(const A& a, const B& b) { return ctgrad::matmul(a, b); }
 template <expression A>
-static constexpr auto operator*(const A& a, double c) { return scale(constant{{}, c}, a); }
+static constexpr auto operator*(const A& a, double c) { return ctgrad::scale(constant{{}, c}, a); }
 template <expression B>
-static constexpr auto operator*(double c, const B& b) { return scale(constant{{}, c}, b); }
+static constexpr auto operator*(double c, const B& b) { return ctgrad::scale(constant{{}, c}, b); }
 
 template <expression A, expression B>
-static constexpr auto operator/(const A& a, const B& b) { return divide(a, b); }
+static constexpr auto operator/(const A& a, const B& b) { return ctgrad::divide(a, b); }
 template <expression A>
-static constexpr auto operator/(const A& a, double c) { return divide(a, constant{{}, c}); }
+static constexpr auto operator/(const A& a, double c) { return ctgrad::divide(a, constant{{}, c}); }
 template <expression B>
-static constexpr auto operator/(double c, const B& b) { return divide(constant{{}, c}, b); }
+static constexpr auto operator/(double c, const B& b) { return ctgrad::divide(constant{{}, c}, b); }
 
 }  // namespace ctgrad

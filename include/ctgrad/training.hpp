@@ -122,15 +122,17 @@ static constexpr bool parameters_disjoint_from_batch() {
 /// The loss and the gradient for every parameter from one forward and one backward pass; the
 /// gradients come back as matrices of the parameters' static shapes (also when 1x1).
 template <expression L, class... Parameters, class In>
-auto loss_and_gradients(const L& loss, const parameter_set<Parameters...>&, const In& in) {
-    const auto list = grads(loss, typename Parameters::variable_type{}...);
+auto loss_and_gradients(const L& hidden_loss, const parameter_set<Parameters...>&, const In& in) {
+    using P = plain_t<L>;
+    const P& loss = hidden_loss;
+    const auto list = detail::plain_grads(loss, typename Parameters::variable_type{}...);
     using result = std::tuple<Eigen::Matrix<double, Parameters::variable_type::rows, Parameters::variable_type::cols>...>;
     return list.apply(
         [&]<class... G>(const G&... g) {
-            if constexpr (!check_bound<In, L, G...>()) {
+            if constexpr (!detail::check_bound<In, P, G...>()) {
                 return std::pair<double, result>{};
             } else {
-                auto values = evaluate_together(in, loss, g...);
+                auto values = detail::evaluate_together(in, loss, g...);
                 auto as_matrix = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
                     using V = typename std::tuple_element_t<K, std::tuple<G...>>::variable_type;
                     Eigen::Matrix<double, V::rows, V::cols> m;

@@ -214,7 +214,7 @@ struct from_yap_transform {
         } else {
             return detail::combine_yap(
                 [](const auto&... operands) {
-                    return detail::build<typename F::op_type>(detail::as_operand(operands)...);
+                    return detail::hidden(detail::build<typename F::op_type>(detail::as_plain(detail::as_operand(operands))...));
                 },
                 convert(args)...);
         }

@@ -226,3 +226,32 @@ TEST_CASE("a number in every layer of a chain gives the right gradients", "[grap
                                         return by_hand(moved);
                                     }, w[0])) < gradient_tolerance);
 }
+
+// ---- what the user holds: hidden formulas -----------------------------------------------------
+
+TEST_CASE("builders hand the user hidden formulas over plain nodes", "[graph]") {
+    const auto Z = X * W<0>;
+    const auto H = X + tanh(Z);
+    using plain_h = plain_t<decltype(H)>;
+    // The user's value derives from the plain node and is not it; its operands are plain.
+    STATIC_REQUIRE(!std::is_same_v<decltype(H), const plain_h>);
+    STATIC_REQUIRE(std::is_base_of_v<plain_h, std::remove_cv_t<decltype(H)>>);
+    STATIC_REQUIRE(std::is_same_v<typename plain_h::op_type, add_op>);
+    STATIC_REQUIRE(std::is_same_v<arg_t<1, plain_h>, plain_t<decltype(tanh(Z))>>);
+    STATIC_REQUIRE(std::is_same_v<plain_t<arg_t<1, decltype(H)>>, arg_t<1, decltype(H)>>);
+    STATIC_REQUIRE(is_node_v<decltype(H)> && is_stateless_v<decltype(H)>);
+    // Leaves stay as they are; building from a hidden operand or from its plain node is the same.
+    STATIC_REQUIRE(std::is_same_v<decltype(tanh(X)), decltype(tanh(X))>);
+    STATIC_REQUIRE(std::is_same_v<plain_t<decltype(ctgrad::plain::tanh(plain_h{}))>, plain_t<decltype(tanh(H))>>);
+    STATIC_REQUIRE(std::is_same_v<decltype(tanh(plain_h{})), decltype(tanh(H))>);
+    // grad of the hidden loss and of its plain node derive the same expression.
+    const auto L = mse(H, Y);
+    STATIC_REQUIRE(std::is_same_v<plain_t<decltype(grad(L, W<0>))>, plain_t<decltype(grad(plain_t<decltype(L)>{}, W<0>))>>);
+    random_source random(76);
+    const block x = random.uniform<rows, width>(), y = random.uniform<rows, width>();
+    const square_matrix w = random.uniform<width, width>();
+    const auto in = bind(X = x, Y = y, W<0> = w);
+    const square_matrix from_hidden = eval(grad(L, W<0>), in);
+    const square_matrix from_plain = eval(grad(plain_t<decltype(L)>{}, W<0>), in);
+    CHECK(from_hidden == from_plain);
+}

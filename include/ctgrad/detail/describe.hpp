@@ -24,20 +24,20 @@ static std::string describe(const E& e) {
     } else if constexpr (Depth < 0) {
         return "..";
     } else if constexpr (is_adjoint_v<E>) {
-        return concat_text("dL/d(", describe<Depth - 1>(ctgrad::forward_of(e)), ")");
+        return concat_text("dL/d(", detail::describe<Depth - 1>(ctgrad::forward_of(e)), ")");
     } else if constexpr (is_gradient_v<E>) {
-        return describe<Depth>(ctgrad::expr_of(e));
+        return detail::describe<Depth>(ctgrad::expr_of(e));
     } else if constexpr (is_node_v<E>) {
         using op = typename E::op_type;
         if constexpr (op::arity == 2 && (op::name == "+" || op::name == "-" || op::name == "*" || op::name == "/")) {
-            return concat_text("(", describe<Depth - 1>(arg<0>(e)), " ", op::name, " ", describe<Depth - 1>(arg<1>(e)), ")");
+            return concat_text("(", detail::describe<Depth - 1>(ctgrad::arg<0>(e)), " ", op::name, " ", detail::describe<Depth - 1>(ctgrad::arg<1>(e)), ")");
         } else if constexpr (op::arity == 1) {
-            return concat_text(op::name, "(", describe<Depth - 1>(arg<0>(e)), ")");
+            return concat_text(op::name, "(", detail::describe<Depth - 1>(ctgrad::arg<0>(e)), ")");
         } else {
             // name(a, b, ...): every operand, whatever the arity
             std::string out = concat_text(op::name, "(");
             [&]<std::size_t... I>(std::index_sequence<I...>) {
-                ((out += (I == 0 ? "" : ", "), out += describe<Depth - 1>(ctgrad::arg<I>(e))), ...);
+                ((out += (I == 0 ? "" : ", "), out += detail::describe<Depth - 1>(ctgrad::arg<I>(e))), ...);
             }(std::make_index_sequence<op::arity>{});
             return out + ")";
         }

@@ -37,7 +37,7 @@ template <std::size_t I, class T>
 T type_at_impl(const flat_item<I, T>&);
 
 template <std::size_t I, class List>
-using type_at = decltype(type_at_impl<I>(std::declval<const List&>()));
+using type_at = decltype(detail::type_at_impl<I>(std::declval<const List&>()));
 
 template <class... As, class... Bs, std::size_t... I, std::size_t... J>
 static constexpr auto concat_impl(const flat_list<As...>& a, const flat_list<Bs...>& b, std::index_sequence<I...>,

@@ -20,7 +20,7 @@ namespace ctgrad::detail {
 
 template <class Op, class... Args>
 static constexpr latex_form form_for() {
-    if constexpr (requires { Op::template latex_for<Args...>; }) {
+    if constexpr (has_latex_for_v<Op>) {
         return Op::template latex_for<Args...>;
     } else {
         return Op::latex;

@@ -230,16 +230,18 @@ static constexpr bool check_bound() {
 /// Eigen::Matrix<double, R, C> with the expression's static sizes. Each forward intermediate
 /// and each adjoint is computed once per call.
 template <expression E, class Bound>
-auto eval(const E& e, const Bound& in) {
-    if constexpr (is_invalid_v<E>) {
+auto eval(const E& hidden_e, const Bound& in) {
+    using P = plain_t<E>;
+    const P& e = hidden_e;
+    if constexpr (is_invalid_v<P>) {
         return 0.0;  // the static_assert that made it has already been reported
-    } else if constexpr (!(is_node_v<E> || is_variable_v<E> || is_literal_v<E> || is_gradient_v<E> ||
-                           is_adjoint_v<E> || ctgrad::detail::same_v<E, constant>)) {
+    } else if constexpr (!(is_node_v<P> || is_variable_v<P> || is_literal_v<P> || is_gradient_v<P> ||
+                           is_adjoint_v<P> || ctgrad::detail::same_v<P, constant>)) {
         // A type that derives from expression_base but is none of ctgrad's: stop at the entry,
         // before the evaluator's tables report it again in several places.
-        static_assert(detail::always_false<E>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
+        static_assert(detail::always_false<P>, "ctgrad: eval: this is not an expression ctgrad can evaluate");
         return 0.0;
-    } else if constexpr (!detail::check_bound<Bound, E>()) {
+    } else if constexpr (!detail::check_bound<Bound, P>()) {
         return 0.0;
     } else {
         return std::get<0>(detail::evaluate_together(in, e));

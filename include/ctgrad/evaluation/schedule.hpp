@@ -51,7 +51,7 @@ struct helper_of {
     using type = void;
 };
 template <class Op, class... Args>
-    requires requires { typename Op::template also_reads<Args...>; }
+    requires has_also_reads_v<Op>
 struct helper_of<node<Op, Args...>> {
     using type = typename Op::template also_reads<Args...>;
 };
@@ -219,7 +219,7 @@ static constexpr auto first_occurrences(type_list<Ts...>) {
     return out;
 }
 template <class List>
-static constexpr auto distinct_indices = first_occurrences(List{});
+static constexpr auto distinct_indices = detail::first_occurrences(List{});
 template <class List>
 using distinct_t = typename pick_list<List, distinct_indices<List>>::type;
 

@@ -30,7 +30,7 @@ struct abs_op : elementwise_function {
     static auto apply(const A& x) { return x.abs(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, const A& a) { return ctgrad::sign(a); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, const A& a) { return ctgrad::plain::sign(a); }
 };
 
 }  // namespace ctgrad

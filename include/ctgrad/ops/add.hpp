@@ -11,11 +11,11 @@ namespace detail {
 template <class Target, class Result, class G>
 static constexpr auto reduce_to(const G& g) {
     if constexpr (is_scalar_v<Target> && !is_scalar_v<Result>) {
-        return ctgrad::sum(g);
+        return ctgrad::plain::sum(g);
     } else if constexpr (Target::rows == 1 && Result::rows != 1) {
-        return ctgrad::column_sums(g);
+        return ctgrad::plain::column_sums(g);
     } else if constexpr (Target::cols == 1 && Result::cols != 1) {
-        return ctgrad::row_sums(g);
+        return ctgrad::plain::row_sums(g);
     } else {
         return g;
     }
@@ -126,7 +126,7 @@ struct subtract_op : detail::paired_operands {
         } else if constexpr (is_zero_v<B>) {
             return a;
         } else if constexpr (is_zero_v<A>) {
-            return ctgrad::negate(b);
+            return ctgrad::plain::negate(b);
         } else {
             return keep{};
         }
@@ -142,7 +142,7 @@ struct subtract_op : detail::paired_operands {
         if constexpr (I == 0) {
             return detail::reduce_to<arg_t<0, Self>, Self>(g);
         } else {
-            return ctgrad::negate(detail::reduce_to<arg_t<1, Self>, Self>(g));
+            return ctgrad::plain::negate(detail::reduce_to<arg_t<1, Self>, Self>(g));
         }
     }
 };

@@ -79,9 +79,9 @@ struct concat_cols_op : computed_whole<concat_cols_op> {
     static constexpr auto backward(const Self&, const G& g) {
         constexpr int left = arg_t<0, Self>::cols;
         if constexpr (I == 0) {
-            return ctgrad::slice_cols<0, left>(g);
+            return ctgrad::plain::slice_cols<0, left>(g);
         } else {
-            return ctgrad::slice_cols<left, Self::cols - left>(g);
+            return ctgrad::plain::slice_cols<left, Self::cols - left>(g);
         }
     }
 };
@@ -129,7 +129,7 @@ struct embed_cols_op : computed_whole<embed_cols_op<Begin, Total>> {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self&, const G& g) {
-        return ctgrad::slice_cols<Begin, arg_t<0, Self>::cols>(g);
+        return ctgrad::plain::slice_cols<Begin, arg_t<0, Self>::cols>(g);
     }
 };
 
@@ -188,7 +188,7 @@ struct slice_cols_op {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self&, const G& g) {
-        return ctgrad::embed_cols<Begin, arg_t<0, Self>::cols>(g);
+        return ctgrad::plain::embed_cols<Begin, arg_t<0, Self>::cols>(g);
     }
 };
 

@@ -136,7 +136,7 @@ struct cross_entropy_op {
     /// computes it before the loss (docs/design.md), so one exp pass serves the loss and the
     /// gradient, as in hand-written code.
     template <class Z, class Y>
-    using also_reads = decltype(ctgrad::softmax(std::declval<const Z&>()));
+    using also_reads = decltype(ctgrad::plain::softmax(std::declval<const Z&>()));
 
     template <class Self, class Z, class Y, class S>
     static double value(const Self&, const Z& z, const Y& y, const S& s) {
@@ -154,11 +154,11 @@ struct cross_entropy_op {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         const auto& z = ctgrad::arg<0>(self);
-        auto per_example = ctgrad::divide(g, ctgrad::row_count(z));
+        auto per_example = ctgrad::plain::divide(g, ctgrad::plain::row_count(z));
         if constexpr (I == 0) {
-            return ctgrad::scale(per_example, ctgrad::minus(ctgrad::softmax(z), ctgrad::probability_rows(ctgrad::arg<1>(self))));
+            return ctgrad::plain::scale(per_example, ctgrad::plain::minus(ctgrad::plain::softmax(z), ctgrad::plain::probability_rows(ctgrad::arg<1>(self))));
         } else {
-            return ctgrad::negate(ctgrad::scale(per_example, ctgrad::log_softmax(z)));
+            return ctgrad::plain::negate(ctgrad::plain::scale(per_example, ctgrad::plain::log_softmax(z)));
         }
     }
 };

@@ -43,9 +43,9 @@ struct divide_op : detail::paired_operands {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         if constexpr (I == 0) {
-            return detail::reduce_to<arg_t<0, Self>, Self>(ctgrad::divide(g, ctgrad::arg<1>(self)));
+            return detail::reduce_to<arg_t<0, Self>, Self>(ctgrad::plain::divide(g, ctgrad::arg<1>(self)));
         } else {
-            return detail::reduce_to<arg_t<1, Self>, Self>(ctgrad::negate(ctgrad::times(g, ctgrad::divide(self, ctgrad::arg<1>(self)))));
+            return detail::reduce_to<arg_t<1, Self>, Self>(ctgrad::plain::negate(ctgrad::plain::times(g, ctgrad::plain::divide(self, ctgrad::arg<1>(self)))));
         }
     }
 };

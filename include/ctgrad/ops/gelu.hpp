@@ -54,7 +54,7 @@ struct gelu_op : elementwise_function {
 
     template <class Self, class A>
     static constexpr auto derivative([[maybe_unused]] const Self& self, const A& a) {
-        return ctgrad::gelu_derivative(a);
+        return ctgrad::plain::gelu_derivative(a);
     }
 };
 

@@ -27,7 +27,7 @@ struct hadamard_op : detail::paired_operands {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return detail::reduce_to<arg_t<I, Self>, Self>(ctgrad::times(g, ctgrad::arg<1 - I>(self)));
+        return detail::reduce_to<arg_t<I, Self>, Self>(ctgrad::plain::times(g, ctgrad::arg<1 - I>(self)));
     }
 };
 

@@ -15,7 +15,7 @@ struct log_op : elementwise_function {
     static auto apply(const A& x) { return x.log(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::divide(literal<1>{}, a); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::divide(literal<1>{}, a); }
 };
 
 }  // namespace ctgrad

@@ -43,11 +43,11 @@ struct mse_op : detail::loss_shape {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         const auto& p = ctgrad::arg<0>(self);
-        auto dp = ctgrad::scale(ctgrad::divide(ctgrad::times(literal<2>{}, g), ctgrad::count(p)), ctgrad::minus(p, ctgrad::arg<1>(self)));
+        auto dp = ctgrad::plain::scale(ctgrad::plain::divide(ctgrad::plain::times(literal<2>{}, g), ctgrad::plain::count(p)), ctgrad::plain::minus(p, ctgrad::arg<1>(self)));
         if constexpr (I == 0) {
             return dp;
         } else {
-            return ctgrad::negate(dp);
+            return ctgrad::plain::negate(dp);
         }
     }
 };
@@ -75,11 +75,11 @@ struct bce_logits_op : detail::loss_shape {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         const auto& z = ctgrad::arg<0>(self);
-        auto per_entry = ctgrad::divide(g, ctgrad::count(z));
+        auto per_entry = ctgrad::plain::divide(g, ctgrad::plain::count(z));
         if constexpr (I == 0) {
-            return ctgrad::scale(per_entry, ctgrad::minus(ctgrad::sigmoid(z), ctgrad::arg<1>(self)));
+            return ctgrad::plain::scale(per_entry, ctgrad::plain::minus(ctgrad::plain::sigmoid(z), ctgrad::arg<1>(self)));
         } else {
-            return ctgrad::negate(ctgrad::scale(per_entry, z));
+            return ctgrad::plain::negate(ctgrad::plain::scale(per_entry, z));
         }
     }
 };
@@ -116,11 +116,11 @@ struct bce_op : detail::loss_shape {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         const auto& p = ctgrad::arg<0>(self);
-        auto per_entry = ctgrad::divide(g, ctgrad::count(p));
+        auto per_entry = ctgrad::plain::divide(g, ctgrad::plain::count(p));
         if constexpr (I == 0) {
-            return ctgrad::scale(per_entry, ctgrad::divide(ctgrad::minus(p, ctgrad::arg<1>(self)), ctgrad::hadamard(p, ctgrad::minus(literal<1>{}, p))));
+            return ctgrad::plain::scale(per_entry, ctgrad::plain::divide(ctgrad::plain::minus(p, ctgrad::arg<1>(self)), ctgrad::plain::hadamard(p, ctgrad::plain::minus(literal<1>{}, p))));
         } else {
-            return ctgrad::scale(per_entry, ctgrad::minus(ctgrad::log(ctgrad::minus(literal<1>{}, p)), ctgrad::log(p)));
+            return ctgrad::plain::scale(per_entry, ctgrad::plain::minus(ctgrad::plain::log(ctgrad::plain::minus(literal<1>{}, p)), ctgrad::plain::log(p)));
         }
     }
 };

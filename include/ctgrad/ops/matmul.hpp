@@ -43,9 +43,9 @@ struct matmul_op {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         if constexpr (I == 0) {
-            return ctgrad::matmul(g, ctgrad::transpose(ctgrad::arg<1>(self)));
+            return ctgrad::plain::matmul(g, ctgrad::plain::transpose(ctgrad::arg<1>(self)));
         } else {
-            return ctgrad::matmul(ctgrad::transpose(ctgrad::arg<0>(self)), g);
+            return ctgrad::plain::matmul(ctgrad::plain::transpose(ctgrad::arg<0>(self)), g);
         }
     }
 };

@@ -43,7 +43,7 @@ static constexpr auto named(const E& e) {
     if constexpr (is_invalid_v<E>) {
         return invalid_expression{};
     } else {
-        return make_node(named_op<Name>{}, e);
+        return detail::hidden(ctgrad::make_node(named_op<Name>{}, detail::as_plain(e)));
     }
 }
 

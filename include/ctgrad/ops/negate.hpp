@@ -37,7 +37,7 @@ struct negate_op {
     static auto value(const Self&, const A& a) { return -detail::entries(a); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self&, const G& g) { return ctgrad::negate(g); }
+    static constexpr auto backward(const Self&, const G& g) { return ctgrad::plain::negate(g); }
 };
 
 }  // namespace ctgrad

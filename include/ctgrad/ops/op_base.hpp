@@ -108,6 +108,25 @@ static auto owned(M m) {
     return M::NullaryExpr(rows, cols, owned_entries<M>{std::make_shared<const M>(std::move(m))});
 }
 
+/// Whether a descriptor declares `simplify`, `latex_for` or `also_reads`, asked of the descriptor
+/// alone: member_probe<Op> sees two members of that name, an ambiguity, exactly when Op declares
+/// one. Why not a requires-expression over the operands (`Op::simplify(a...)`): clang writes the
+/// text of a failed requirement into its cache, and for a formula that reuses a node the text of
+/// its operands' types doubles with every layer.
+struct member_markers {
+    static void simplify();
+    static constexpr int latex_for = 0;
+    using also_reads = void;
+};
+template <class Op>
+struct member_probe : Op, member_markers {};
+template <class Op>
+static constexpr bool has_simplify_v = !requires { &member_probe<Op>::simplify; };
+template <class Op>
+static constexpr bool has_latex_for_v = !requires { member_probe<Op>::latex_for; };
+template <class Op>
+static constexpr bool has_also_reads_v = !requires { typename member_probe<Op>::also_reads; };
+
 /// Reads a descriptor's boolean flag by its value: absent and `false` both mean false.
 template <class Op>
 static constexpr bool is_elementwise_op = requires { requires Op::elementwise; };
@@ -157,7 +176,7 @@ struct elementwise_function {
         if constexpr (ctgrad::detail::same_v<decltype(local), no_contribution>) {
             return no_contribution{};
         } else {
-            return ctgrad::times(g, local);
+            return ctgrad::plain::times(g, local);
         }
     }
 };

@@ -16,7 +16,7 @@ struct relu_op : elementwise_function {
     static auto apply(const A& x) { return x.max(0.0); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::step(a); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::step(a); }
 };
 
 }  // namespace ctgrad

@@ -38,7 +38,7 @@ struct scale_op {
             // Fold nested literal factors: 2 (3 A) = 6 A.
             if constexpr (ctgrad::detail::same_v<typename A::op_type, scale_op> && is_literal_v<arg_t<0, A>>) {
                 using inner = arg_t<0, A>;
-                return ctgrad::scale(make_literal<S::num * inner::num, S::den * inner::den>(), ctgrad::arg<1>(a));
+                return ctgrad::plain::scale(make_literal<S::num * inner::num, S::den * inner::den>(), ctgrad::arg<1>(a));
             } else {
                 return keep{};
             }
@@ -55,9 +55,9 @@ struct scale_op {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         if constexpr (I == 0) {
-            return ctgrad::sum(ctgrad::times(g, ctgrad::arg<1>(self)));
+            return ctgrad::plain::sum(ctgrad::plain::times(g, ctgrad::arg<1>(self)));
         } else {
-            return ctgrad::scale(ctgrad::arg<0>(self), g);
+            return ctgrad::plain::scale(ctgrad::arg<0>(self), g);
         }
     }
 };

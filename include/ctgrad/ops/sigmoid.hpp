@@ -16,7 +16,7 @@ struct sigmoid_op : elementwise_function {
     static auto apply(const A& x) { return x.logistic(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::times(self, ctgrad::minus(literal<1>{}, self)); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::times(self, ctgrad::plain::minus(literal<1>{}, self)); }
 };
 
 }  // namespace ctgrad

@@ -73,7 +73,7 @@ struct softmax_op : computed_whole<softmax_op> {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return ctgrad::times(self, ctgrad::minus(g, ctgrad::row_sums(ctgrad::times(g, self))));
+        return ctgrad::plain::times(self, ctgrad::plain::minus(g, ctgrad::plain::row_sums(ctgrad::plain::times(g, self))));
     }
 };
 
@@ -98,7 +98,7 @@ struct log_softmax_op : computed_whole<log_softmax_op> {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return ctgrad::minus(g, ctgrad::times(ctgrad::softmax(ctgrad::arg<0>(self)), ctgrad::row_sums(g)));
+        return ctgrad::plain::minus(g, ctgrad::plain::times(ctgrad::plain::softmax(ctgrad::arg<0>(self)), ctgrad::plain::row_sums(g)));
     }
 };
 

@@ -16,7 +16,7 @@ struct softplus_op : elementwise_function {
     static auto apply(const A& x) { return x.max(0.0) + (-x.abs()).exp().log1p(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::sigmoid(a); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::sigmoid(a); }
 };
 
 }  // namespace ctgrad

@@ -16,7 +16,7 @@ struct sqrt_op : elementwise_function {
 
     template <class Self, class A>
     static constexpr auto derivative(const Self& self, [[maybe_unused]] const A& a) {
-        return ctgrad::divide(literal<1>{}, ctgrad::scale(literal<2>{}, self));
+        return ctgrad::plain::divide(literal<1>{}, ctgrad::plain::scale(literal<2>{}, self));
     }
 };
 

@@ -16,7 +16,7 @@ struct square_op : elementwise_function {
     static auto apply(const A& x) { return x.square(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::scale(literal<2>{}, a); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::scale(literal<2>{}, a); }
 };
 
 }  // namespace ctgrad

@@ -37,7 +37,7 @@ struct sum_op {
     static auto value(const Self&, const A& a) { return detail::entries(a).sum(); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }
+    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::plain::broadcast_like(g, ctgrad::arg<0>(self)); }
 };
 
 /// mean(A): the mean of all entries, 1x1; its adjoint is G / (number of entries) on every entry.
@@ -66,7 +66,7 @@ struct mean_op {
 
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
-        return ctgrad::broadcast_like(ctgrad::divide(g, ctgrad::count(ctgrad::arg<0>(self))), ctgrad::arg<0>(self));
+        return ctgrad::plain::broadcast_like(ctgrad::plain::divide(g, ctgrad::plain::count(ctgrad::arg<0>(self))), ctgrad::arg<0>(self));
     }
 };
 
@@ -97,7 +97,7 @@ struct column_sums_op {
     static auto value(const Self&, const A& a) { return detail::entries(a).colwise().sum(); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }
+    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::plain::broadcast_like(g, ctgrad::arg<0>(self)); }
 };
 
 /// column_means(A): the 1xk row of column means of an nxk A, (1/n) 1^T A: a mean over the batch.
@@ -129,7 +129,7 @@ struct column_means_op {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         const auto& a = ctgrad::arg<0>(self);
-        return ctgrad::broadcast_like(ctgrad::divide(g, ctgrad::row_count(a)), a);
+        return ctgrad::plain::broadcast_like(ctgrad::plain::divide(g, ctgrad::plain::row_count(a)), a);
     }
 };
 
@@ -160,7 +160,7 @@ struct row_sums_op {
     static auto value(const Self&, const A& a) { return detail::entries(a).rowwise().sum(); }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::broadcast_like(g, ctgrad::arg<0>(self)); }
+    static constexpr auto backward(const Self& self, const G& g) { return ctgrad::plain::broadcast_like(g, ctgrad::arg<0>(self)); }
 };
 
 /// row_means(A): the nx1 column of row means of an nxk A, (1/k) A 1_k (a layer norm's mean).
@@ -192,7 +192,7 @@ struct row_means_op {
     template <std::size_t I, class Self, class G>
     static constexpr auto backward(const Self& self, const G& g) {
         const auto& a = ctgrad::arg<0>(self);
-        return ctgrad::broadcast_like(ctgrad::divide(g, ctgrad::column_count(a)), a);
+        return ctgrad::plain::broadcast_like(ctgrad::plain::divide(g, ctgrad::plain::column_count(a)), a);
     }
 };
 

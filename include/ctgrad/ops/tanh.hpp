@@ -16,7 +16,7 @@ struct tanh_op : elementwise_function {
     static auto apply(const A& x) { return x.tanh(); }
 
     template <class Self, class A>
-    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::minus(literal<1>{}, ctgrad::square(self)); }
+    static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::minus(literal<1>{}, ctgrad::plain::square(self)); }
 };
 
 }  // namespace ctgrad

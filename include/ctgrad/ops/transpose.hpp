@@ -43,7 +43,7 @@ struct transpose_op {
     }
 
     template <std::size_t I, class Self, class G>
-    static constexpr auto backward(const Self&, const G& g) { return ctgrad::transpose(g); }
+    static constexpr auto backward(const Self&, const G& g) { return ctgrad::plain::transpose(g); }
 };
 
 }  // namespace ctgrad
