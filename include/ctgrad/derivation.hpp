@@ -123,7 +123,7 @@ static constexpr auto contribution_of() {
     if constexpr (ctgrad::detail::same_v<g, no_contribution>) {
         return no_contribution{};
     } else {
-        return parent::op_type::template backward<Position>(parent{}, g{});
+        return detail::plain_value(parent::op_type::template backward<Position>(parent{}, g{}));
     }
 }
 
@@ -250,7 +250,7 @@ static constexpr auto backprop_child(const P& p, const G& g) {
     if constexpr (!has_variables_v<arg_t<I, P>>) {
         return nothing_collected;
     } else {
-        auto local = P::op_type::template backward<I>(p, g);
+        auto local = detail::plain_value(P::op_type::template backward<I>(p, g));
         if constexpr (ctgrad::detail::same_v<decltype(local), no_contribution>) {
             return nothing_collected;
         } else {

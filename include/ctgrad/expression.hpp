@@ -106,7 +106,7 @@ namespace detail {
 template <class N>
 constexpr auto make_hidden_type() {
     struct type : N, hidden_base {
-        using plain_type = N;
+        using plain_type [[maybe_unused]] = N;  // read by plain_t (g++ warns of local typedefs)
     };
     return type{};
 }
@@ -131,6 +131,23 @@ struct plain_of<true, T> {
 /// The plain node behind a hidden formula; T itself for everything else.
 template <class T>
 using plain_t = typename detail::plain_of<__is_base_of(hidden_base, T), T>::type;
+
+namespace detail {
+
+/// A formula as the engine reads it: the plain node behind a hidden one.
+template <class T>
+static constexpr const plain_t<T>& as_plain(const T& t) {
+    return t;
+}
+
+/// The same, as a value: what the engine keeps of a rule's result (a descriptor written outside
+/// ctgrad may build with the public, hiding builders).
+template <class T>
+static constexpr plain_t<T> plain_value(const T& t) {
+    return t;
+}
+
+}  // namespace detail
 
 /// An exact rational constant known at compile time (the 1, 2 and 1/n of derivative rules).
 /// Simplification folds them, so `1 * A` and `A + 0` never survive.
@@ -376,13 +393,13 @@ static constexpr bool is_zero_v = is_literal_value_v<A, 0>;
 template <class A>
 static constexpr bool is_one_v = is_literal_value_v<A, 1>;
 
+/// Op applied to args: a plain node, whose operands are plain (a hidden operand is unwrapped).
 template <class Op, class... Args>
-static constexpr node<Op, Args...> make_node(Op, const Args&... args) {
-    static_assert(!(__is_base_of(hidden_base, Args) || ...), "ctgrad: internal: a node's operand is hidden; unwrap it with as_plain");
+static constexpr node<Op, plain_t<Args>...> make_node(Op, const Args&... args) {
     if constexpr ((is_stateless_v<Args> && ...)) {
         return {};
     } else {
-        return node<Op, Args...>{{}, {std::tuple<Args...>{args...}}, {}};
+        return node<Op, plain_t<Args>...>{{}, {std::tuple<plain_t<Args>...>{detail::as_plain(args)...}}, {}};
     }
 }
 
@@ -416,12 +433,6 @@ static constexpr auto make_literal() {
 }
 
 namespace detail {
-
-/// A formula as the engine reads it: the plain node behind a hidden one.
-template <class T>
-static constexpr const plain_t<T>& as_plain(const T& t) {
-    return t;
-}
 
 /// T's value, hidden (see hide).
 template <class T>

@@ -17,7 +17,7 @@ static constexpr auto build_checked(const Args&... args) {
     if constexpr (has_simplify_v<Op>) {
         auto simplified = Op::simplify(args...);
         if constexpr (!ctgrad::detail::same_v<decltype(simplified), keep>) {
-            return simplified;
+            return detail::plain_value(simplified);
         } else {
             return ctgrad::make_node(Op{}, args...);
         }
@@ -30,7 +30,9 @@ static constexpr auto build_checked(const Args&... args) {
 /// `report`), and what it returns absorbs later uses without further errors.
 template <class Op, class... Args>
 static constexpr auto build(const Args&... args) {
-    if constexpr ((is_invalid_v<Args> || ...)) {
+    if constexpr ((__is_base_of(hidden_base, Args) || ...)) {
+        return detail::build<Op>(detail::as_plain(args)...);  // a builder written outside ctgrad
+    } else if constexpr ((is_invalid_v<Args> || ...)) {
         return invalid_expression{};
     } else if constexpr (requires { Op::template shapes_fit<shape_t<Args>...>; }) {
         if constexpr (!Op::template shapes_fit<shape_t<Args>...>) {
