@@ -108,7 +108,7 @@ TEST_CASE("a deep chain with 0.5 tanh in every layer: all its gradients, each ta
     constexpr int depth = 12;
     const auto L = mse(half_tanh_chain<0, depth>(X), Y);
     // Each number sits on one path of the loss: the tree walk is not even compiled.
-    STATIC_REQUIRE_FALSE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
+    STATIC_REQUIRE_FALSE(detail::numbers_may_disagree_v<plain_t<std::remove_cv_t<decltype(L)>>>);
     random_source random(161);
     const block x = random.uniform<rows, width>(), y = random.uniform<rows, width>();
     std::array<square_matrix, depth> w;
@@ -174,7 +174,7 @@ TEST_CASE("a residual chain with + 1e-5 in every block: gradients against finite
     const auto L = mse(residual_with_number<0, depth>(X), Y);
     // H_k is read twice, so the numbers inside it are reached by two paths: the eval checks that
     // the copies agree, with the tree walk compiled as the fallback.
-    STATIC_REQUIRE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
+    STATIC_REQUIRE(detail::numbers_may_disagree_v<plain_t<std::remove_cv_t<decltype(L)>>>);
     random_source random(163);
     const block x = random.uniform<rows, width>(), y = random.uniform<rows, width>();
     std::array<square_matrix, depth> w;
@@ -245,16 +245,16 @@ TEST_CASE("two nodes of one type holding different numbers are not merged", "[nu
     const square_matrix by_hand = 0.75 * x.transpose() * (2.0 / n * (z - y));
     CHECK(worst_relative_difference(dw, by_hand) < value_tolerance);
 
-    using plan = detail::number_plan<std::remove_cv_t<decltype(L)>>;
+    using plan = detail::number_plan<plain_t<std::remove_cv_t<decltype(L)>>>;
     detail::number_table<plan::count> table;
-    detail::gather_numbers<plan>(L, table);
+    detail::gather_numbers<plan>(detail::as_plain(L), table);
     STATIC_REQUIRE(plan::count == 1);  // one place: operand 0 of the node type 0.5 X W
-    STATIC_REQUIRE(detail::numbers_may_disagree_v<std::remove_cv_t<decltype(L)>>);
+    STATIC_REQUIRE(detail::numbers_may_disagree_v<plain_t<std::remove_cv_t<decltype(L)>>>);
     CHECK_FALSE(table.agree);
 
     const auto same = 0.5 * (X * Wm) + 0.5 * (X * Wm);
     detail::number_table<plan::count> same_table;
-    detail::gather_numbers<detail::number_plan<std::remove_cv_t<decltype(mse(same, Y))>>>(mse(same, Y), same_table);
+    detail::gather_numbers<detail::number_plan<plain_t<decltype(mse(same, Y))>>>(detail::as_plain(mse(same, Y)), same_table);
     CHECK(same_table.agree);
     CHECK(worst_relative_difference(eval(same, in), block(x * w)) < value_tolerance);
 }
