@@ -86,7 +86,7 @@ auto loss_and_gradients(const Bound& in) {
 template <int Depth, bool Residual>
 constexpr auto buffer_use() {
     return [&]<int... K>(std::integer_sequence<int, K...>) {
-        return detail::buffer_use_of<decltype(loss<dynamic, Depth, Residual>), decltype(grad(loss<dynamic, Depth, Residual>, W<K>))...>();
+        return detail::buffer_use_of<plain_t<decltype(loss<dynamic, Depth, Residual>)>, plain_t<decltype(grad(loss<dynamic, Depth, Residual>, W<K>))>...>();
     }(std::make_integer_sequence<int, Depth>{});
 }
 

@@ -133,7 +133,7 @@ constexpr auto deep_L = mse(chain<0, 12>(X), matrix<"Y", dynamic, 3>{});
 /// The names a derivation gives L's intermediates, as text, in order.
 template <class Loss>
 std::string names_in_order(const Loss&) {
-    const detail::name_context names = detail::names_of_loss<Loss>();
+    const detail::name_context names = detail::names_of_loss<plain_t<Loss>>();
     std::string out;
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (i > 0) out += ' ';
