@@ -126,11 +126,16 @@ template <class T>
 struct plain_of<true, T> {
     using type = typename T::plain_type;
 };
+/// The builtin inside a class: g++ 12 cannot name (mangle) a builtin in a function's signature.
+template <class T>
+struct plain_type_of {
+    using type = typename plain_of<__is_base_of(hidden_base, T), T>::type;
+};
 }  // namespace detail
 
 /// The plain node behind a hidden formula; T itself for everything else.
 template <class T>
-using plain_t = typename detail::plain_of<__is_base_of(hidden_base, T), T>::type;
+using plain_t = typename detail::plain_type_of<T>::type;
 
 namespace detail {
 
