@@ -333,12 +333,12 @@ constexpr auto adjoint_of(const L&, const F&) {
     using own = decltype(adjoint_in<forward>(ctgrad::detail::adjoints_of_t<P>{}));
     if constexpr (!std::is_same_v<own, no_adjoint> || !ctgrad::is_stateless_v<P>) {
         return adjoint_in<forward>(ctgrad::detail::adjoints_of_t<P>{});
-    } else if constexpr (ctgrad::detail::index_in<forward, typename ctgrad::detail::loss_graph<P>::map> ==
+    } else if constexpr (ctgrad::detail::index_in<forward, typename ctgrad::detail::loss_graph<P>::map>() ==
                          ctgrad::detail::loss_graph<P>::nodes::size) {
         return fused_prediction_adjoint_of<P, forward>();
     } else {
         using graph = ctgrad::detail::loss_graph<P>;
-        using named = typename ctgrad::detail::adjoint_in_graph<P, ctgrad::detail::index_in<forward, typename graph::map>>::named;
+        using named = typename ctgrad::detail::adjoint_in_graph<P, ctgrad::detail::index_in<forward, typename graph::map>()>::named;
         if constexpr (ctgrad::is_adjoint_v<named>) {
             return named{};
         } else {

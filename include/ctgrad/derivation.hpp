@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detail/compile_time.hpp"
 #include "detail/flat_list.hpp"
 #include "detail/graph.hpp"
 #include "detail/type_list.hpp"
@@ -42,7 +43,9 @@ struct has_variables<gradient<L, V, E>> : has_variables<L> {};
 
 /// Whether any variable occurs in E (whole subgraphs without one are skipped by backprop).
 template <class E>
-static constexpr bool has_variables_v = has_variables<E>::value;
+struct has_variables_test : std::bool_constant<has_variables<E>::value> {};
+template <class E>
+concept has_variables_v = has_variables_test<E>::value;
 
 // ---- the backward pass --------------------------------------------------------------------
 //
@@ -89,14 +92,14 @@ static constexpr auto sum_all(const First& first, const Rest&... rest) {
 
 /// The sum of the terms that are not no_contribution (no_contribution when none is).
 template <class... Terms>
-static constexpr auto sum_terms(const Terms&... terms);
+CTGRAD_COMPILE_TIME auto sum_terms(const Terms&... terms);
 
 template <class Acc>
-static constexpr auto sum_terms_from(const Acc& acc) {
+CTGRAD_COMPILE_TIME auto sum_terms_from(const Acc& acc) {
     return acc;
 }
 template <class Acc, class T, class... Rest>
-static constexpr auto sum_terms_from(const Acc& acc, const T& t, const Rest&... rest) {
+CTGRAD_COMPILE_TIME auto sum_terms_from(const Acc& acc, const T& t, const Rest&... rest) {
     if constexpr (ctgrad::detail::same_v<T, no_contribution>) {
         return detail::sum_terms_from(acc, rest...);
     } else if constexpr (ctgrad::detail::same_v<Acc, no_contribution>) {
@@ -106,7 +109,7 @@ static constexpr auto sum_terms_from(const Acc& acc, const T& t, const Rest&... 
     }
 }
 template <class... Terms>
-static constexpr auto sum_terms(const Terms&... terms) {
+CTGRAD_COMPILE_TIME auto sum_terms(const Terms&... terms) {
     return detail::sum_terms_from(no_contribution{}, terms...);
 }
 
@@ -116,7 +119,7 @@ struct adjoint_in_graph;
 /// What operand Position of node Parent hands to that operand: its rule applied to the parent's
 /// named adjoint.
 template <class L, std::size_t Parent, std::size_t Position>
-static constexpr auto contribution_of() {
+CTGRAD_COMPILE_TIME auto contribution_of() {
     using graph = loss_graph<L>;
     using parent = typename graph::template node_at<Parent>;
     using g = typename adjoint_in_graph<L, Parent>::named;
@@ -131,7 +134,7 @@ static constexpr auto contribution_of() {
 /// functions of internal linkage, not members of adjoint_in_graph: g++ names (mangles) every
 /// instantiated member of a class template for the linker, each name spelling the loss.
 template <class L, std::size_t C>
-static constexpr auto adjoint_sum() {
+CTGRAD_COMPILE_TIME auto adjoint_sum() {
     using graph = loss_graph<L>;
     if constexpr (C == graph::loss_index) {
         return literal<1>{};
@@ -146,7 +149,7 @@ static constexpr auto adjoint_sum() {
 
 /// dL/dC as evaluation stores it and LaTeX names it (adjoint_in_graph::named).
 template <class L, std::size_t C, class Sum>
-static constexpr auto adjoint_named() {
+CTGRAD_COMPILE_TIME auto adjoint_named() {
     using forward = typename loss_graph<L>::template node_at<C>;
     if constexpr (ctgrad::detail::same_v<Sum, no_contribution>) {
         return no_contribution{};
@@ -182,7 +185,7 @@ struct is_named_adjoint : std::bool_constant<is_adjoint_v<T>> {};
 /// unnamed, or is its reader's adjoint handed on unchanged, as through X W + b^T): listing that
 /// reader's adjoint again would count it twice.
 template <class L, std::size_t C>
-static constexpr auto pick_own_adjoint() {
+CTGRAD_COMPILE_TIME auto pick_own_adjoint() {
     using named = typename adjoint_in_graph<L, C>::named;
     if constexpr (is_adjoint_v<named>) {
         if constexpr (ctgrad::detail::same_v<typename named::forward_type, typename loss_graph<L>::template node_at<C>>) {
@@ -327,7 +330,7 @@ static constexpr auto graph_gradient(const V& v) {
     // compilers' instantiation depth for a deep net.
     static_assert(graph_adjoints<L>::n > 0);
     (void)sizeof(typename graph_adjoints<L>::type);
-    using sum = typename adjoint_in_graph<L, index_in<V, typename loss_graph<L>::map>>::sum;
+    using sum = typename adjoint_in_graph<L, detail::index_in<V, typename loss_graph<L>::map>()>::sum;
     if constexpr (ctgrad::detail::same_v<sum, no_contribution>) {
         return ctgrad::plain::broadcast_like(literal<0>{}, v);
     } else {

@@ -696,13 +696,16 @@ static constexpr text_buffer text_buffer_of(const E& e) {
 
 /// Whether E holds a `constant`, a double whose value is in the object, not in the type.
 template <class E>
-static constexpr bool has_constant_v = ctgrad::detail::same_v<E, constant>;
+struct has_constant_test : std::bool_constant<ctgrad::detail::same_v<E, constant>> {};
+template <class E>
+concept has_constant_v = has_constant_test<E>::value;
 template <class Op, class... Args>
-static constexpr bool has_constant_v<node<Op, Args...>> = (has_constant_v<Args> || ...);
+struct has_constant_test<node<Op, Args...>> : std::bool_constant<(has_constant_v<Args> || ...)> {};
 template <class F, class A>
-static constexpr bool has_constant_v<adjoint<F, A>> = has_constant_v<F> || has_constant_v<definition_t<A>>;
+struct has_constant_test<adjoint<F, A>> :
+    std::bool_constant<has_constant_v<F> || has_constant_v<definition_t<A>>> {};
 template <class L, class V, class X>
-static constexpr bool has_constant_v<gradient<L, V, X>> = has_constant_v<L>;
+struct has_constant_test<gradient<L, V, X>> : std::bool_constant<has_constant_v<L>> {};
 
 template <class E>
 static constexpr std::size_t node_count_v = 1;

@@ -107,13 +107,17 @@ template <yap_problem Problem>
 inline constexpr bool is_yap_unsupported_v<yap_unsupported<Problem>> = true;
 
 template <class T>
-inline constexpr bool is_yap_function_v = false;
+struct is_yap_function_test : std::bool_constant<false> {};
+template <class T>
+concept is_yap_function_v = is_yap_function_test<T>::value;
 template <class Op>
-inline constexpr bool is_yap_function_v<yap_function<Op>> = true;
+struct is_yap_function_test<yap_function<Op>> : std::bool_constant<true> {};
 
 /// A terminal's number: arithmetic, but not bool (a truth value in a formula is a mistake).
 template <class T>
-inline constexpr bool is_yap_number_v = std::is_arithmetic_v<T> && !same_v<T, bool>;
+struct is_yap_number_test : std::bool_constant<std::is_arithmetic_v<T> && !same_v<T, bool>> {};
+template <class T>
+concept is_yap_number_v = is_yap_number_test<T>::value;
 
 template <class T, class... Ts>
 constexpr auto first_yap_problem() {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "../expression.hpp"
+#include "compile_time.hpp"
 #include "flat_list.hpp"
 #include "type_list.hpp"
 
@@ -18,30 +19,38 @@ namespace ctgrad::detail {
 
 // ---- numbering: a type's position in a list, in constant time -----------------------------
 
-/// Distinct types numbered in order: index_in<T, Map> is T's position. A scan with the
+/// Distinct types numbered in order: detail::index_in<T, Map>() is T's position. A scan with the
 /// compiler's identity builtin, not overload resolution against numbered bases: g++ compares a
 /// type with each base structurally when deducing, which for a formula that reuses an
 /// intermediate costs as much as its written form, doubling with every layer.
 template <class Indices, class... Ts>
 struct numbering {};
 
-/// T's position among Ts (sizeof...(Ts) when absent). A variable of internal linkage, not a
-/// member of numbering: g++ gives each instantiated member of a class template a linker name
-/// (COMDAT) that spells the whole list, and naming one per query grew as the cube of a formula's
-/// size (a residual chain of 50 layers spent 15 of its 32 s there).
+/// T's position among Ts (sizeof...(Ts) when absent).
+///
+/// The compile-time computations over formulas are functions (CTGRAD_COMPILE_TIME), not
+/// variables: a variable instantiated on a formula's type is named after it (see
+/// detail/compile_time.hpp), and a deep formula's many queries over its lists made those names
+/// grow as the square of its size; as members of a class template, g++ named them for the
+/// linker too (COMDAT), which grew as the cube.
 template <class T, class... Ts>
-static constexpr std::size_t position_among = [] {
+CTGRAD_COMPILE_TIME std::size_t position_among() {
     constexpr bool same[] = {__is_same(T, Ts)..., false};
     for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
         if (same[i]) return i;
     }
     return sizeof...(Ts);
-}();
+}
 
-template <class T, class Map>
-static constexpr std::size_t index_in = 0;  // Map is always a numbering (below)
 template <class T, std::size_t... I, class... Ts>
-static constexpr std::size_t index_in<T, numbering<std::index_sequence<I...>, Ts...>> = position_among<T, Ts...>;
+CTGRAD_COMPILE_TIME std::size_t index_in_numbering(const numbering<std::index_sequence<I...>, Ts...>*) {
+    return detail::position_among<T, Ts...>();
+}
+/// T's number in Map, a numbering.
+template <class T, class Map>
+CTGRAD_COMPILE_TIME std::size_t index_in() {
+    return detail::index_in_numbering<T>(static_cast<const Map*>(nullptr));
+}
 
 template <class List>
 struct numbering_of;
@@ -66,7 +75,10 @@ struct membership<type_list<Ts...>> {
     using type = boost::mp11::mp_inherit<boost::mp11::mp_identity<Ts>...>;
 };
 template <class List, class T>
-static constexpr bool member_v = __is_base_of(boost::mp11::mp_identity<T>, typename membership<List>::type);
+struct member_test :
+    std::bool_constant<__is_base_of(boost::mp11::mp_identity<T>, typename membership<List>::type)> {};
+template <class List, class T>
+concept member_v = member_test<List, T>::value;
 
 /// type_list<Ts[Indices[K]]...>.
 template <class List, auto Indices, class K = std::make_index_sequence<Indices.size()>>
@@ -78,7 +90,7 @@ struct pick_list<type_list<Ts...>, Indices, std::index_sequence<K...>> {
 
 /// The positions of the set flags (one spare entry in `flags`, so a pack of none has an array).
 template <std::size_t N, std::size_t Count>
-static constexpr std::array<std::size_t, Count> positions_of(const std::array<bool, N + 1>& flags) {
+CTGRAD_COMPILE_TIME std::array<std::size_t, Count> positions_of(const std::array<bool, N + 1>& flags) {
     std::array<std::size_t, Count> out{};
     std::size_t k = 0;
     for (std::size_t i = 0; i < N; ++i) {
@@ -91,7 +103,7 @@ static constexpr std::array<std::size_t, Count> positions_of(const std::array<bo
 /// linkage, not members of filter: g++ names each instantiated class member for the linker
 /// (numbering, above).
 template <template <class> class Keep, class... Ts>
-static constexpr auto kept_positions() {
+CTGRAD_COMPILE_TIME auto kept_positions() {
     constexpr std::array<bool, sizeof...(Ts) + 1> flags{Keep<Ts>::value..., false};
     constexpr std::size_t count = detail::sum_of({0, std::size_t{Keep<Ts>::value ? 1u : 0u}...});
     return detail::positions_of<sizeof...(Ts), count>(flags);
@@ -109,16 +121,24 @@ using filter_t = typename filter<List, Keep>::type;
 
 // ---- the distinct nodes, children first --------------------------------------------------
 
+/// The test "T is not a base of Membership", as a template of T alone. Not a member template of
+/// unite_lists: g++ substitutes a member template's enclosing arguments (both lists) again for
+/// each test, which made the node list of a 100-layer residual chain cost 14 s and 6.8 GB.
+template <class Membership>
+struct absent_from {
+    template <class T>
+    struct test : std::bool_constant<!__is_base_of(boost::mp11::mp_identity<T>, Membership)> {};
+};
+
 /// A followed by the types of B that A lacks. Linear in both: one membership class for A.
 template <class A, class B>
 struct unite_lists;
 template <class... As, class... Bs>
 struct unite_lists<type_list<As...>, type_list<Bs...>> {
-    template <class T>
-    struct absent : std::bool_constant<!member_v<type_list<As...>, T>> {};
     template <class... Cs>
     static type_list<As..., Cs...> append(type_list<Cs...>);
-    using type = decltype(append(filter_t<type_list<Bs...>, absent>{}));
+    using type = decltype(append(
+        filter_t<type_list<Bs...>, absent_from<typename membership<type_list<As...>>::type>::template test>{}));
 };
 template <class... As>
 struct unite_lists<type_list<As...>, type_list<>> {
@@ -168,18 +188,18 @@ struct edge {
 /// and variables of internal linkage: as class members, g++ named each one for the linker with
 /// the node and the whole numbered list, a cost that grew as the cube of the formula's size.
 template <class Map, class Op, class... Args, std::size_t... I>
-static constexpr std::array<edge, sizeof...(Args) + 1> edges_into(const node<Op, Args...>*, std::index_sequence<I...>) {
-    constexpr std::size_t self = index_in<node<Op, Args...>, Map>;
-    return {edge{index_in<Args, Map>, self, I}..., edge{}};
+CTGRAD_COMPILE_TIME std::array<edge, sizeof...(Args) + 1> edges_into(const node<Op, Args...>*, std::index_sequence<I...>) {
+    constexpr std::size_t self = detail::index_in<node<Op, Args...>, Map>();
+    return {edge{detail::index_in<Args, Map>(), self, I}..., edge{}};
 }
 template <class Map, class Leaf>
-static constexpr std::array<edge, 1> edges_into(const Leaf*, std::index_sequence<>) {
+CTGRAD_COMPILE_TIME std::array<edge, 1> edges_into(const Leaf*, std::index_sequence<>) {
     return {};
 }
 template <class T>
-static constexpr std::size_t operand_count = 0;
+struct operand_count : std::integral_constant<std::size_t, 0> {};
 template <class Op, class... Args>
-static constexpr std::size_t operand_count<node<Op, Args...>> = sizeof...(Args);
+struct operand_count<node<Op, Args...>> : std::integral_constant<std::size_t, sizeof...(Args)> {};
 
 /// The readers of every node of a list, as arrays: readers of node c are
 /// parents[first[c] .. first[c + 1]), the nodes nearest the loss first (the order in which a
@@ -192,18 +212,18 @@ struct reader_arrays {
 
 /// The reader arrays of Ts, keeping only edges into a node that Keep accepts.
 template <template <class> class Keep, class... Ts>
-static constexpr auto make_reader_table(type_list<Ts...>) {
+CTGRAD_COMPILE_TIME auto make_reader_table(type_list<Ts...>) {
     using map = numbering<std::index_sequence_for<Ts...>, Ts...>;
     constexpr std::size_t n = sizeof...(Ts);
-    constexpr std::size_t edge_count = detail::sum_of({0, operand_count<Ts>...});
+    constexpr std::size_t edge_count = detail::sum_of({0, operand_count<Ts>::value...});
     std::array<edge, edge_count + 1> all{};
     std::size_t k = 0;
     auto append = [&](const auto& edges, std::size_t count) {
         for (std::size_t i = 0; i < count; ++i) all[k++] = edges[i];
     };
     (void)std::initializer_list<int>{
-        0, (append(detail::edges_into<map>(static_cast<const Ts*>(nullptr), std::make_index_sequence<operand_count<Ts>>{}),
-                   operand_count<Ts>),
+        0, (append(detail::edges_into<map>(static_cast<const Ts*>(nullptr), std::make_index_sequence<operand_count<Ts>::value>{}),
+                   operand_count<Ts>::value),
             0)...};
     constexpr bool keep[] = {Keep<Ts>::value..., false};
     reader_arrays<n, edge_count> t;

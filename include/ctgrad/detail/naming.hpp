@@ -67,9 +67,12 @@ template <class... Entries>
 struct name_list {};
 
 template <class List, class Node>
-static constexpr bool listed_v = false;
+struct listed_test : std::bool_constant<false> {};
+template <class List, class Node>
+concept listed_v = listed_test<List, Node>::value;
 template <class... Es, class Node>
-static constexpr bool listed_v<name_list<Es...>, Node> = detail::any_true({false, ctgrad::detail::same_v<typename Es::node_type, Node>...});
+struct listed_test<name_list<Es...>, Node> :
+    std::bool_constant<detail::any_true({false, ctgrad::detail::same_v<typename Es::node_type, Node>...})> {};
 
 template <class List, class Entry>
 struct append_entry;
@@ -152,19 +155,23 @@ struct collect_names<List, Nodes, I, false> {
 };
 
 template <class E, class Node>
-static constexpr bool contains_node_v = ctgrad::detail::same_v<E, Node>;
+struct contains_node_test : std::bool_constant<ctgrad::detail::same_v<E, Node>> {};
+template <class E, class Node>
+concept contains_node_v = contains_node_test<E, Node>::value;
 template <class Op, class... Args, class Node>
-static constexpr bool contains_node_v<node<Op, Args...>, Node> =
-    ctgrad::detail::same_v<node<Op, Args...>, Node> || (contains_node_v<Args, Node> || ...);
+struct contains_node_test<node<Op, Args...>, Node> :
+    std::bool_constant<ctgrad::detail::same_v<node<Op, Args...>, Node> || (contains_node_v<Args, Node> || ...)> {};
 
 /// Whether E has a matrix product that is not also computed inside Out.
 template <class E, class Out>
-static constexpr bool product_outside_v = false;
+struct product_outside_test : std::bool_constant<false> {};
+template <class E, class Out>
+concept product_outside_v = product_outside_test<E, Out>::value;
 template <class Op, class... Args, class Out>
-static constexpr bool product_outside_v<node<Op, Args...>, Out> =
-    !ctgrad::detail::same_v<node<Op, Args...>, Out> &&
-    (ctgrad::detail::same_v<Op, matmul_op> ? !contains_node_v<Out, node<Op, Args...>>
-                                   : (product_outside_v<Args, Out> || ...));
+struct product_outside_test<node<Op, Args...>, Out>
+    : std::bool_constant<!ctgrad::detail::same_v<node<Op, Args...>, Out> &&
+                         (ctgrad::detail::same_v<Op, matmul_op> ? !contains_node_v<Out, node<Op, Args...>>
+                                                                : (product_outside_v<Args, Out> || ...))> {};
 
 template <class List, class Node, name_role Role>
 struct with_role;
@@ -325,7 +332,7 @@ struct add_shared_names<name_list<Es...>, L> {
         static constexpr std::size_t size = sizeof...(Es) + count;
         static constexpr std::array<slot, size + 1> slots = [] {
             std::array<slot, size + 1> out{};
-            const std::size_t positions[] = {index_in<typename Es::node_type, typename graph::map>..., 0};
+            const std::size_t positions[] = {detail::index_in<typename Es::node_type, typename graph::map>()..., 0};
             std::size_t k = 0;
             for (std::size_t i = 0; i < sizeof...(Es); ++i) out[k++] = slot{positions[i], i, false, 0};
             for (std::size_t i = 0; i < n; ++i) {

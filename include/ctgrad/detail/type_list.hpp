@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <type_traits>
+
+#include "compile_time.hpp"
 
 namespace ctgrad::detail {
 
@@ -60,16 +63,20 @@ static constexpr std::size_t sum_of(std::initializer_list<std::size_t> terms) {
 
 /// True when T is one of Ts (`__is_same` is a builtin of g++ and clang: no instantiation).
 template <class T, class... Ts>
-static constexpr bool one_of_v = detail::any_true({false, __is_same(T, Ts)...});
+struct one_of_test : std::bool_constant<detail::any_true({false, __is_same(T, Ts)...})> {};
+template <class T, class... Ts>
+concept one_of_v = one_of_test<T, Ts...>::value;
 
 template <class List, class T>
-static constexpr bool in_list_v = false;
+struct in_list_test : std::bool_constant<false> {};
+template <class List, class T>
+concept in_list_v = in_list_test<List, T>::value;
 template <class... Ts, class T>
-static constexpr bool in_list_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
+struct in_list_test<type_list<Ts...>, T> : std::bool_constant<one_of_v<T, Ts...>> {};
 
 /// The index of the first T in Ts (sizeof...(Ts) when absent).
 template <class T, class... Ts>
-static constexpr std::size_t first_index() {
+CTGRAD_COMPILE_TIME std::size_t first_index() {
     constexpr bool same[] = {false, __is_same(T, Ts)...};
     for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
         if (same[i + 1]) return i;

@@ -16,10 +16,12 @@ template <class... Ts>
 struct type_set : type_tag<Ts>... {};
 
 template <class Set, class T>
-static constexpr bool contains_v = __is_base_of(type_tag<T>, Set);
+struct contains_test : std::bool_constant<__is_base_of(type_tag<T>, Set)> {};
+template <class Set, class T>
+concept contains_v = contains_test<Set, T>::value;
 /// Lists answer membership too, so code can ask either.
 template <class... Ts, class T>
-static constexpr bool contains_v<type_list<Ts...>, T> = one_of_v<T, Ts...>;
+struct contains_test<type_list<Ts...>, T> : std::bool_constant<one_of_v<T, Ts...>> {};
 
 template <class Set, class T>
 struct insert;
@@ -33,9 +35,12 @@ template <class Set, class T>
 using insert_t = typename insert<Set, T>::type;
 
 template <class Set, class Other>
-static constexpr bool includes_v = false;
+struct includes_test : std::bool_constant<false> {};
+template <class Set, class Other>
+concept includes_v = includes_test<Set, Other>::value;
 template <class Set, class... Ts>
-static constexpr bool includes_v<Set, type_set<Ts...>> = detail::all_true({true, contains_v<Set, Ts>...});
+struct includes_test<Set, type_set<Ts...>> :
+    std::bool_constant<detail::all_true({true, contains_v<Set, Ts>...})> {};
 
 template <class Set, class Other>
 struct insert_each;

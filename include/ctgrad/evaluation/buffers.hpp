@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <initializer_list>
 
+#include "../detail/compile_time.hpp"
 #include "../detail/type_list.hpp"
 #include "fusion.hpp"
 #include "instructions.hpp"
@@ -161,9 +162,9 @@ static constexpr buffer_count buffer_use_of() {
 /// Whether stored value E has a slot of its own in an evaluation laid out by Layout: it is
 /// computed into a slot (not fused) and into no earlier value's buffer.
 template <class E, class Layout>
-static constexpr bool owns_buffer() {
+CTGRAD_COMPILE_TIME bool owns_buffer() {
     if constexpr (detail::is_kept<E, Layout>()) {
-        constexpr std::size_t i = index_in<E, typename Layout::node_numbers>;
+        constexpr std::size_t i = detail::index_in<E, typename Layout::node_numbers>();
         return buffer_owners_v<typename Layout::stored, typename Layout::outputs>[i] == i;
     } else {
         return false;

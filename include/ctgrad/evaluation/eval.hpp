@@ -45,9 +45,11 @@ struct stateful_output {
     using layout = Layout;
 };
 template <class T>
-static constexpr bool is_stateful_output_v = false;
+struct is_stateful_output_test : std::bool_constant<false> {};
+template <class T>
+concept is_stateful_output_v = is_stateful_output_test<T>::value;
 template <class E, class Layout>
-static constexpr bool is_stateful_output_v<stateful_output<E, Layout>> = true;
+struct is_stateful_output_test<stateful_output<E, Layout>> : std::bool_constant<true> {};
 
 /// What an output is computed from: its instruction, or, holding a double, its object.
 template <class E, class Layout>

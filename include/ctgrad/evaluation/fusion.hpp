@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <initializer_list>
+#include <type_traits>
 
 #include "../detail/graph.hpp"
 #include "../detail/type_list.hpp"
@@ -36,11 +37,14 @@ static constexpr bool entrywise_at_shapes() {
 /// Whether E's value is computed entry by entry, so it may be computed inside a reader's loop
 /// (a product or a sum is computed whole, and stays stored).
 template <class E>
-static constexpr bool is_entrywise_v = false;
+struct is_entrywise_test : std::bool_constant<false> {};
+template <class E>
+concept is_entrywise_v = is_entrywise_test<E>::value;
 template <class Op, class... Args>
-static constexpr bool is_entrywise_v<node<Op, Args...>> = is_entrywise_op<Op> || entrywise_at_shapes<Op, shape_t<Args>...>();
+struct is_entrywise_test<node<Op, Args...>> :
+    std::bool_constant<is_entrywise_op<Op> || entrywise_at_shapes<Op, shape_t<Args>...>()> {};
 template <class F, class G>
-static constexpr bool is_entrywise_v<adjoint<F, G>> = is_entrywise_v<definition_t<G>>;
+struct is_entrywise_test<adjoint<F, G>> : std::bool_constant<is_entrywise_v<definition_t<G>>> {};
 
 /// The stored nodes that E's own computation reads entry by entry at E's shape (E excluded).
 template <class E, class Stored>
@@ -70,12 +74,14 @@ struct entrywise_reads<adjoint<F, G>, Stored> {
 
 /// Whether E is a matrix product Eigen computes with a kernel (not an outer product, not 1x1).
 template <class E>
-static constexpr bool is_kernel_product_v = false;
+struct is_kernel_product_test : std::bool_constant<false> {};
+template <class E>
+concept is_kernel_product_v = is_kernel_product_test<E>::value;
 template <class A, class B>
-static constexpr bool is_kernel_product_v<node<matmul_op, A, B>> =
-    !is_entrywise_v<node<matmul_op, A, B>> && !(A::rows == 1 && B::cols == 1);
+struct is_kernel_product_test<node<matmul_op, A, B>> :
+    std::bool_constant<!is_entrywise_v<node<matmul_op, A, B>> && !(A::rows == 1 && B::cols == 1)> {};
 template <class F, class G>
-static constexpr bool is_kernel_product_v<adjoint<F, G>> = is_kernel_product_v<definition_t<G>>;
+struct is_kernel_product_test<adjoint<F, G>> : std::bool_constant<is_kernel_product_v<definition_t<G>>> {};
 
 struct no_product_operand {};
 
@@ -91,7 +97,10 @@ struct product_operand {
 /// Whether operand P of a sum of shape Rows x Cols is a stored product of that shape. A variable
 /// of internal linkage, not a member of product_operand (which g++ would name for the linker).
 template <class P, class Stored, int Rows, int Cols>
-static constexpr bool product_fits_v = member_v<Stored, P> && is_kernel_product_v<P> && P::rows == Rows && P::cols == Cols;
+struct product_fits_test :
+    std::bool_constant<member_v<Stored, P> && is_kernel_product_v<P> && P::rows == Rows && P::cols == Cols> {};
+template <class P, class Stored, int Rows, int Cols>
+concept product_fits_v = product_fits_test<P, Stored, Rows, Cols>::value;
 template <class Op, class A, class B, class Stored>
     requires requires { requires Op::adds_operands; }
 struct product_operand<node<Op, A, B>, Stored> {
@@ -111,7 +120,7 @@ static constexpr std::size_t product_operand_index() {
     if constexpr (ctgrad::detail::same_v<P, no_product_operand>) {
         return no_index;
     } else {
-        return index_in<P, Map>;
+        return detail::index_in<P, Map>();
     }
 }
 

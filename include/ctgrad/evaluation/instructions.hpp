@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "../derivation.hpp"
+#include "../detail/compile_time.hpp"
 #include "../detail/graph.hpp"
 #include "../expression.hpp"
 #include "fusion.hpp"
@@ -52,19 +53,25 @@ struct lazy_node {
 };
 
 template <class T>
-static constexpr bool is_stored_ref_v = false;
+struct is_stored_ref_test : std::bool_constant<false> {};
+template <class T>
+concept is_stored_ref_v = is_stored_ref_test<T>::value;
 template <std::size_t I, int R, int C>
-static constexpr bool is_stored_ref_v<stored_ref<I, R, C>> = true;
+struct is_stored_ref_test<stored_ref<I, R, C>> : std::bool_constant<true> {};
 
 template <class T>
-static constexpr bool is_number_ref_v = false;
+struct is_number_ref_test : std::bool_constant<false> {};
+template <class T>
+concept is_number_ref_v = is_number_ref_test<T>::value;
 template <std::size_t J>
-static constexpr bool is_number_ref_v<number_ref<J>> = true;
+struct is_number_ref_test<number_ref<J>> : std::bool_constant<true> {};
 
 template <class T>
-static constexpr bool is_lazy_node_v = false;
+struct is_lazy_node_test : std::bool_constant<false> {};
+template <class T>
+concept is_lazy_node_v = is_lazy_node_test<T>::value;
 template <class Op, int R, int C, class... Args>
-static constexpr bool is_lazy_node_v<lazy_node<Op, R, C, Args...>> = true;
+struct is_lazy_node_test<lazy_node<Op, R, C, Args...>> : std::bool_constant<true> {};
 
 }  // namespace detail
 
@@ -75,14 +82,18 @@ namespace detail {
 
 /// Whether a lazy node carries more instructions than its operation has operands: a helper.
 template <class T>
-static constexpr bool reads_helper_v = false;
+struct reads_helper_test : std::bool_constant<false> {};
+template <class T>
+concept reads_helper_v = reads_helper_test<T>::value;
 template <class Op, int R, int C, class... Args>
-static constexpr bool reads_helper_v<lazy_node<Op, R, C, Args...>> = sizeof...(Args) > Op::arity;
+struct reads_helper_test<lazy_node<Op, R, C, Args...>> : std::bool_constant<(sizeof...(Args) > Op::arity)> {};
 
 template <class T>
-static constexpr bool is_bound_ref_v = false;
+struct is_bound_ref_test : std::bool_constant<false> {};
+template <class T>
+concept is_bound_ref_v = is_bound_ref_test<T>::value;
 template <std::size_t K, class V, class M>
-static constexpr bool is_bound_ref_v<bound_ref<K, V, M>> = true;
+struct is_bound_ref_test<bound_ref<K, V, M>> : std::bool_constant<true> {};
 
 /// The number leaves of some outputs (type_list<Es...>), in the order of their graphs: the
 /// eval's table of numbers holds entry J for leaf number J.
@@ -109,9 +120,9 @@ struct layout<type_list<Nodes...>, type_list<Variables...>, Bound, Outputs> {
 
 /// Whether E's value is read from its slot: stored, and not fused into its reader.
 template <class E, class Layout>
-static constexpr bool is_kept() {
+CTGRAD_COMPILE_TIME bool is_kept() {
     if constexpr (member_v<typename Layout::stored, E>) {
-        return !fused_v<typename Layout::stored, typename Layout::outputs>[index_in<E, typename Layout::node_numbers>];
+        return !fused_v<typename Layout::stored, typename Layout::outputs>[detail::index_in<E, typename Layout::node_numbers>()];
     } else {
         return false;
     }
@@ -147,7 +158,7 @@ using computation_t = typename computation_of<E, Layout>::type;
 
 template <class E, class Layout>
 struct instruction_of<E, Layout, true> {
-    using type = stored_ref<index_in<E, typename Layout::node_numbers>, E::rows, E::cols>;
+    using type = stored_ref<detail::index_in<E, typename Layout::node_numbers>(), E::rows, E::cols>;
 };
 /// Operations and adjoints evaluated on the spot.
 template <class E, class Layout>
@@ -158,7 +169,7 @@ struct instruction_of<E, Layout, false> {
 template <class E, class Layout>
     requires is_variable_v<E>
 struct instruction_of<E, Layout, false> {
-    using type = bound_ref<index_in<E, typename Layout::variable_numbers>, E, typename Layout::template matrix_of<E>>;
+    using type = bound_ref<detail::index_in<E, typename Layout::variable_numbers>(), E, typename Layout::template matrix_of<E>>;
 };
 template <long long N, long long D, class Layout>
 struct instruction_of<literal<N, D>, Layout, false> {
@@ -167,7 +178,7 @@ struct instruction_of<literal<N, D>, Layout, false> {
 /// A user's number: its place in the eval's table of numbers (the number leaves of the outputs).
 template <std::size_t P, std::size_t K, class Layout>
 struct instruction_of<number_leaf<P, K>, Layout, false> {
-    using type = number_ref<index_in<number_leaf<P, K>, typename number_leaves_of<typename Layout::outputs>::map>>;
+    using type = number_ref<detail::index_in<number_leaf<P, K>, typename number_leaves_of<typename Layout::outputs>::map>()>;
 };
 template <class L, class V, class X, class Layout>
 struct instruction_of<gradient<L, V, X>, Layout, false> {

@@ -64,16 +64,22 @@ struct rewritable<node<Op, Args...>> : std::bool_constant<(rewritable<Args>::val
 /// Whether an output can be evaluated as a graph through number leaves: a node (or a gradient
 /// of one) whose numbers are all operands of nodes. A bare number or adjoint keeps the tree walk.
 template <class E>
-static constexpr bool output_rewritable_v = is_stateless_v<E> || (is_node_v<number_source_t<E>> && rewritable<number_source_t<E>>::value);
+struct output_rewritable_test :
+    std::bool_constant<is_stateless_v<E> || (is_node_v<number_source_t<E>> && rewritable<number_source_t<E>>::value)> {};
+template <class E>
+concept output_rewritable_v = output_rewritable_test<E>::value;
 
 template <class T>
 struct is_stateful_node : std::bool_constant<is_node_v<T> && !is_stateless_v<T>> {};
 
 /// Whether T is a node with a number among its operands.
 template <class T>
-static constexpr bool holds_number_v = false;
+struct holds_number_test : std::bool_constant<false> {};
+template <class T>
+concept holds_number_v = holds_number_test<T>::value;
 template <class Op, class... Args>
-static constexpr bool holds_number_v<node<Op, Args...>> = (ctgrad::detail::same_v<Args, constant> || ...);
+struct holds_number_test<node<Op, Args...>> :
+    std::bool_constant<(ctgrad::detail::same_v<Args, constant> || ...)> {};
 
 /// The node types that hold numbers below them, numbered: a number leaf's place P.
 template <class... Es>
@@ -94,7 +100,7 @@ using operand_with_leaves_t =
 template <class Op, class... Args, class Places>
     requires(!is_stateless_v<node<Op, Args...>>)
 struct with_number_leaves<node<Op, Args...>, Places> {
-    static constexpr std::size_t place = index_in<node<Op, Args...>, Places>;
+    static constexpr std::size_t place = detail::index_in<node<Op, Args...>, Places>();
     template <std::size_t... K>
     static node<Op, operand_with_leaves_t<Args, place, K, Places>...> rewrite(std::index_sequence<K...>);
     using type = decltype(rewrite(std::index_sequence_for<Args...>{}));
@@ -160,7 +166,10 @@ struct sources_may_disagree : std::true_type {};  // outputs of several sources:
 template <class Source>
 struct sources_may_disagree<type_list<Source>> : numbers_repeat<Source> {};
 template <class... Es>
-static constexpr bool numbers_may_disagree_v = sources_may_disagree<distinct_t<type_list<number_source_t<Es>...>>>::value;
+struct numbers_may_disagree_test :
+    std::bool_constant<sources_may_disagree<distinct_t<type_list<number_source_t<Es>...>>>::value> {};
+template <class... Es>
+concept numbers_may_disagree_v = numbers_may_disagree_test<Es...>::value;
 
 /// One eval's numbers: values[J] is leaf J's; `agree` stays true while no leaf has two.
 template <std::size_t Count>
@@ -184,7 +193,7 @@ static void gather_numbers(const E& e, Table& table);
 template <class Plan, std::size_t Place, std::size_t K, class A, class Table>
 CTGRAD_ALWAYS_INLINE static void gather_operand(const A& a, Table& table) {
     if constexpr (ctgrad::detail::same_v<A, constant>) {
-        constexpr std::size_t j = index_in<number_leaf<Place, K>, typename Plan::leaves::map>;
+        constexpr std::size_t j = detail::index_in<number_leaf<Place, K>, typename Plan::leaves::map>();
         static_assert(j < Plan::count, "ctgrad: internal: a number's leaf is missing from the eval's table");
         table.put(j, a.value);
     } else if constexpr (!is_stateless_v<A>) {
@@ -199,7 +208,7 @@ static void gather_numbers(const E& e, Table& table) {
     if constexpr (is_gradient_v<E>) {
         if constexpr (!is_stateless_v<E>) detail::gather_numbers<Plan>(ctgrad::loss_of(e), table);
     } else if constexpr (is_node_v<E> && !is_stateless_v<E>) {
-        constexpr std::size_t place = index_in<E, typename Plan::places>;
+        constexpr std::size_t place = detail::index_in<E, typename Plan::places>();
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (detail::gather_operand<Plan, place, I>(ctgrad::arg<I>(e), table), ...);
         }(std::make_index_sequence<E::op_type::arity>{});

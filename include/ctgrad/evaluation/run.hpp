@@ -160,9 +160,11 @@ CTGRAD_NOINLINE void assign(Dst& dst, const Src& src) {
 /// Whether instruction P is an operation computed whole (computed_whole in ops/op_base.hpp),
 /// which writes its slot itself.
 template <class P>
-static constexpr bool writes_whole_v = false;
+struct writes_whole_test : std::bool_constant<false> {};
+template <class P>
+concept writes_whole_v = writes_whole_test<P>::value;
 template <class Op, int R, int C, class... Args>
-static constexpr bool writes_whole_v<lazy_node<Op, R, C, Args...>> = writes_whole_op<Op>;
+struct writes_whole_test<lazy_node<Op, R, C, Args...>> : std::bool_constant<writes_whole_op<Op>> {};
 
 /// Op's value written into dst from its operands' values, each later operand's sizes checked
 /// against the first's.

@@ -41,7 +41,8 @@ static constexpr bool is_view_op = requires { requires Op::is_view; };  // a fla
 template <class T>
 struct is_slot_candidate : std::false_type {};
 template <class Op, class... Args>
-struct is_slot_candidate<node<Op, Args...>> : std::bool_constant<!is_view_op<Op> && is_stateless_v<node<Op, Args...>>> {};
+struct is_slot_candidate<node<Op, Args...>> :
+    std::bool_constant<!is_view_op<Op> && is_stateless_v<node<Op, Args...>>> {};
 
 /// The node an operation's value reads besides its operands (a descriptor's `also_reads`:
 /// cross_entropy's loss reads softmax(Z), computed for its gradient anyway), or void. It is not
@@ -58,7 +59,9 @@ struct helper_of<node<Op, Args...>> {
 template <class E>
 using helper_t = typename helper_of<E>::type;
 template <class E>
-static constexpr bool has_helper_v = !std::is_void_v<helper_t<E>>;
+struct has_helper_test : std::bool_constant<!std::is_void_v<helper_t<E>>> {};
+template <class E>
+concept has_helper_v = has_helper_test<E>::value;
 
 /// The stored candidates under E that are not in Forward (a type_set), children first; with
 /// OnlyWhole, only those computed whole. The walk stops at Forward's nodes and at adjoints.
@@ -148,9 +151,12 @@ struct adjoint_slots<type_list<As...>, Forward> {
 /// `backward_builds_whole`). Only then are the adjoints' definitions walked: a deep net of other
 /// operations pays one test per node.
 template <class E>
-static constexpr bool backward_builds_whole_v = false;
+struct backward_builds_whole_test : std::bool_constant<false> {};
+template <class E>
+concept backward_builds_whole_v = backward_builds_whole_test<E>::value;
 template <class Op, class... Args>
-static constexpr bool backward_builds_whole_v<node<Op, Args...>> = requires { requires Op::backward_builds_whole; };
+struct backward_builds_whole_test<node<Op, Args...>> :
+    std::bool_constant<requires { requires Op::backward_builds_whole; }> {};
 template <class... Nodes>
 static constexpr bool any_backward_builds_whole(type_list<Nodes...>) {
     return detail::sum_of({0, std::size_t{backward_builds_whole_v<Nodes>}...}) > 0;  // no fold: see all_true
@@ -198,14 +204,10 @@ struct slot_source<gradient<L, V, E>> {
 template <class E>
 using forward_slots_t = slots_of_t<E>;
 
-/// The position of the first T in Ts, computed once per T.
-template <class T, class... Ts>
-static constexpr std::size_t first_position_v = first_index<T, Ts...>();
-
 /// The list without repeats, first occurrences kept in order.
 template <class... Ts>
 static constexpr auto first_occurrences(type_list<Ts...>) {
-    constexpr std::size_t positions[] = {0, first_position_v<Ts, Ts...>...};
+    constexpr std::size_t positions[] = {0, detail::first_index<Ts, Ts...>()...};
     constexpr std::size_t count = [&] {
         std::size_t c = 0;
         for (std::size_t i = 0; i < sizeof...(Ts); ++i) c += positions[i + 1] == i ? 1 : 0;
@@ -254,7 +256,7 @@ struct reads<gradient<L, V, E>, Stored> {
 
 template <class Map, class... R>
 static constexpr std::array<std::size_t, sizeof...(R)> indices_in(type_list<R...>) {
-    return {index_in<R, Map>...};
+    return {detail::index_in<R, Map>()...};
 }
 
 /// The stored nodes' reads as one table, named by sizes only: node i reads all[first[i]] to

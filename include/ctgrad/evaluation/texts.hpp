@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "../detail/compile_time.hpp"
 #include "../detail/inlining.hpp"
 #include "../expression.hpp"
 #include "instructions.hpp"
@@ -57,13 +58,13 @@ inline constexpr char slot_mark = '\x01';
 inline constexpr char number_mark = '\x02';
 
 template <class E, int Depth, std::size_t... I>
-static constexpr void write_operand_texts(short_text& out, std::index_sequence<I...>);
+CTGRAD_COMPILE_TIME void write_operand_texts(short_text& out, std::index_sequence<I...>);
 
 /// The compile-time counterpart of describe(e), for error messages (depth-limited in the same
 /// way). Also writes instructions: a bound variable by its name, and a stored value as its
 /// number between two slot_marks, replaced by that value's own text when a message is made.
 template <class E, int Depth = 3>
-static constexpr void write_text(short_text& out) {
+CTGRAD_COMPILE_TIME void write_text(short_text& out) {
     if constexpr (is_variable_v<E>) {
         out << E::name;
     } else if constexpr (is_bound_ref_v<E>) {
@@ -106,11 +107,11 @@ static constexpr void write_text(short_text& out) {
 }
 /// Every operand of E, separated by commas, whatever E's arity.
 template <class E, int Depth, std::size_t... I>
-static constexpr void write_operand_texts(short_text& out, std::index_sequence<I...>) {
+CTGRAD_COMPILE_TIME void write_operand_texts(short_text& out, std::index_sequence<I...>) {
     ((out << std::string_view(I == 0 ? "" : ", "), detail::write_text<arg_t<I, E>, Depth>(out)), ...);
 }
 template <class E>
-static constexpr short_text text_of() {
+CTGRAD_COMPILE_TIME short_text text_of() {
     short_text out;
     detail::write_text<E>(out);
     return out;
