@@ -43,9 +43,7 @@ struct has_variables<gradient<L, V, E>> : has_variables<L> {};
 
 /// Whether any variable occurs in E (whole subgraphs without one are skipped by backprop).
 template <class E>
-struct has_variables_test : std::bool_constant<has_variables<E>::value> {};
-template <class E>
-concept has_variables_v = has_variables_test<E>::value;
+concept has_variables_v = has_variables<E>::value;
 
 // ---- the backward pass --------------------------------------------------------------------
 //

@@ -36,10 +36,7 @@ inline constexpr std::size_t fold_keep = 4;
 inline constexpr std::size_t chain_keep = 3;
 
 template <class Node, class... V>
-struct uses_any_test :
-    std::bool_constant<detail::any_true({false, contains_v<variables_of_t<Node>, V>...})> {};
-template <class Node, class... V>
-concept uses_any_v = uses_any_test<Node, V...>::value;
+concept uses_any_v = detail::any_true({false, contains_v<variables_of_t<Node>, V>...});
 
 template <class Table, class Vars>
 struct needed_of;

@@ -405,7 +405,7 @@ static constexpr node<Op, plain_t<Args>...> make_node(Op, const Args&... args) {
     if constexpr ((is_stateless_v<Args> && ...)) {
         return {};
     } else {
-        return node<Op, plain_t<Args>...>{{}, {std::tuple<plain_t<Args>...>{static_cast<const plain_t<Args>&>(args)...}}, {}};
+        return node<Op, plain_t<Args>...>{{}, {std::tuple<plain_t<Args>...>{detail::as_plain(args)...}}, {}};
     }
 }
 
@@ -450,7 +450,7 @@ static constexpr auto hide_value(const T& t) {
 template <class T>
 static constexpr auto hidden(const T& t) {
     if constexpr (is_node_v<T> || is_adjoint_v<T> || is_gradient_v<T>) {
-        return typename hide<plain_t<T>>::type{static_cast<const plain_t<T>&>(t), {}};
+        return detail::hide_value(detail::as_plain(t));
     } else {
         return t;
     }

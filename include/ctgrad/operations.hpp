@@ -24,23 +24,21 @@ concept simplifies =
 
 /// Every builder goes through here: a misuse stops at one static_assert (the descriptor's
 /// `report`), and what it returns absorbs later uses without further errors. Otherwise the
-/// descriptor's `simplify` may answer, else the node is made. One function per node built:
-/// clang names every function it instantiates, after types that spell the whole operands.
+/// descriptor's `simplify` may answer, else make_node makes the node. One function, not a chain
+/// of them: clang names every function it instantiates after types that spell the operands.
 template <class Op, class... Args>
 static constexpr auto build(const Args&... args) {
     if constexpr ((__is_base_of(hidden_base, Args) || ...)) {
-        return detail::build<Op>(static_cast<const plain_t<Args>&>(args)...);  // a builder written outside ctgrad
+        return detail::build<Op>(detail::as_plain(args)...);  // a builder written outside ctgrad
     } else if constexpr ((is_invalid_v<Args> || ...)) {
         return invalid_expression{};
     } else if constexpr (shapes_refused<Op, shape_t<Args>...>) {
         Op::template report<Args...>();
         return invalid_expression{};
     } else if constexpr (simplifies<Op, Args...>) {
-        return plain_t<decltype(Op::simplify(args...))>(Op::simplify(args...));
-    } else if constexpr ((is_stateless_v<Args> && ...)) {
-        return node<Op, Args...>{};  // make_node's work, without a function more per node
+        return detail::plain_value(Op::simplify(args...));
     } else {
-        return node<Op, Args...>{{}, {std::tuple<Args...>{args...}}, {}};
+        return ctgrad::make_node(Op{}, args...);
     }
 }
 
@@ -227,206 +225,113 @@ static constexpr auto column_count(const A& a) { return detail::build<column_cou
 //
 // Each unwraps its operands, builds with the plain builder and hides the result, so a formula the
 // user holds is always hidden and argument-dependent lookup on it stays cheap (expression.hpp).
-// They unwrap with a cast, not a function, and the operators below repeat their body instead of
-// calling them: clang names every function it instantiates after the operands' types (see
-// detail/compile_time.hpp), so each call less per node built is a name less.
 
 template <expression A, expression B>
-static constexpr auto plus(const A& a, const B& b) {
-    return detail::hidden(plain::plus(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto plus(const A& a, const B& b) { return detail::hidden(plain::plus(detail::as_plain(a), detail::as_plain(b))); }
 template <expression A, expression B>
-static constexpr auto minus(const A& a, const B& b) {
-    return detail::hidden(plain::minus(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto minus(const A& a, const B& b) { return detail::hidden(plain::minus(detail::as_plain(a), detail::as_plain(b))); }
 template <expression A>
-static constexpr auto negate(const A& a) {
-    return detail::hidden(plain::negate(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto negate(const A& a) { return detail::hidden(plain::negate(detail::as_plain(a))); }
 template <expression A, expression B>
-static constexpr auto matmul(const A& a, const B& b) {
-    return detail::hidden(plain::matmul(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto matmul(const A& a, const B& b) { return detail::hidden(plain::matmul(detail::as_plain(a), detail::as_plain(b))); }
 template <expression S, expression A>
-static constexpr auto scale(const S& s, const A& a) {
-    return detail::hidden(plain::scale(static_cast<const plain_t<S>&>(s), static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto scale(const S& s, const A& a) { return detail::hidden(plain::scale(detail::as_plain(s), detail::as_plain(a))); }
 template <expression A, expression B>
-static constexpr auto divide(const A& a, const B& b) {
-    return detail::hidden(plain::divide(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto divide(const A& a, const B& b) { return detail::hidden(plain::divide(detail::as_plain(a), detail::as_plain(b))); }
 template <expression A, expression B>
-static constexpr auto hadamard(const A& a, const B& b) {
-    return detail::hidden(plain::hadamard(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto hadamard(const A& a, const B& b) { return detail::hidden(plain::hadamard(detail::as_plain(a), detail::as_plain(b))); }
 template <expression A>
-static constexpr auto transpose(const A& a) {
-    return detail::hidden(plain::transpose(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto transpose(const A& a) { return detail::hidden(plain::transpose(detail::as_plain(a))); }
 template <expression A, expression B>
-static constexpr auto times(const A& a, const B& b) {
-    return detail::hidden(plain::times(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto times(const A& a, const B& b) { return detail::hidden(plain::times(detail::as_plain(a), detail::as_plain(b))); }
 template <expression A>
-static constexpr auto relu(const A& a) {
-    return detail::hidden(plain::relu(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto relu(const A& a) { return detail::hidden(plain::relu(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto step(const A& a) {
-    return detail::hidden(plain::step(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto step(const A& a) { return detail::hidden(plain::step(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto tanh(const A& a) {
-    return detail::hidden(plain::tanh(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto tanh(const A& a) { return detail::hidden(plain::tanh(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto sigmoid(const A& a) {
-    return detail::hidden(plain::sigmoid(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto sigmoid(const A& a) { return detail::hidden(plain::sigmoid(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto exp(const A& a) {
-    return detail::hidden(plain::exp(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto exp(const A& a) { return detail::hidden(plain::exp(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto log(const A& a) {
-    return detail::hidden(plain::log(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto log(const A& a) { return detail::hidden(plain::log(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto softplus(const A& a) {
-    return detail::hidden(plain::softplus(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto softplus(const A& a) { return detail::hidden(plain::softplus(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto square(const A& a) {
-    return detail::hidden(plain::square(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto square(const A& a) { return detail::hidden(plain::square(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto identity(const A& a) {
-    return detail::hidden(plain::identity(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto identity(const A& a) { return detail::hidden(plain::identity(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto sqrt(const A& a) {
-    return detail::hidden(plain::sqrt(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto sqrt(const A& a) { return detail::hidden(plain::sqrt(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto abs(const A& a) {
-    return detail::hidden(plain::abs(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto abs(const A& a) { return detail::hidden(plain::abs(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto sign(const A& a) {
-    return detail::hidden(plain::sign(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto sign(const A& a) { return detail::hidden(plain::sign(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto gelu(const A& a) {
-    return detail::hidden(plain::gelu(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto gelu(const A& a) { return detail::hidden(plain::gelu(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto gelu_derivative(const A& a) {
-    return detail::hidden(plain::gelu_derivative(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto gelu_derivative(const A& a) { return detail::hidden(plain::gelu_derivative(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto softmax(const A& a) {
-    return detail::hidden(plain::softmax(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto softmax(const A& a) { return detail::hidden(plain::softmax(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto log_softmax(const A& a) {
-    return detail::hidden(plain::log_softmax(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto log_softmax(const A& a) { return detail::hidden(plain::log_softmax(detail::as_plain(a))); }
 template <expression A, expression B>
-static constexpr auto concat_cols(const A& a, const B& b) {
-    return detail::hidden(plain::concat_cols(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto concat_cols(const A& a, const B& b) { return detail::hidden(plain::concat_cols(detail::as_plain(a), detail::as_plain(b))); }
 template <int Begin, int Count, expression A>
-static constexpr auto slice_cols(const A& a) {
-    return detail::hidden(plain::slice_cols<Begin, Count>(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto slice_cols(const A& a) { return detail::hidden(plain::slice_cols<Begin, Count>(detail::as_plain(a))); }
 template <int Begin, int Total, expression G>
-static constexpr auto embed_cols(const G& g) {
-    return detail::hidden(plain::embed_cols<Begin, Total>(static_cast<const plain_t<G>&>(g)));
-}
+static constexpr auto embed_cols(const G& g) { return detail::hidden(plain::embed_cols<Begin, Total>(detail::as_plain(g))); }
 template <expression A>
-static constexpr auto sum(const A& a) {
-    return detail::hidden(plain::sum(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto sum(const A& a) { return detail::hidden(plain::sum(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto mean(const A& a) {
-    return detail::hidden(plain::mean(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto mean(const A& a) { return detail::hidden(plain::mean(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto column_sums(const A& a) {
-    return detail::hidden(plain::column_sums(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto column_sums(const A& a) { return detail::hidden(plain::column_sums(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto column_means(const A& a) {
-    return detail::hidden(plain::column_means(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto column_means(const A& a) { return detail::hidden(plain::column_means(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto row_sums(const A& a) {
-    return detail::hidden(plain::row_sums(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto row_sums(const A& a) { return detail::hidden(plain::row_sums(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto row_means(const A& a) {
-    return detail::hidden(plain::row_means(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto row_means(const A& a) { return detail::hidden(plain::row_means(detail::as_plain(a))); }
 template <expression Z, expression Y>
-static constexpr auto cross_entropy(const Z& z, const Y& y) {
-    return detail::hidden(plain::cross_entropy(static_cast<const plain_t<Z>&>(z), static_cast<const plain_t<Y>&>(y)));
-}
+static constexpr auto cross_entropy(const Z& z, const Y& y) { return detail::hidden(plain::cross_entropy(detail::as_plain(z), detail::as_plain(y))); }
 template <expression A>
-static constexpr auto probability_rows(const A& a) {
-    return detail::hidden(plain::probability_rows(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto probability_rows(const A& a) { return detail::hidden(plain::probability_rows(detail::as_plain(a))); }
 template <expression P, expression Y>
-static constexpr auto mse(const P& yhat, const Y& y) {
-    return detail::hidden(plain::mse(static_cast<const plain_t<P>&>(yhat), static_cast<const plain_t<Y>&>(y)));
-}
+static constexpr auto mse(const P& yhat, const Y& y) { return detail::hidden(plain::mse(detail::as_plain(yhat), detail::as_plain(y))); }
 template <expression P, expression Y>
-static constexpr auto bce(const P& p, const Y& y) {
-    return detail::hidden(plain::bce(static_cast<const plain_t<P>&>(p), static_cast<const plain_t<Y>&>(y)));
-}
+static constexpr auto bce(const P& p, const Y& y) { return detail::hidden(plain::bce(detail::as_plain(p), detail::as_plain(y))); }
 template <expression G, expression A>
-static constexpr auto broadcast_like(const G& g, const A& a) {
-    return detail::hidden(plain::broadcast_like(static_cast<const plain_t<G>&>(g), static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto broadcast_like(const G& g, const A& a) { return detail::hidden(plain::broadcast_like(detail::as_plain(g), detail::as_plain(a))); }
 template <expression A>
-static constexpr auto count(const A& a) {
-    return detail::hidden(plain::count(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto count(const A& a) { return detail::hidden(plain::count(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto row_count(const A& a) {
-    return detail::hidden(plain::row_count(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto row_count(const A& a) { return detail::hidden(plain::row_count(detail::as_plain(a))); }
 template <expression A>
-static constexpr auto column_count(const A& a) {
-    return detail::hidden(plain::column_count(static_cast<const plain_t<A>&>(a)));
-}
+static constexpr auto column_count(const A& a) { return detail::hidden(plain::column_count(detail::as_plain(a))); }
 
 // ---- operators ----------------------------------------------------------------------------
 
 template <expression A, expression B>
-static constexpr auto operator+(const A& a, const B& b) {
-    return detail::hidden(plain::plus(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto operator+(const A& a, const B& b) { return ctgrad::plus(a, b); }
 template <expression A>
 static constexpr auto operator+(const A& a, double c) { return ctgrad::plus(a, constant{{}, c}); }
 template <expression B>
 static constexpr auto operator+(double c, const B& b) { return ctgrad::plus(constant{{}, c}, b); }
 
 template <expression A, expression B>
-static constexpr auto operator-(const A& a, const B& b) {
-    return detail::hidden(plain::minus(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto operator-(const A& a, const B& b) { return ctgrad::minus(a, b); }
 template <expression A>
 static constexpr auto operator-(const A& a, double c) { return ctgrad::minus(a, constant{{}, c}); }
 template <expression B>
 static constexpr auto operator-(double c, const B& b) { return ctgrad::minus(constant{{}, c}, b); }
 template <expression A>
-static constexpr auto operator-(const A& a) { return detail::hidden(plain::negate(static_cast<const plain_t<A>&>(a))); }
+static constexpr auto operator-(const A& a) { return ctgrad::negate(a); }
 
 /// A * B is the matrix product; a double on either side scales.
 template <expression A, expression B>
-static constexpr auto operator*(const A& a, const B& b) {
-    return detail::hidden(plain::matmul(static_cast<const plain_t<A>&>(a), static_cast<const plain_t<B>&>(b)));
-}
+static constexpr auto operator*(const A& a, const B& b) { return ctgrad::matmul(a, b); }
 template <expression A>
 static constexpr auto operator*(const A& a, double c) { return ctgrad::scale(constant{{}, c}, a); }
 template <expression B>

@@ -115,9 +115,7 @@ struct is_yap_function_test<yap_function<Op>> : std::bool_constant<true> {};
 
 /// A terminal's number: arithmetic, but not bool (a truth value in a formula is a mistake).
 template <class T>
-struct is_yap_number_test : std::bool_constant<std::is_arithmetic_v<T> && !same_v<T, bool>> {};
-template <class T>
-concept is_yap_number_v = is_yap_number_test<T>::value;
+concept is_yap_number_v = std::is_arithmetic_v<T> && !same_v<T, bool>;
 
 template <class T, class... Ts>
 constexpr auto first_yap_problem() {

@@ -75,10 +75,7 @@ struct membership<type_list<Ts...>> {
     using type = boost::mp11::mp_inherit<boost::mp11::mp_identity<Ts>...>;
 };
 template <class List, class T>
-struct member_test :
-    std::bool_constant<__is_base_of(boost::mp11::mp_identity<T>, typename membership<List>::type)> {};
-template <class List, class T>
-concept member_v = member_test<List, T>::value;
+concept member_v = __is_base_of(boost::mp11::mp_identity<T>, typename membership<List>::type);
 
 /// type_list<Ts[Indices[K]]...>.
 template <class List, auto Indices, class K = std::make_index_sequence<Indices.size()>>

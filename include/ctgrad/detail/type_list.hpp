@@ -63,9 +63,7 @@ static constexpr std::size_t sum_of(std::initializer_list<std::size_t> terms) {
 
 /// True when T is one of Ts (`__is_same` is a builtin of g++ and clang: no instantiation).
 template <class T, class... Ts>
-struct one_of_test : std::bool_constant<detail::any_true({false, __is_same(T, Ts)...})> {};
-template <class T, class... Ts>
-concept one_of_v = one_of_test<T, Ts...>::value;
+concept one_of_v = detail::any_true({false, __is_same(T, Ts)...});
 
 template <class List, class T>
 struct in_list_test : std::bool_constant<false> {};

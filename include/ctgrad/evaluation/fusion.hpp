@@ -94,13 +94,10 @@ template <class E, class Stored>
 struct product_operand {
     using type = no_product_operand;
 };
-/// Whether operand P of a sum of shape Rows x Cols is a stored product of that shape. A variable
-/// of internal linkage, not a member of product_operand (which g++ would name for the linker).
+/// Whether operand P of a sum of shape Rows x Cols is a stored product of that shape. A concept,
+/// not a member of product_operand (which g++ would name for the linker).
 template <class P, class Stored, int Rows, int Cols>
-struct product_fits_test :
-    std::bool_constant<member_v<Stored, P> && is_kernel_product_v<P> && P::rows == Rows && P::cols == Cols> {};
-template <class P, class Stored, int Rows, int Cols>
-concept product_fits_v = product_fits_test<P, Stored, Rows, Cols>::value;
+concept product_fits_v = member_v<Stored, P> && is_kernel_product_v<P> && P::rows == Rows && P::cols == Cols;
 template <class Op, class A, class B, class Stored>
     requires requires { requires Op::adds_operands; }
 struct product_operand<node<Op, A, B>, Stored> {

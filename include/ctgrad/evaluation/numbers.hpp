@@ -64,10 +64,7 @@ struct rewritable<node<Op, Args...>> : std::bool_constant<(rewritable<Args>::val
 /// Whether an output can be evaluated as a graph through number leaves: a node (or a gradient
 /// of one) whose numbers are all operands of nodes. A bare number or adjoint keeps the tree walk.
 template <class E>
-struct output_rewritable_test :
-    std::bool_constant<is_stateless_v<E> || (is_node_v<number_source_t<E>> && rewritable<number_source_t<E>>::value)> {};
-template <class E>
-concept output_rewritable_v = output_rewritable_test<E>::value;
+concept output_rewritable_v = is_stateless_v<E> || (is_node_v<number_source_t<E>> && rewritable<number_source_t<E>>::value);
 
 template <class T>
 struct is_stateful_node : std::bool_constant<is_node_v<T> && !is_stateless_v<T>> {};
@@ -166,10 +163,7 @@ struct sources_may_disagree : std::true_type {};  // outputs of several sources:
 template <class Source>
 struct sources_may_disagree<type_list<Source>> : numbers_repeat<Source> {};
 template <class... Es>
-struct numbers_may_disagree_test :
-    std::bool_constant<sources_may_disagree<distinct_t<type_list<number_source_t<Es>...>>>::value> {};
-template <class... Es>
-concept numbers_may_disagree_v = numbers_may_disagree_test<Es...>::value;
+concept numbers_may_disagree_v = sources_may_disagree<distinct_t<type_list<number_source_t<Es>...>>>::value;
 
 /// One eval's numbers: values[J] is leaf J's; `agree` stays true while no leaf has two.
 template <std::size_t Count>

@@ -59,9 +59,7 @@ struct helper_of<node<Op, Args...>> {
 template <class E>
 using helper_t = typename helper_of<E>::type;
 template <class E>
-struct has_helper_test : std::bool_constant<!std::is_void_v<helper_t<E>>> {};
-template <class E>
-concept has_helper_v = has_helper_test<E>::value;
+concept has_helper_v = !std::is_void_v<helper_t<E>>;
 
 /// The stored candidates under E that are not in Forward (a type_set), children first; with
 /// OnlyWhole, only those computed whole. The walk stops at Forward's nodes and at adjoints.
