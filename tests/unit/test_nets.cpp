@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace {
 
@@ -451,6 +452,42 @@ TEST_CASE("softmax, cross_entropy, log_softmax, concat_cols and slice_cols evalu
         };
         CHECK(worst_relative_difference(loss, plain(v)) < value_tolerance);
         CHECK(fd_error(dv, plain, v) < gradient_tolerance);
+    }
+#endif
+}
+
+// With a run-time batch, each thread keeps the buffers of its evaluations between calls
+// (kept_slots in evaluation/frame.hpp): a loop at one batch size allocates on its first call only,
+// and a call at another size resizes them without a wrong value.
+TEST_CASE("with a run-time batch, a repeated evaluation at the same size allocates nothing", "[nets]") {
+#if !defined(EIGEN_RUNTIME_NO_MALLOC) || defined(EIGEN_NO_DEBUG)
+    FAIL("ctgrad_tests must be compiled with EIGEN_RUNTIME_NO_MALLOC and without NDEBUG for this test to mean anything");
+#else
+    random_source rng(1715);
+    using m43 = Eigen::Matrix<double, 4, 3>;
+    constexpr matrix<"X", dynamic, 4> Xd{};
+    constexpr matrix<"W", 4, 3> W{};
+    constexpr matrix<"b", 3, 1> bias{};
+    const m43 w = rng.uniform<4, 3>();
+    const Eigen::Vector3d bv = rng.uniform<3, 1>();
+    const auto L = cross_entropy(Xd * W + transpose(bias), Y);
+    const auto expected = [&](const auto& x, const n3& y) {
+        const n3 s = plain_softmax((x * w).rowwise() + bv.transpose());
+        const double rows = static_cast<double>(x.rows());
+        return std::tuple{-(y.array() * s.array().log()).sum() / rows, m43(x.transpose() * (s - y) / rows)};
+    };
+    for (const Eigen::Index rows : {Eigen::Index{9}, Eigen::Index{9}, Eigen::Index{3}, Eigen::Index{9}, Eigen::Index{40}}) {
+        const Eigen::Matrix<double, Eigen::Dynamic, 4> x = rng.uniform<Eigen::Dynamic, 4>(rows, 4);
+        const n3 y = probability_rows(rng, rows);
+        const auto in = bind(Xd = x, W = w, bias = bv, Y = y);
+        const auto [loss, dw, db] = eval_with_loss(grads(L, W, bias), in);  // sized on the first call at each size
+        const auto [again, dw_again, db_again] = without_heap([&] { return eval_with_loss(grads(L, W, bias), in); });
+        const auto [plain_loss, plain_dw] = expected(x, y);
+        CHECK(worst_relative_difference(loss, plain_loss) < value_tolerance);
+        CHECK(worst_relative_difference(dw, plain_dw) < value_tolerance);
+        CHECK(again == loss);
+        CHECK(dw_again == dw);
+        CHECK(db_again == db);
     }
 #endif
 }

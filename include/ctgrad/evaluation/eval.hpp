@@ -173,18 +173,26 @@ static auto evaluate_graph(const Bound& in, const double* numbers, const Es&... 
     static constexpr auto texts = detail::texts_of(stored{});
     return [&]<class... Nodes>(type_list<Nodes...>) {
         // A fused node's slot is empty, and so is that of a value computed into another's buffer.
-        slots<std::index_sequence_for<Nodes...>,
-              std::conditional_t<detail::owns_buffer<Nodes, lay>(), shape_only<Nodes::rows, Nodes::cols>, shape_only<0, 0>>...>
-            storage;
-        const auto slot_addresses = storage.addresses(buffer_owners_v<stored, type_list<Es...>>);
-        const auto variable_table = detail::variable_addresses(in, variables{});
-        const frame_view f{slot_addresses.data(), variable_table.data(), texts.data(), numbers};
-        const void* const objects[] = {static_cast<const void*>(&static_cast<const output_object_t<Es>&>(es))...};
-        std::tuple<result_t<Es>...> results;
-        using steps = decltype(detail::ordered_steps<lay>(stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{},
-                                                          std::index_sequence_for<Es...>{}));
-        detail::run_steps(f, results, objects, steps{});
-        return results;
+        using frame_slots = slots<std::index_sequence_for<Nodes...>,
+                                  std::conditional_t<detail::owns_buffer<Nodes, lay>(), shape_only<Nodes::rows, Nodes::cols>, shape_only<0, 0>>...>;
+        auto run_in = [&](frame_slots& storage) {
+            const auto slot_addresses = storage.addresses(buffer_owners_v<stored, type_list<Es...>>);
+            const auto variable_table = detail::variable_addresses(in, variables{});
+            const frame_view f{slot_addresses.data(), variable_table.data(), texts.data(), numbers};
+            const void* const objects[] = {static_cast<const void*>(&static_cast<const output_object_t<Es>&>(es))...};
+            std::tuple<result_t<Es>...> results;
+            using steps = decltype(detail::ordered_steps<lay>(stored{}, type_list<Es...>{}, std::index_sequence_for<Nodes...>{},
+                                                              std::index_sequence_for<Es...>{}));
+            detail::run_steps(f, results, objects, steps{});
+            return results;
+        };
+        if constexpr (frame_slots::sized_at_run_time) {
+            kept_slots<frame_slots> kept;  // the thread's buffers, allocated by its first call (frame.hpp)
+            return run_in(kept.get());
+        } else {
+            frame_slots storage;  // fixed sizes: on the stack, no heap
+            return run_in(storage);
+        }
     }(stored{});
 }
 
