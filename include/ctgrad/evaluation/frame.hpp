@@ -68,7 +68,7 @@ struct slots<std::index_sequence<I...>, Shapes...> : slot<I, Shapes::rows, Shape
 /// ones go back to the heap at the end of the call. Why keep them: a call that allocates its
 /// buffers and frees them again writes to fresh memory each time, which cost the softmax
 /// classifier with a run-time batch 1.07 to 1.10 times the hand-written code's time at N = 1
-/// and 64, against 0.94 and 1.03 with its slots kept (docs/design.md, "Buffers").
+/// and 64, against 0.97 and 1.03 with its slots kept (docs/design.md, "Buffers").
 inline constexpr std::size_t kept_slot_bytes = std::size_t{16} << 20;
 
 /// The slots of one evaluation with run-time sizes: the thread's own set of Slots, kept between
