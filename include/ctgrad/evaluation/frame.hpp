@@ -42,17 +42,15 @@ template <std::size_t... I, class... Shapes>
 struct slots<std::index_sequence<I...>, Shapes...> : slot<I, Shapes::rows, Shapes::cols>... {
     /// Whether a slot's matrix is sized at run time (on the heap), not fixed (in the object).
     static constexpr bool sized_at_run_time =
-        !detail::all_true({true, (Shapes::rows != Eigen::Dynamic && Shapes::cols != Eigen::Dynamic)...});  // no fold: see all_true
+        detail::any_true({false, (Shapes::rows == Eigen::Dynamic || Shapes::cols == Eigen::Dynamic)...});  // no fold: see any_true
 
     /// The bytes the run-time-sized slots hold on the heap.
     std::size_t heap_bytes() const {
-        std::size_t bytes = 0;
-        (void)std::initializer_list<int>{0, (bytes += heap_bytes_of(static_cast<const slot<I, Shapes::rows, Shapes::cols>&>(*this).value), 0)...};
-        return bytes;
+        return detail::sum_of({0, detail::heap_bytes_of(static_cast<const slot<I, Shapes::rows, Shapes::cols>&>(*this).value)...});
     }
     /// Gives the run-time-sized slots' memory back to the heap.
     void release() {
-        (void)std::initializer_list<int>{0, (release_matrix(static_cast<slot<I, Shapes::rows, Shapes::cols>&>(*this).value), 0)...};
+        (void)std::initializer_list<int>{0, (detail::release_matrix(static_cast<slot<I, Shapes::rows, Shapes::cols>&>(*this).value), 0)...};
     }
 
     /// Where each value lives, by number: value i in the slot of owner[i] (buffers.hpp).

@@ -133,10 +133,8 @@ template <class Dst, class Src>
 CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
     if constexpr (is_call_per_entry_of_computed_v<Src>) {
         // x in its own vectorised pass, then f in place, as hand-written code does: in one loop,
-        // x's operands are reloaded around every call of f (tanh(X W + b^T) with run-time sizes:
-        // 19 instructions an entry against 8). Static sizes too: the residual MLP at N = 64 went
-        // from 1.09-1.11 to 1.05-1.08 of the hand code's time (paired), mlp3 at N = 1 from 1.036
-        // to 1.01 (docs/performance.md).
+        // x's operands are reloaded around every call of f, and with fixed sizes too the calls
+        // took longer (design.md, "A call per entry over a computed value").
         detail::store(dst, src.nestedExpression());
         dst.array() = dst.array().unaryExpr(src.functor());
     } else if constexpr (is_eigen_product_v<Src>) {
