@@ -99,6 +99,58 @@ TEST_CASE("stored matrix-vector products equal the definition on either side", "
     }
 }
 
+TEST_CASE("a one-row batch times a weight equals the definition at every depth and width", "[eval][products]") {
+    // (1 x k) (k x m): dot products of the row with the weight's columns (add_row_dots with
+    // AVX-512, Eigen's GEMV otherwise), whole and partial blocks of eight columns, whole and
+    // partial packets of depth; static sizes through Eigen's product kinds, run-time ones through
+    // the product of a batch that has one row.
+    random_source rnd(817);
+    for (const int k : {1, 7, 8, 9, 16, 23, 64}) {
+        for (const int m : {1, 5, 8, 13, 32, 33}) {
+            SECTION("1x" + std::to_string(k) + " times " + std::to_string(k) + "x" + std::to_string(m)) {
+                const dyn x = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(1, k);
+                const dyn w = rnd.uniform<Eigen::Dynamic, Eigen::Dynamic>(k, m);
+                const dyn wt = w.transpose();
+                dyn dst;
+                check_product(dst, x, w);
+                check_product(dst, x, wt.transpose());
+                check_product(dst, -0.5 * x, w);
+                const Eigen::Matrix<double, 1, Eigen::Dynamic> row = x;
+                Eigen::Matrix<double, 1, Eigen::Dynamic> row_dst;
+                check_product(row_dst, row, w);
+                const dyn column_dst_expected = product_by_definition(w.transpose(), dyn(x.transpose()));
+                Eigen::VectorXd column_dst(m);
+                column_dst.setZero();
+                const Eigen::VectorXd column = x.transpose();
+                ctgrad::detail::add_matrix_vector_product(column_dst, w.transpose(), column, 2.0);  // W^T x^T
+                CHECK((dyn(column_dst) - 2.0 * column_dst_expected).cwiseAbs().maxCoeff() <= 1e-12 * (1.0 + column_dst_expected.cwiseAbs().maxCoeff()));
+            }
+        }
+    }
+}
+
+TEST_CASE("a one-row batch times a weight with static sizes equals the definition", "[eval][products]") {
+    random_source rnd(818);
+    const Eigen::Matrix<double, 1, 16> x = rnd.uniform<1, 16>();
+    const Eigen::Matrix<double, 16, 32> w = rnd.uniform<16, 32>();
+    Eigen::Matrix<double, 1, 32> z;
+    check_product(z, x, w);
+    const Eigen::Matrix<double, 1, 10> x10 = rnd.uniform<1, 10>();
+    const Eigen::Matrix<double, 10, 37> w10 = rnd.uniform<10, 37>();
+    Eigen::Matrix<double, 1, 37> z10;
+    check_product(z10, x10, w10);
+    const Eigen::Matrix<double, 37, 10> w10t = w10.transpose();
+    check_product(z10, x10, w10t.transpose());  // a row-major weight: the other GEMV kernel
+    check_product(z10, -0.5 * x10, w10);            // a scaled row: the factor applied once
+    const Eigen::Matrix<double, 5, 10> xs = rnd.uniform<5, 10>();
+    check_product(z10, xs.row(2), w10);             // a row of a column-major batch: entries 5 apart
+    const Eigen::Matrix<double, 10, 1> column = x10.transpose();
+    check_product(z10, column.transpose(), w10);
+    Eigen::Matrix<double, 37, 1> wx;
+    check_product(wx, w10.transpose(), column);     // W^T x: a matrix times a vector, row-major
+    check_product(wx, w10t, xs.row(3).transpose());
+}
+
 TEST_CASE("a stored outer product equals the definition in either storage order", "[eval][products]") {
     random_source rnd(816);
     const Eigen::Matrix<double, 64, 1> a = rnd.uniform<64, 1>();

@@ -10,6 +10,8 @@
 // of every formula. Results are the same up to rounding; docs/design.md ("Compile time").
 #pragma once
 
+#include "inlining.hpp"
+
 #include <Eigen/Core>
 #include <type_traits>
 
@@ -50,6 +52,57 @@ strided_operand strided(const M& m) {
     }
 }
 
+#ifdef EIGEN_VECTORIZE_AVX512
+/// Lane b of the result: the sum of the lanes of acc[b]. A halving tree, 14 shuffles where
+/// Eigen's 8 x 8 transpose takes 24 (the shuffle port is what bounds the kernel below).
+inline __m512d sum_each(const __m512d* acc) {
+    const auto pairs = [](__m512d a, __m512d b) { return _mm512_add_pd(_mm512_unpacklo_pd(a, b), _mm512_unpackhi_pd(a, b)); };
+    const auto halves = [](__m512d a, __m512d b) { return _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x88), _mm512_shuffle_f64x2(a, b, 0xDD)); };
+    return halves(halves(pairs(acc[0], acc[1]), pairs(acc[2], acc[3])), halves(pairs(acc[4], acc[5]), pairs(acc[6], acc[7])));
+}
+
+/// y[i y_step] += alpha <row i of A, x> for an (m x k) matrix A with contiguous rows (step
+/// row_step) and a contiguous x: eight rows at a time, a packet of each row's products summed
+/// per lane, and the eight packets reduced together by sum_each.
+///
+/// Why: this is a one-row batch times a column-major weight (X W at N = 1). Eigen's GEMV reduces
+/// each row's partial sums on its own: for the board's 16 x 32 weight it took 2.4 times as long
+/// as this kernel, for a 64 x 64 one 1.5 times (docs/design.md, "A one-row batch"). With four or
+/// two lanes (AVX2, SSE2) the reduction saves less than it costs, and Eigen's kernel stays.
+CTGRAD_ALWAYS_INLINE void add_row_dots(long m, long k, double alpha, const double* a, long row_step, const double* x, double* y, long y_step) {
+    const long packets = k / 8;  // whole packets of a row; then one masked packet for the rest
+    const __mmask8 rest = static_cast<__mmask8>((1u << (k % 8)) - 1u);
+    const __m512d x_rest = _mm512_maskz_loadu_pd(rest, x + 8 * packets);
+    // Rows first to first + count - 1; count is a constant 8 but for the last block, so that the
+    // eight accumulators of a whole block stay in registers.
+    const auto block = [&](long first, auto count) {
+        const double* rows = a + first * row_step;
+        __m512d acc[8];
+        for (int b = 0; b < 8; ++b) acc[b] = _mm512_setzero_pd();
+        for (long p = 0; p < packets; ++p) {
+            const __m512d xp = _mm512_loadu_pd(x + 8 * p);
+            for (int b = 0; b < count; ++b) acc[b] = _mm512_fmadd_pd(_mm512_loadu_pd(rows + b * row_step + 8 * p), xp, acc[b]);
+        }
+        if (rest != 0) {
+            for (int b = 0; b < count; ++b) {
+                acc[b] = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(rest, rows + b * row_step + 8 * packets), x_rest, acc[b]);
+            }
+        }
+        const __m512d sums = detail::sum_each(acc);
+        if (count == 8 && y_step == 1) {
+            _mm512_storeu_pd(y + first, _mm512_fmadd_pd(_mm512_set1_pd(alpha), sums, _mm512_loadu_pd(y + first)));
+        } else {
+            alignas(64) double sum[8];
+            _mm512_store_pd(sum, sums);
+            for (int b = 0; b < count; ++b) y[(first + b) * y_step] += alpha * sum[b];
+        }
+    };
+    long first = 0;
+    for (; first + 8 <= m; first += 8) block(first, std::integral_constant<int, 8>{});
+    if (first < m) block(first, static_cast<int>(m - first));
+}
+#endif
+
 /// y += alpha A x for an (m x k) matrix A, one of whose steps is 1, through Eigen's two GEMV
 /// kernels; false, with nothing done, when the steps fit neither kernel. Not a template, so the
 /// kernels are instantiated once for every product of every formula.
@@ -64,6 +117,12 @@ inline bool matrix_vector_kernel(long m, long k, double alpha, strided_operand a
             m, k, lhs_mapper(a.data, a.col_step), rhs_mapper(x, x_step), y, 1, alpha);
         return true;
     }
+#ifdef EIGEN_VECTORIZE_AVX512
+    if (a.col_step == 1 && x_step == 1 && k >= 8) {  // A row-major: one dot product per row
+        detail::add_row_dots(m, k, alpha, a.data, a.row_step, x, y, y_step);
+        return true;
+    }
+#endif
     if (a.col_step == 1 && x_step == 1) {  // A row-major; the kernel reads x contiguously
         using lhs_mapper = const_blas_data_mapper<double, index, Eigen::RowMajor>;
         using rhs_mapper = const_blas_data_mapper<double, index, Eigen::ColMajor>;
@@ -136,6 +195,26 @@ void add_matrix_matrix_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double 
 template <class Dst, class Lhs, class Rhs>
 void add_matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double scale) {
     using namespace Eigen::internal;
+    if constexpr (blas_traits<Lhs>::HasUsableDirectAccess && blas_traits<Rhs>::HasUsableDirectAccess) {
+        // Through matrix_vector_kernel, so a one-row batch gets add_row_dots: the matrix as a
+        // strided operand, the vector by its own step (innerStride: a row of a column-major
+        // matrix is a vector whose entries are an outer stride apart).
+        const auto& a = blas_traits<Lhs>::extract(lhs);
+        const auto& b = blas_traits<Rhs>::extract(rhs);
+        const double alpha = combine_scalar_factors(scale, lhs, rhs);
+        const long dst_step = static_cast<long>(dst.innerStride());
+        bool done = false;
+        if constexpr (Lhs::IsVectorAtCompileTime) {  // a B, that is (B^T a^T)^T
+            const strided_operand sb = detail::strided(b);
+            done = detail::matrix_vector_kernel(static_cast<long>(b.cols()), static_cast<long>(b.rows()), alpha,
+                                                {sb.data, sb.col_step, sb.row_step}, a.data(), static_cast<long>(a.innerStride()),
+                                                dst.data(), dst_step);
+        } else {
+            done = detail::matrix_vector_kernel(static_cast<long>(a.rows()), static_cast<long>(a.cols()), alpha, detail::strided(a),
+                                                b.data(), static_cast<long>(b.innerStride()), dst.data(), dst_step);
+        }
+        if (done) return;
+    }
     using lhs_nested = typename nested_eval<Lhs, 1>::type;
     using rhs_nested = typename nested_eval<Rhs, 1>::type;
     constexpr int side = Lhs::IsVectorAtCompileTime ? Eigen::OnTheLeft : Eigen::OnTheRight;

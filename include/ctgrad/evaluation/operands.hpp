@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "../detail/vector_tanh.hpp"
 #include "../expression.hpp"
 
 namespace ctgrad::detail {
@@ -81,6 +82,12 @@ struct eigen_kit {
     template <class A>
     static auto step(const A& z) {
         return z.unaryExpr(step_indicator{});
+    }
+
+    /// tanh(z) entry by entry, vectorised (detail/vector_tanh.hpp).
+    template <class A>
+    static auto tanh(const A& z) {
+        return z.unaryExpr(tanh_entries{});
     }
 
     /// The matrix a computed_whole operation writes (ops/op_base.hpp).

@@ -120,21 +120,29 @@ CTGRAD_ALWAYS_INLINE static decltype(auto) run_operation(const frame_view& f) {
     }
 }
 
-/// f(x) for an entry function f that Eigen computes by a call per entry (tanh of doubles) and an
-/// x that is computed (a sum, a broadcast), not read from memory.
+/// Eigen's cost of an entry function (functor_traits::Cost) from which it gets a pass of its own:
+/// tanh (detail/vector_tanh.hpp) and exp are above it, max and a product below.
+inline constexpr int costly_entry_function = 10;
+
+/// f(x) for an x that is computed (a sum, a broadcast), not read from memory, and an entry
+/// function f that one loop over x would compute entry by entry: f has no packet path (a call of
+/// std:: per entry), or f is costly and x has none (a broadcast row: tanh(X W + b^T)).
 template <class T>
-static constexpr bool is_call_per_entry_of_computed_v = false;
+static constexpr bool is_costly_entry_function_of_computed_v = false;
 template <class F, class X>
-static constexpr bool is_call_per_entry_of_computed_v<Eigen::CwiseUnaryOp<F, const X>> =
-    !Eigen::internal::functor_traits<F>::PacketAccess && !(int(Eigen::internal::traits<X>::Flags) & Eigen::DirectAccessBit);
+static constexpr bool is_costly_entry_function_of_computed_v<Eigen::CwiseUnaryOp<F, const X>> =
+    !(int(Eigen::internal::traits<X>::Flags) & Eigen::DirectAccessBit) &&
+    (!Eigen::internal::functor_traits<F>::PacketAccess ||
+     (int(Eigen::internal::functor_traits<F>::Cost) >= costly_entry_function &&
+      !(int(Eigen::internal::evaluator<Eigen::CwiseUnaryOp<F, const X>>::Flags) & Eigen::PacketAccessBit)));
 
 /// dst = src, for a matrix or an array expression src.
 template <class Dst, class Src>
 CTGRAD_ALWAYS_INLINE static void store(Dst& dst, const Src& src) {
-    if constexpr (is_call_per_entry_of_computed_v<Src>) {
-        // x in its own vectorised pass, then f in place, as hand-written code does: in one loop,
-        // x's operands are reloaded around every call of f, and with fixed sizes too the calls
-        // took longer (design.md, "A call per entry over a computed value").
+    if constexpr (is_costly_entry_function_of_computed_v<Src>) {
+        // x in its own pass, then f in place and vectorised if f has a packet path, as hand-written
+        // code does: in one loop, x's operands are reloaded around every call of f, and with
+        // fixed sizes too the calls took longer (design.md, "A costly entry function over a computed value").
         detail::store(dst, src.nestedExpression());
         dst.array() = dst.array().unaryExpr(src.functor());
     } else if constexpr (is_eigen_product_v<Src>) {

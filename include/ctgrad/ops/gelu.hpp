@@ -26,7 +26,7 @@ struct gelu_derivative_op : elementwise_function {
     template <class A>
     static auto apply(const A& x) {
         using detail::gelu_cubic, detail::gelu_scale;
-        const auto t = (gelu_scale * (x + gelu_cubic * x.cube())).tanh();
+        const auto t = detail::eigen_kit<A>::tanh(gelu_scale * (x + gelu_cubic * x.cube()));
         return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t.square()) * gelu_scale * (1.0 + 3.0 * gelu_cubic * x.square());
     }
 
@@ -49,7 +49,7 @@ struct gelu_op : elementwise_function {
     template <class A>
     static auto apply(const A& x) {
         using detail::gelu_cubic, detail::gelu_scale;
-        return 0.5 * x * (1.0 + (gelu_scale * (x + gelu_cubic * x.cube())).tanh());
+        return 0.5 * x * (1.0 + detail::eigen_kit<A>::tanh(gelu_scale * (x + gelu_cubic * x.cube())));
     }
 
     template <class Self, class A>

@@ -13,7 +13,7 @@ struct tanh_op : elementwise_function {
         .tex = "\\tanh(#1)", .text = "tanh(#1)", .level = precedence::function, .activation = true};
 
     template <class A>
-    static auto apply(const A& x) { return x.tanh(); }
+    static auto apply(const A& x) { return detail::eigen_kit<A>::tanh(x); }
 
     template <class Self, class A>
     static constexpr auto derivative([[maybe_unused]] const Self& self, [[maybe_unused]] const A& a) { return ctgrad::plain::minus(literal<1>{}, ctgrad::plain::square(self)); }
