@@ -62,46 +62,56 @@ inline __m512d sum_each(const __m512d* acc) {
 }
 
 /// y[i y_step] += alpha <row i of A, x> for an (m x k) matrix A with contiguous rows (step
-/// row_step) and a contiguous x: eight rows at a time, a packet of each row's products summed
-/// per lane, and the eight packets reduced together by sum_each.
+/// row_step), m a multiple of 8, and a contiguous x: eight rows at a time, a packet of each row's
+/// products summed per lane, and the eight packets reduced together by sum_each.
 ///
 /// Why: this is a one-row batch times a column-major weight (X W at N = 1). Eigen's GEMV reduces
 /// each row's partial sums on its own: for the board's 16 x 32 weight it took 2.4 times as long
 /// as this kernel, for a 64 x 64 one 1.5 times (docs/design.md, "A one-row batch"). With four or
 /// two lanes (AVX2, SSE2) the reduction saves less than it costs, and Eigen's kernel stays.
-CTGRAD_ALWAYS_INLINE void add_row_dots(long m, long k, double alpha, const double* a, long row_step, const double* x, double* y, long y_step) {
+CTGRAD_ALWAYS_INLINE void add_row_dots(long m, long k, double alpha, const double* a, long row_step, const double* x, double* y,
+                                        long y_step) {
     const long packets = k / 8;  // whole packets of a row; then one masked packet for the rest
     const __mmask8 rest = static_cast<__mmask8>((1u << (k % 8)) - 1u);
     const __m512d x_rest = _mm512_maskz_loadu_pd(rest, x + 8 * packets);
-    // Rows first to first + count - 1; count is a constant 8 but for the last block, so that the
-    // eight accumulators of a whole block stay in registers.
-    const auto block = [&](long first, auto count) {
+    for (long first = 0; first < m; first += 8) {
         const double* rows = a + first * row_step;
         __m512d acc[8];
         for (int b = 0; b < 8; ++b) acc[b] = _mm512_setzero_pd();
         for (long p = 0; p < packets; ++p) {
             const __m512d xp = _mm512_loadu_pd(x + 8 * p);
-            for (int b = 0; b < count; ++b) acc[b] = _mm512_fmadd_pd(_mm512_loadu_pd(rows + b * row_step + 8 * p), xp, acc[b]);
+            for (int b = 0; b < 8; ++b) acc[b] = _mm512_fmadd_pd(_mm512_loadu_pd(rows + b * row_step + 8 * p), xp, acc[b]);
         }
         if (rest != 0) {
-            for (int b = 0; b < count; ++b) {
-                acc[b] = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(rest, rows + b * row_step + 8 * packets), x_rest, acc[b]);
-            }
+            for (int b = 0; b < 8; ++b) acc[b] = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(rest, rows + b * row_step + 8 * packets), x_rest, acc[b]);
         }
         const __m512d sums = detail::sum_each(acc);
-        if (count == 8 && y_step == 1) {
+        if (y_step == 1) {
             _mm512_storeu_pd(y + first, _mm512_fmadd_pd(_mm512_set1_pd(alpha), sums, _mm512_loadu_pd(y + first)));
         } else {
             alignas(64) double sum[8];
             _mm512_store_pd(sum, sums);
-            for (int b = 0; b < count; ++b) y[(first + b) * y_step] += alpha * sum[b];
+            for (int b = 0; b < 8; ++b) y[(first + b) * y_step] += alpha * sum[b];
         }
-    };
-    long first = 0;
-    for (; first + 8 <= m; first += 8) block(first, std::integral_constant<int, 8>{});
-    if (first < m) block(first, static_cast<int>(m - first));
+    }
 }
 #endif
+
+/// y += alpha A x by add_row_dots where it applies (AVX-512; A's rows and x contiguous; k at
+/// least one packet; m whole blocks of eight rows: with a short last block, its accumulators
+/// indexed at run time or its rows left to Eigen's kernel, the classifier's 64 x 10 was slower);
+/// false, with nothing done, elsewhere.
+inline bool add_row_dots_if_fit([[maybe_unused]] long m, [[maybe_unused]] long k, [[maybe_unused]] double alpha,
+                                [[maybe_unused]] strided_operand a, [[maybe_unused]] const double* x, [[maybe_unused]] long x_step,
+                                [[maybe_unused]] double* y, [[maybe_unused]] long y_step) {
+#ifdef EIGEN_VECTORIZE_AVX512
+    if (a.col_step == 1 && x_step == 1 && k >= 8 && m % 8 == 0) {
+        detail::add_row_dots(m, k, alpha, a.data, a.row_step, x, y, y_step);
+        return true;
+    }
+#endif
+    return false;
+}
 
 /// y += alpha A x for an (m x k) matrix A, one of whose steps is 1, through Eigen's two GEMV
 /// kernels; false, with nothing done, when the steps fit neither kernel. Not a template, so the
@@ -117,12 +127,7 @@ inline bool matrix_vector_kernel(long m, long k, double alpha, strided_operand a
             m, k, lhs_mapper(a.data, a.col_step), rhs_mapper(x, x_step), y, 1, alpha);
         return true;
     }
-#ifdef EIGEN_VECTORIZE_AVX512
-    if (a.col_step == 1 && x_step == 1 && k >= 8) {  // A row-major: one dot product per row
-        detail::add_row_dots(m, k, alpha, a.data, a.row_step, x, y, y_step);
-        return true;
-    }
-#endif
+    if (detail::add_row_dots_if_fit(m, k, alpha, a, x, x_step, y, y_step)) return true;
     if (a.col_step == 1 && x_step == 1) {  // A row-major; the kernel reads x contiguously
         using lhs_mapper = const_blas_data_mapper<double, index, Eigen::RowMajor>;
         using rhs_mapper = const_blas_data_mapper<double, index, Eigen::ColMajor>;
@@ -196,9 +201,10 @@ template <class Dst, class Lhs, class Rhs>
 void add_matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double scale) {
     using namespace Eigen::internal;
     if constexpr (blas_traits<Lhs>::HasUsableDirectAccess && blas_traits<Rhs>::HasUsableDirectAccess) {
-        // Through matrix_vector_kernel, so a one-row batch gets add_row_dots: the matrix as a
-        // strided operand, the vector by its own step (innerStride: a row of a column-major
-        // matrix is a vector whose entries are an outer stride apart).
+        // A one-row batch by add_row_dots where it fits: the matrix as a strided operand, the
+        // vector by its own step (innerStride: a row of a column-major matrix is a vector whose
+        // entries are an outer stride apart). Elsewhere Eigen's own path below, which for static
+        // sizes beat matrix_vector_kernel's (the classifier's 64 x 10 at N = 1: 1.04 against 1.19).
         const auto& a = blas_traits<Lhs>::extract(lhs);
         const auto& b = blas_traits<Rhs>::extract(rhs);
         const double alpha = combine_scalar_factors(scale, lhs, rhs);
@@ -206,11 +212,11 @@ void add_matrix_vector_product(Dst& dst, const Lhs& lhs, const Rhs& rhs, double 
         bool done = false;
         if constexpr (Lhs::IsVectorAtCompileTime) {  // a B, that is (B^T a^T)^T
             const strided_operand sb = detail::strided(b);
-            done = detail::matrix_vector_kernel(static_cast<long>(b.cols()), static_cast<long>(b.rows()), alpha,
+            done = detail::add_row_dots_if_fit(static_cast<long>(b.cols()), static_cast<long>(b.rows()), alpha,
                                                 {sb.data, sb.col_step, sb.row_step}, a.data(), static_cast<long>(a.innerStride()),
                                                 dst.data(), dst_step);
         } else {
-            done = detail::matrix_vector_kernel(static_cast<long>(a.rows()), static_cast<long>(a.cols()), alpha, detail::strided(a),
+            done = detail::add_row_dots_if_fit(static_cast<long>(a.rows()), static_cast<long>(a.cols()), alpha, detail::strided(a),
                                                 b.data(), static_cast<long>(b.innerStride()), dst.data(), dst_step);
         }
         if (done) return;
