@@ -34,7 +34,9 @@ P tanh_of(const P& x) {
     constexpr double large_from = 0.625;
     const P a = ei::pabs(x);
     const P u = ei::pmul(ei::pset1<P>(-2.0), a);
-    const P k = ei::print(ei::pmul(u, ei::pset1<P>(one_over_ln2)));
+    // k at least -64: beyond |x| = 22 the result is 1 whatever k, and an infinite or NaN k would
+    // make pldexp's conversion to int undefined (a NaN x stays NaN through r).
+    const P k = ei::pmax<Eigen::PropagateNumbers>(ei::print(ei::pmul(u, ei::pset1<P>(one_over_ln2))), ei::pset1<P>(-64.0));
     const P r = ei::pmadd(k, ei::pset1<P>(-ln2_low), ei::pmadd(k, ei::pset1<P>(-ln2_high), u));
     // expm1(r) = r + r^2 (1/2! + r (1/3! + ... + r/13!)), by Horner.
     P series = ei::pset1<P>(inverse_factorial.of[13]);
